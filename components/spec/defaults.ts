@@ -1,0 +1,97 @@
+// Defaults for every optional field of PlatformConfig. Versions are pinned exactly; each is
+// overridable in config (`versions.*`). See DESIGN.md §3 for why these versions go together.
+import type { InstallSwitches, LayerSwitches, LimitRangeSpec, QuotaSpec, SharedServiceSpec } from "./types";
+
+export const DEFAULT_LAYERS: LayerSwitches = {
+  networkPolicy: true,
+  calico: true,
+  clusterNetworkPolicy: false,
+  peerAuthentication: true,
+  authorization: true,
+  sidecarScoping: true,
+  quotas: true,
+  tenantRbac: true,
+  podSecurity: true,
+  accessLogging: true,
+};
+
+export const DEFAULT_INSTALL: InstallSwitches = {
+  calico: true,
+  certManager: true,
+  istio: true,
+  ingressGateway: false,
+};
+
+export const DEFAULT_VERSIONS = {
+  calico: "v3.32.0",
+  certManager: "v1.21.0",
+  istio: "1.30.2",
+  repos: {
+    calico: "https://docs.tigera.io/calico/charts",
+    certManager: "https://charts.jetstack.io",
+    istio: "https://istio-release.storage.googleapis.com/charts",
+  },
+  istioHub: "",
+};
+
+export const DEFAULT_CLUSTER = {
+  name: "hard-tenancy",
+  podCidr: "10.244.0.0/16",
+  serviceCidr: "10.96.0.0/16",
+  trustDomain: "cluster.local",
+  dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+  kubeContext: "",
+};
+
+export const DEFAULT_MESH_NAMESPACE = "istio-system";
+
+export const DEFAULT_INGRESS_GATEWAY = {
+  namespace: "istio-ingress",
+  serviceAccount: "istio-ingressgateway",
+  podLabels: { istio: "ingressgateway" },
+};
+
+export const DEFAULT_QUOTA: QuotaSpec = {
+  requestsCpu: "4",
+  requestsMemory: "8Gi",
+  limitsCpu: "8",
+  limitsMemory: "16Gi",
+  requestsStorage: "50Gi",
+  pods: 50,
+  services: 20,
+  servicesNodePorts: 0,
+  servicesLoadBalancers: 0,
+  persistentVolumeClaims: 10,
+  configMaps: 50,
+  secrets: 50,
+};
+
+export const DEFAULT_LIMITS: LimitRangeSpec = {
+  defaultCpu: "500m",
+  defaultMemory: "512Mi",
+  defaultRequestCpu: "100m",
+  defaultRequestMemory: "128Mi",
+  maxCpu: "2",
+  maxMemory: "4Gi",
+};
+
+export const DEFAULT_SHARED_NAMESPACE = "shared-services";
+
+/** The article's shared log collector: tenants may only POST to /logs/ingest/<their name>/… */
+export const DEFAULT_SHARED_SERVICES: SharedServiceSpec[] = [
+  { name: "log-collector", serviceAccount: "log-collector", port: 8080, pathPrefix: "/logs/ingest", methods: ["POST"] },
+];
+
+/** Namespaces a tenant may never take. */
+export const RESERVED_NAMESPACES = [
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "calico-system",
+  "calico-apiserver",
+  "tigera-operator",
+  "cert-manager",
+  "istio-system",
+  "local-path-storage",
+];
