@@ -22,10 +22,18 @@ export const DEFAULT_INSTALL: InstallSwitches = {
   ingressGateway: false,
 };
 
+// Each pin checked upstream (late 2026):
+// - Calico v3.32.2: both `crd.projectcalico.org.v1` (CRDs, split out of the operator chart in 3.32)
+//   and `tigera-operator` are published at v3.32.2 in https://docs.tigera.io/calico/charts.
+// - cert-manager v1.21.1: fixes 1.21.0 regressions (dropped Secret informer events, a controller
+//   panic); the release notes say "All users should upgrade".
+// - Istio 1.30.5: latest 1.30 patch (1.30.3 fixed certificate reload after repeated Secret
+//   rotations); charts base/cni/istiod/gateway are published per patch release. Istio 1.30 supports
+//   Kubernetes 1.32–1.36: the kind lab pins a 1.36 node image (lab/workloads/images.ts).
 export const DEFAULT_VERSIONS = {
-  calico: "v3.32.0",
-  certManager: "v1.21.0",
-  istio: "1.30.2",
+  calico: "v3.32.2",
+  certManager: "v1.21.1",
+  istio: "1.30.5",
   repos: {
     calico: "https://docs.tigera.io/calico/charts",
     certManager: "https://charts.jetstack.io",

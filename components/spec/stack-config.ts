@@ -1,0 +1,79 @@
+// Pulumi stack config files (`stacks/Pulumi.<stack>.yaml`) → raw PlatformConfig → PlatformSpec.
+// The same reader serves `pulumi up` (through stacks/index.ts), `render --config FILE` and tests.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
+import { ConfigError } from "./problems";
+import { isPlainObject } from "./reader";
+import { closestMatch } from "./suggest";
+import { validatePlatformConfig } from "./validate";
+import type { PlatformSpec } from "./types";
+
+/** Stack config keys are `hard-tenancy:<key>`, one per top-level PlatformConfig field. */
+export const CONFIG_NAMESPACE = "hard-tenancy";
+
+/** The repository root: the nearest ancestor of this file with a package.json (works from dist/ too). */
+function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(__dirname, "..", "..");
+    dir = parent;
+  }
+}
+
+export function stackConfigPath(stack: string, root: string = repoRoot()): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(stack)) {
+    throw new ConfigError([{ field: "stack", message: `${JSON.stringify(stack)} is not a stack name`, fix: "use letters, digits, \".\", \"_\" and \"-\" only, e.g. \"lab\"" }]);
+  }
+  return join(root, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * The `config:` map's `hard-tenancy:*` entries with the prefix stripped. Other projects' keys
+ * (`kubernetes:context`, …) are ignored, except a namespace that looks like a typo of ours: that
+ * key is kept verbatim, as is a key without a namespace (stored as `:<key>`; Pulumi stack files
+ * need `<namespace>:<key>`), so validation reports it instead of the setting silently vanishing.
+ * Secure values (`{ secure: … }`) pass through and validation rejects them.
+ */
+export function readStackConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ field: file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, fix: "check the path, or pass --stack <name> for stacks/Pulumi.<name>.yaml" }]);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new ConfigError([{ field: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}`, fix: "fix the YAML syntax (indentation, quoting)" }]);
+  }
+  if (document === null || document === undefined) return {};
+  if (!isPlainObject(document)) {
+    throw new ConfigError([{ field: file, message: "is not a Pulumi stack file (expected a map with a config: key)", fix: "write config:\n    hard-tenancy:tenants: [...]" }]);
+  }
+  const config = document.config;
+  if (config === undefined || config === null) return {};
+  if (!isPlainObject(config)) {
+    throw new ConfigError([{ field: `${file}: config`, message: "must be a map of <namespace>:<key> entries", fix: "write config:\n    hard-tenancy:tenants: [...]" }]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const colon = key.indexOf(":");
+    if (colon < 0) {
+      out[`:${key}`] = value;
+      continue;
+    }
+    const namespace = key.slice(0, colon);
+    if (namespace === CONFIG_NAMESPACE) out[key.slice(colon + 1)] = value;
+    else if (closestMatch(namespace, [CONFIG_NAMESPACE]) !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+export function loadStackSpec(source: { stack: string } | { file: string }, root?: string): PlatformSpec {
+  const file = "file" in source ? source.file : stackConfigPath(source.stack, root);
+  return validatePlatformConfig(readStackConfigFile(file));
+}

@@ -1,0 +1,200 @@
+// `layers`, `install`, `versions`, `meshNamespace`, `ingressGateway`, `sharedServices`.
+import {
+  DEFAULT_INGRESS_GATEWAY,
+  DEFAULT_INSTALL,
+  DEFAULT_LAYERS,
+  DEFAULT_MESH_NAMESPACE,
+  DEFAULT_SHARED_NAMESPACE,
+  DEFAULT_SHARED_SERVICES,
+  DEFAULT_VERSIONS,
+  RESERVED_NAMESPACES,
+} from "./defaults";
+import { isDnsLabel, isDnsSubdomain, toDnsLabel } from "./names";
+import { child } from "./problems";
+import type { ConfigReader, RawMap } from "./reader";
+import { readLabelSelector } from "./validate-cluster";
+import type { IngressGatewaySpec, InstallSwitches, LayerSwitches, SharedServiceSpec, SharedServicesSpec, VersionPins } from "./types";
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] as const;
+
+export function dnsLabelFix(value: string, example: string): string {
+  const candidate = toDnsLabel(value);
+  return `use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "${candidate !== "" ? candidate : example}"`;
+}
+
+/** Reports and returns false when `value` is not a DNS-1123 label. */
+export function checkDnsLabel(r: ConfigReader, value: string, field: string, example: string): boolean {
+  if (isDnsLabel(value)) return true;
+  r.add(field, `${JSON.stringify(value)} is not a DNS-1123 label`, dnsLabelFix(value, example));
+  return false;
+}
+
+function readSwitches<T extends object>(r: ConfigReader, root: RawMap, key: string, defaults: T): T {
+  const keys = Object.keys(defaults);
+  const raw = r.optionalMap(root, key, key, keys);
+  const out = { ...defaults };
+  for (const name of keys) {
+    (out as Record<string, boolean>)[name] = r.boolean(raw, name, child(key, name), (defaults as Record<string, boolean>)[name]);
+  }
+  return out;
+}
+
+export function readLayers(r: ConfigReader, root: RawMap): LayerSwitches {
+  return readSwitches(r, root, "layers", DEFAULT_LAYERS);
+}
+
+export function readInstall(r: ConfigReader, root: RawMap): InstallSwitches {
+  return readSwitches(r, root, "install", DEFAULT_INSTALL);
+}
+
+// Exact versions only: a range would let a chart upgrade silently under a pinned stack.
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const RANGE_MARKERS = /[\^~*<>=|\s]|(^|\.)[xX](\.|$)/;
+
+function readVersion(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
+  const value = r.string(raw, key, field, fallback, `pin an exact version, e.g. "${fallback}"`);
+  if (RANGE_MARKERS.test(value)) {
+    r.add(field, `${JSON.stringify(value)} is a version range; pins must be exact`, `pin one exact version, e.g. "${fallback}"`);
+  } else if (!EXACT_VERSION.test(value)) {
+    r.add(field, `${JSON.stringify(value)} is not an exact version (MAJOR.MINOR.PATCH)`, `pin one exact version, e.g. "${fallback}"`);
+  }
+  return value;
+}
+
+function readRepo(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
+  const value = r.string(raw, key, field, fallback, `set the Helm repository URL, e.g. "${fallback}"`);
+  let valid = false;
+  try {
+    const url = new URL(value);
+    valid = (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+  } catch {
+    valid = false;
+  }
+  if (!valid) r.add(field, `${JSON.stringify(value)} is not an http(s) URL`, `write the Helm repository URL, e.g. "${fallback}"`);
+  return value;
+}
+
+export function readVersions(r: ConfigReader, root: RawMap): VersionPins {
+  const raw = r.optionalMap(root, "versions", "versions", ["calico", "certManager", "istio", "repos", "istioHub"]);
+  const reposRaw = r.optionalMap(raw, "repos", "versions.repos", ["calico", "certManager", "istio"]);
+  const istioHub = r.string(raw, "istioHub", "versions.istioHub", DEFAULT_VERSIONS.istioHub);
+  if (istioHub !== "" && (/\s/.test(istioHub) || istioHub.includes("://") || istioHub.endsWith("/"))) {
+    r.add("versions.istioHub", `${JSON.stringify(istioHub)} is not an image registry path`, 'write a registry path without scheme or trailing "/", e.g. "registry.example.com/istio", or "" for the chart default');
+  }
+  return {
+    calico: readVersion(r, raw, "calico", "versions.calico", DEFAULT_VERSIONS.calico),
+    certManager: readVersion(r, raw, "certManager", "versions.certManager", DEFAULT_VERSIONS.certManager),
+    istio: readVersion(r, raw, "istio", "versions.istio", DEFAULT_VERSIONS.istio),
+    repos: {
+      calico: readRepo(r, reposRaw, "calico", "versions.repos.calico", DEFAULT_VERSIONS.repos.calico),
+      certManager: readRepo(r, reposRaw, "certManager", "versions.repos.certManager", DEFAULT_VERSIONS.repos.certManager),
+      istio: readRepo(r, reposRaw, "istio", "versions.repos.istio", DEFAULT_VERSIONS.repos.istio),
+    },
+    istioHub,
+  };
+}
+
+/** A platform namespace (mesh, gateway, shared): a DNS label. */
+function readNamespace(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
+  const value = r.string(raw, key, field, fallback, `set a namespace, e.g. "${fallback}"`);
+  checkDnsLabel(r, value, field, fallback);
+  return value;
+}
+
+export function readMeshNamespace(r: ConfigReader, root: RawMap): string {
+  return readNamespace(r, root, "meshNamespace", "meshNamespace", DEFAULT_MESH_NAMESPACE);
+}
+
+function readServiceAccountName(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
+  const value = r.string(raw, key, field, fallback, `name the ServiceAccount, e.g. "${fallback}"`);
+  if (!isDnsSubdomain(value)) r.add(field, `${JSON.stringify(value)} is not a valid ServiceAccount name`, `use lowercase letters, digits, "-" and ".", e.g. "${toDnsLabel(value) || fallback}"`);
+  return value;
+}
+
+export function readIngressGateway(r: ConfigReader, root: RawMap): IngressGatewaySpec {
+  const raw = r.optionalMap(root, "ingressGateway", "ingressGateway", ["namespace", "serviceAccount", "podLabels"]);
+  return {
+    namespace: readNamespace(r, raw, "namespace", "ingressGateway.namespace", DEFAULT_INGRESS_GATEWAY.namespace),
+    serviceAccount: readServiceAccountName(r, raw, "serviceAccount", "ingressGateway.serviceAccount", DEFAULT_INGRESS_GATEWAY.serviceAccount),
+    podLabels: readLabelSelector(r, raw, "podLabels", "ingressGateway.podLabels", DEFAULT_INGRESS_GATEWAY.podLabels),
+  };
+}
+
+/** Uppercase HTTP methods, non-empty (an empty `methods` in Istio matches every method). */
+export function readMethods(r: ConfigReader, raw: RawMap, field: string, fallback: string[] | undefined): string[] {
+  if (raw.methods === undefined && fallback !== undefined) return [...fallback];
+  if (raw.methods === undefined) {
+    r.add(field, "is required", 'list the allowed HTTP methods, e.g. ["GET"]');
+    return [];
+  }
+  const methods = r.list(raw, "methods", field, [], (value, at) => {
+    if (typeof value !== "string" || !(HTTP_METHODS as readonly string[]).includes(value)) {
+      const upper = typeof value === "string" ? value.toUpperCase() : "";
+      const fix = (HTTP_METHODS as readonly string[]).includes(upper) ? `write "${upper}" (methods are matched case-sensitively)` : `use one of ${HTTP_METHODS.join(", ")}`;
+      r.add(at, `${JSON.stringify(value)} is not an uppercase HTTP method`, fix);
+      return undefined;
+    }
+    return value;
+  });
+  if (Array.isArray(raw.methods) && raw.methods.length === 0) {
+    r.add(field, "must not be empty (Istio treats an empty list as every method)", 'list the allowed HTTP methods, e.g. ["GET"]');
+  }
+  reportDuplicates(r, methods, field);
+  return methods;
+}
+
+export function reportDuplicates(r: ConfigReader, values: string[], field: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) r.add(field, `lists ${JSON.stringify(value)} more than once`, "remove the duplicate");
+    seen.add(value);
+  }
+}
+
+const SERVICE_KEYS = ["name", "serviceAccount", "port", "pathPrefix", "methods"] as const;
+
+function readSharedService(r: ConfigReader, value: unknown, field: string): SharedServiceSpec | undefined {
+  const raw = r.map(value, field, SERVICE_KEYS);
+  if (!raw) return undefined;
+  const name = r.requiredString(raw, "name", child(field, "name"), 'name the service, e.g. "log-collector"');
+  if (name === undefined || !checkDnsLabel(r, name, child(field, "name"), "log-collector")) return undefined;
+  const pathPrefix = r.string(raw, "pathPrefix", child(field, "pathPrefix"), `/${name}`, 'set the path tenants post to, e.g. "/logs/ingest"');
+  if (!pathPrefix.startsWith("/") || pathPrefix.endsWith("/") || pathPrefix.includes("*") || /\s/.test(pathPrefix)) {
+    r.add(child(field, "pathPrefix"), `${JSON.stringify(pathPrefix)} must start with "/", not end with "/", and contain no "*" or spaces`, 'write a path like "/logs/ingest" (tenants reach <pathPrefix>/<tenant>/…)');
+  }
+  return {
+    name,
+    serviceAccount: readServiceAccountName(r, raw, "serviceAccount", child(field, "serviceAccount"), name),
+    port: r.port(raw, "port", child(field, "port"), 8080) ?? 8080,
+    pathPrefix,
+    methods: readMethods(r, raw, child(field, "methods"), ["POST"]),
+  };
+}
+
+export function readSharedServices(r: ConfigReader, root: RawMap): SharedServicesSpec {
+  const raw = r.optionalMap(root, "sharedServices", "sharedServices", ["enabled", "namespace", "identityPropagation", "services"]);
+  const enabled = r.boolean(raw, "enabled", "sharedServices.enabled", true);
+  const namespace = readNamespace(r, raw, "namespace", "sharedServices.namespace", DEFAULT_SHARED_NAMESPACE);
+  if (RESERVED_NAMESPACES.includes(namespace)) {
+    r.add("sharedServices.namespace", `${JSON.stringify(namespace)} is a reserved system namespace`, `use a namespace of its own, e.g. "${DEFAULT_SHARED_NAMESPACE}"`);
+  }
+  let identityPropagation: SharedServicesSpec["identityPropagation"] = "xfcc";
+  const identity = raw.identityPropagation;
+  if (identity === "xfcc" || identity === "lua") identityPropagation = identity;
+  else if (identity !== undefined) {
+    r.add("sharedServices.identityPropagation", `must be "xfcc" or "lua", got ${JSON.stringify(identity)}`, 'use "xfcc" (the sidecar forwards the verified client identity) unless you need the Lua header filter');
+  }
+  const fallback = DEFAULT_SHARED_SERVICES.map((service, index) => ({ service: { ...service, methods: [...service.methods] }, index }));
+  const indexed = r.list(raw, "services", "sharedServices.services", fallback, (value, at, index) => {
+    const service = readSharedService(r, value, at);
+    return service === undefined ? undefined : { service, index };
+  });
+  const firstIndex = new Map<string, number>();
+  for (const { service, index } of indexed) {
+    const previous = firstIndex.get(service.name);
+    if (previous !== undefined) r.add(`sharedServices.services[${index}].name`, `${JSON.stringify(service.name)} is already used by sharedServices.services[${previous}]`, "give each shared service a unique name");
+    else firstIndex.set(service.name, index);
+  }
+  const services = indexed.map(({ service }) => service);
+  return { enabled, namespace, identityPropagation, services };
+}
