@@ -1,0 +1,94 @@
+// Calico cross-tenant deny: one concrete GlobalNetworkPolicy per tenant (Calico has no templating;
+// article bug 1) in a dedicated Tier evaluated before Kubernetes' `kube-admin` tier (order 1000)
+// and the `default` tier that holds every namespaced NetworkPolicy. A tenant can only write
+// namespaced NetworkPolicies, so nothing it writes is evaluated before this tier (Calico docs,
+// "Get started with policy tiers": tiers are processed by ascending order; Allow/Deny end
+// evaluation, Pass jumps to the next tier).
+import type { K8sObject } from "../../k8s/object";
+import { APP_LABEL, CALICO_NAMESPACE_NAME_LABEL, TENANT_LABEL } from "../../spec/labels";
+import type { GrantSpec, PlatformSpec, TenantSpec } from "../../spec/types";
+import { API, makeObject, tenantByName } from "../common";
+import { grantsFrom, grantsTo } from "../grants";
+
+export const CALICO_TIER = "hard-tenancy";
+export const CALICO_TIER_ORDER = 100;
+export const CALICO_POLICY_ORDER = 100;
+
+/**
+ * Policies in a non-default tier carry the `<tier>.` prefix: Calico 3.29–3.31 require it, and
+ * 3.32 (which dropped the requirement, projectcalico/calico#11232) still accepts it.
+ */
+export function calicoPolicyName(tenant: string): string {
+  return `${CALICO_TIER}.isolate-${tenant}`;
+}
+
+export function calicoTier(): K8sObject {
+  // defaultAction Deny is the end-of-tier behaviour for endpoints a policy here selects; every
+  // policy below ends with explicit Pass rules, so only the explicit Deny rules ever drop.
+  return makeObject(API.calico, "Tier", CALICO_TIER, {}, { spec: { order: CALICO_TIER_ORDER, defaultAction: "Deny" } });
+}
+
+function quote(value: string): string {
+  return `'${value}'`;
+}
+
+export function namespaceNameSelector(namespace: string): string {
+  return `${CALICO_NAMESPACE_NAME_LABEL} == ${quote(namespace)}`;
+}
+
+/** Every tenant namespace except this tenant's: stays one line whatever the number of tenants. */
+export function otherTenantsSelector(tenant: string): string {
+  return `has(${TENANT_LABEL}) && ${TENANT_LABEL} != ${quote(tenant)}`;
+}
+
+/**
+ * Grant rules use Pass, not Allow: an Allow here would end evaluation and skip the tenants'
+ * NetworkPolicies; Pass only exempts the grant from this tier's Deny and lets the next tiers judge.
+ */
+function grantIngressRule(spec: PlatformSpec, grant: GrantSpec): Record<string, unknown> {
+  return {
+    action: "Pass",
+    protocol: "TCP",
+    source: { namespaceSelector: namespaceNameSelector(tenantByName(spec, grant.from).namespace) },
+    destination: { selector: `${APP_LABEL} == ${quote(grant.workload)}`, ports: [grant.port] },
+  };
+}
+
+function grantEgressRule(spec: PlatformSpec, grant: GrantSpec): Record<string, unknown> {
+  return {
+    action: "Pass",
+    protocol: "TCP",
+    destination: {
+      namespaceSelector: namespaceNameSelector(tenantByName(spec, grant.to).namespace),
+      selector: `${APP_LABEL} == ${quote(grant.workload)}`,
+      ports: [grant.port],
+    },
+  };
+}
+
+export function calicoTenantPolicy(spec: PlatformSpec, tenant: TenantSpec): K8sObject {
+  const others = otherTenantsSelector(tenant.name);
+  return makeObject(API.calico, "GlobalNetworkPolicy", calicoPolicyName(tenant.name), { tenant: tenant.name }, {
+    spec: {
+      tier: CALICO_TIER,
+      order: CALICO_POLICY_ORDER,
+      namespaceSelector: namespaceNameSelector(tenant.namespace),
+      types: ["Ingress", "Egress"],
+      ingress: [
+        ...grantsTo(spec, tenant).map((g) => grantIngressRule(spec, g)),
+        { action: "Deny", source: { namespaceSelector: others } },
+        { action: "Pass" },
+      ],
+      egress: [
+        ...grantsFrom(spec, tenant).map((g) => grantEgressRule(spec, g)),
+        { action: "Deny", destination: { namespaceSelector: others } },
+        { action: "Pass" },
+      ],
+    },
+  });
+}
+
+export function buildCalicoObjects(spec: PlatformSpec): K8sObject[] {
+  if (!spec.layers.calico) return [];
+  return [calicoTier(), ...spec.tenants.map((t) => calicoTenantPolicy(spec, t))];
+}

@@ -1,0 +1,7 @@
+// Thin entry point: `npm run render -- --stack lab --out DIR` (logic: components/render/cli.ts).
+import { runRenderCli } from "../components/render/cli";
+
+process.exitCode = runRenderCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});
