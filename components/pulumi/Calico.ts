@@ -1,0 +1,131 @@
+// Calico through the Tigera operator: CRD chart → operator chart → Installation + APIServer.
+//
+// Chart mechanics (DESIGN §3):
+// - Calico ≥ 3.32 ships its CRDs in a separate `crd.projectcalico.org.v1` chart; the upstream install
+//   is `helm template … | kubectl apply --server-side`, because some CRDs (installations ≈ 1.4 MB)
+//   exceed the 256 KiB `last-applied-configuration` annotation of client-side apply. We install it
+//   with `helm.v4.Chart`: Pulumi renders the chart and applies each CRD itself with server-side apply
+//   (the provider's default since @pulumi/kubernetes v4), which is exactly the documented path. The
+//   chart has no hooks, so v4's dropping of Helm hooks costs nothing here.
+// - The `tigera-operator` chart goes in as a `helm.v3.Release`: that is the upstream `helm install`
+//   path, keeps any Helm hooks the operator chart carries, and Helm waits for the operator rollout.
+//   We switch off the chart's own Installation/APIServer and declare them here, so the graph has an
+//   explicit `ready` resource that cluster policies depend on.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformSpec } from "../spec/types";
+import { managedBy } from "../spec/labels";
+import { KubernetesObject } from "./objects";
+
+export const CALICO_TYPE = "hard-tenancy:network:Calico";
+export const CALICO_OPERATOR_NAMESPACE = "tigera-operator";
+export const CALICO_CRD_CHART = "crd.projectcalico.org.v1";
+
+/** Calico releases from 3.32 on need the separate CRD chart (the operator chart no longer ships CRDs). */
+export function calicoNeedsCrdChart(version: string): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!match) {
+    throw new Error(`versions.calico: "${version}" is not a Calico release — use the form "v3.32.2"`);
+  }
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 3 || (major === 3 && minor >= 32);
+}
+
+export interface CalicoArgs {
+  spec: Pick<PlatformSpec, "cluster" | "versions">;
+  provider: k8s.Provider;
+}
+
+/** The operator's Installation: one IPv4 pool equal to the pod CIDR (kind's podSubnet must match it). */
+export function calicoInstallation(spec: Pick<PlatformSpec, "cluster">) {
+  return {
+    apiVersion: "operator.tigera.io/v1",
+    kind: "Installation",
+    metadata: { name: "default", labels: managedBy() },
+    spec: {
+      calicoNetwork: {
+        // VXLAN between subnets, native routing inside one (all kind nodes share the docker
+        // network, so a kind lab runs unencapsulated); no BGP needed with VXLAN.
+        bgp: "Disabled",
+        nodeAddressAutodetectionV4: { kubernetes: "NodeInternalIP" },
+        ipPools: [
+          {
+            name: "default-ipv4-ippool",
+            cidr: spec.cluster.podCidr,
+            encapsulation: "VXLANCrossSubnet",
+            natOutgoing: "Enabled",
+            nodeSelector: "all()",
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** The Calico API server: serves projectcalico.org/v3 (GlobalNetworkPolicy, tiers). */
+export function calicoApiServer() {
+  return {
+    apiVersion: "operator.tigera.io/v1",
+    kind: "APIServer",
+    metadata: {
+      name: "default",
+      labels: managedBy(),
+      // The operator reports `status.state: Ready` once the API server is serving; Pulumi waits for it
+      // (pulumi.com/waitFor, @pulumi/kubernetes ≥ 4.18) so that dependents really find v3 served.
+      annotations: { "pulumi.com/waitFor": "jsonpath={.status.state}=Ready" },
+    },
+    spec: {},
+  };
+}
+
+export class Calico extends pulumi.ComponentResource {
+  /** The CRD chart (undefined for versions that still ship CRDs in the operator chart). */
+  readonly crds: k8s.helm.v4.Chart | undefined;
+  readonly operator: k8s.helm.v3.Release;
+  readonly installation: KubernetesObject;
+  /**
+   * Ready when the Calico API server serves projectcalico.org/v3: anything of that group
+   * (GlobalNetworkPolicy) must dependsOn this, or the API server rejects it as an unknown kind.
+   */
+  readonly ready: KubernetesObject;
+
+  constructor(name: string, args: CalicoArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(CALICO_TYPE, name, {}, opts);
+    const { spec, provider } = args;
+    const version = spec.versions.calico;
+
+    this.crds = calicoNeedsCrdChart(version)
+      ? new k8s.helm.v4.Chart(
+          `${name}-crds`,
+          {
+            chart: CALICO_CRD_CHART,
+            version,
+            repositoryOpts: { repo: spec.versions.repos.calico },
+          },
+          { parent: this, provider },
+        )
+      : undefined;
+
+    this.operator = new k8s.helm.v3.Release(
+      `${name}-tigera-operator`,
+      {
+        name: "calico",
+        chart: "tigera-operator",
+        version,
+        repositoryOpts: { repo: spec.versions.repos.calico },
+        namespace: CALICO_OPERATOR_NAMESPACE,
+        createNamespace: true,
+        // CRDs come from the CRD chart (or, before 3.32, from this chart's crds/ directory).
+        skipCrds: this.crds !== undefined,
+        values: { installation: { enabled: false }, apiServer: { enabled: false } },
+      },
+      { parent: this, provider, dependsOn: this.crds ? [this.crds] : [] },
+    );
+
+    const afterOperator = [this.operator, ...(this.crds ? [this.crds] : [])];
+    this.installation = new KubernetesObject(calicoInstallation(spec), { parent: this, provider, dependsOn: afterOperator });
+    this.ready = new KubernetesObject(calicoApiServer(), { parent: this, provider, dependsOn: [...afterOperator, this.installation] });
+
+    this.registerOutputs({ version, podCidr: spec.cluster.podCidr });
+  }
+}

@@ -1,0 +1,136 @@
+// Istio in sidecar mode with istio-cni: base (CRDs) → cni → istiod → optional ingress gateway.
+//
+// Every chart is a `helm.v3.Release` (the upstream `helm install` path, hooks kept, Helm waits for
+// rollouts), so `ready` (the istiod release) means the injection webhook is being served: tenant
+// workloads must wait for it because the webhook fails closed.
+//
+// istio-cni instead of istio-init: tenant namespaces enforce Pod Security `restricted`, and even
+// `baseline` forbids the NET_ADMIN/NET_RAW capabilities istio-init needs (DESIGN §3). The CNI node
+// agent is privileged, so the mesh namespace it runs in is labelled `privileged` (see
+// `meshNamespaceObject`).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { K8sObject } from "../k8s/object";
+import { managedBy, ROLE_LABEL } from "../spec/labels";
+import type { PlatformSpec } from "../spec/types";
+import { KubernetesObject } from "./objects";
+
+export const ISTIO_MESH_TYPE = "hard-tenancy:mesh:IstioMesh";
+
+type MeshSpec = Pick<PlatformSpec, "cluster" | "versions" | "meshNamespace" | "install" | "ingressGateway">;
+
+/** The mesh (root) namespace: privileged Pod Security because the istio-cni node agent runs there. */
+export function meshNamespaceObject(spec: Pick<PlatformSpec, "meshNamespace">): K8sObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: spec.meshNamespace,
+      labels: managedBy({
+        [ROLE_LABEL]: "platform",
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+      }),
+    },
+  };
+}
+
+/** Values shared by every Istio chart. */
+function globalValues(spec: MeshSpec): Record<string, unknown> {
+  return {
+    istioNamespace: spec.meshNamespace,
+    ...(spec.versions.istioHub ? { hub: spec.versions.istioHub } : {}),
+  };
+}
+
+/** istiod values: trust domain, root namespace, istio-cni; access logs come from the Telemetry API. */
+export function istiodValues(spec: MeshSpec): Record<string, unknown> {
+  return {
+    global: globalValues(spec),
+    // No `accessLogFile`: access logging is a Telemetry resource (builders), not mesh config.
+    meshConfig: { trustDomain: spec.cluster.trustDomain, rootNamespace: spec.meshNamespace },
+    // Sidecars get their redirection from the CNI agent: no privileged istio-init container.
+    pilot: { cni: { enabled: true } },
+  };
+}
+
+export function gatewayValues(spec: MeshSpec, serviceType: string): Record<string, unknown> {
+  return {
+    global: globalValues(spec),
+    labels: spec.ingressGateway.podLabels,
+    serviceAccount: { create: true, name: spec.ingressGateway.serviceAccount },
+    service: { type: serviceType },
+  };
+}
+
+export interface IstioMeshArgs {
+  spec: MeshSpec;
+  provider: k8s.Provider;
+  /** The mesh namespace resource (created by Platform, or by you); charts install into it. */
+  meshNamespace?: pulumi.Resource;
+  /** What istiod must wait for: Calico ready (pod networking), the plug-in CA's `cacerts` Secret. */
+  istiodDependsOn?: pulumi.Resource[];
+  /** Service type of the ingress gateway (default ClusterIP: kind has no load balancer). */
+  gatewayServiceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
+}
+
+export class IstioMesh extends pulumi.ComponentResource {
+  /** The base chart: Istio CRDs. Istio kinds dependsOn this (and on `ready`, for validation). */
+  readonly crds: k8s.helm.v3.Release;
+  readonly cni: k8s.helm.v3.Release;
+  /** istiod, rolled out: the injection and validation webhooks are served. */
+  readonly ready: k8s.helm.v3.Release;
+  readonly gatewayNamespace: KubernetesObject | undefined;
+  readonly gateway: k8s.helm.v3.Release | undefined;
+
+  constructor(name: string, args: IstioMeshArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(ISTIO_MESH_TYPE, name, {}, opts);
+    const { spec, provider } = args;
+    const chart = (chartName: string) => ({
+      chart: chartName,
+      version: spec.versions.istio,
+      repositoryOpts: { repo: spec.versions.repos.istio },
+    });
+    const inMesh = args.meshNamespace ? [args.meshNamespace] : [];
+    const meshNamespace = spec.meshNamespace;
+
+    this.crds = new k8s.helm.v3.Release(
+      `${name}-base`,
+      { ...chart("base"), name: "istio-base", namespace: meshNamespace, values: { global: globalValues(spec) } },
+      { parent: this, provider, dependsOn: inMesh },
+    );
+
+    this.cni = new k8s.helm.v3.Release(
+      `${name}-cni`,
+      { ...chart("cni"), name: "istio-cni", namespace: meshNamespace, values: { global: globalValues(spec) } },
+      { parent: this, provider, dependsOn: [...inMesh, this.crds] },
+    );
+
+    this.ready = new k8s.helm.v3.Release(
+      `${name}-istiod`,
+      { ...chart("istiod"), name: "istiod", namespace: meshNamespace, values: istiodValues(spec) },
+      { parent: this, provider, dependsOn: [...inMesh, this.crds, this.cni, ...(args.istiodDependsOn ?? [])] },
+    );
+
+    if (spec.install.ingressGateway) {
+      const gw = spec.ingressGateway;
+      this.gatewayNamespace = new KubernetesObject(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: gw.namespace, labels: managedBy({ [ROLE_LABEL]: "platform" }) } },
+        { parent: this, provider },
+      );
+      // The gateway's pods are injected (template "gateway"), so it needs istiod's webhook first.
+      this.gateway = new k8s.helm.v3.Release(
+        `${name}-gateway`,
+        {
+          ...chart("gateway"),
+          name: "istio-ingressgateway",
+          namespace: gw.namespace,
+          values: gatewayValues(spec, args.gatewayServiceType ?? "ClusterIP"),
+        },
+        { parent: this, provider, dependsOn: [this.gatewayNamespace, this.ready] },
+      );
+    }
+
+    this.registerOutputs({ version: spec.versions.istio, trustDomain: spec.cluster.trustDomain, ingressGateway: spec.install.ingressGateway });
+  }
+}

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { Platform } from "../../../components/pulumi/Platform";
+import { ConfigError, validatePlatformConfig } from "../../../components/spec";
+import type { LayerSwitches, PlatformConfig, PlatformSpec } from "../../../components/spec/types";
+import { buildDemoWorkloads } from "../../../lab/workloads/demo";
+import { labConfig, syntheticConfig } from "../../fixtures/platform";
+import { Graph, recordGraph, settled, type Registration } from "./mock-graph";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const TENANT = "hard-tenancy:tenancy:Tenant";
+
+async function deploy(config: PlatformConfig, withWorkloads = false): Promise<{ graph: Graph; spec: PlatformSpec }> {
+  const registrations = recordGraph();
+  const spec = validatePlatformConfig(config);
+  new Platform("lab", { spec, workloads: withWorkloads ? buildDemoWorkloads(spec) : [] });
+  await settled();
+  return { graph: new Graph(registrations), spec };
+}
+
+function objectName(r: Registration): string {
+  return r.name.slice(r.name.indexOf("/") + 1);
+}
+
+describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
+  let graph: Graph;
+  let spec: PlatformSpec;
+  before(async () => ({ graph, spec } = await deploy(labConfig(), true)));
+
+  it("registers one component of each kind and one Tenant per tenant, under the Platform", () => {
+    const platform = graph.byName("hard-tenancy:platform:Platform", "lab");
+    assert.equal(platform.parent, "");
+    for (const type of ["hard-tenancy:network:Calico", "hard-tenancy:pki:MeshCertificateAuthority", "hard-tenancy:mesh:IstioMesh", "hard-tenancy:tenancy:SharedServices"]) {
+      assert.deepEqual(graph.ofType(type).map((r) => r.parent), [platform.urn], type);
+    }
+    assert.deepEqual(graph.ofType(TENANT).map((r) => r.name).sort(), ["lab-tenant-acme", "lab-tenant-globex", "lab-tenant-initech"]);
+  });
+
+  it("gives every resource except the Platform a registered parent", () => {
+    const orphans = graph.registrations.filter((r) => r.type !== "hard-tenancy:platform:Platform" && !graph.byUrn(r.parent));
+    assert.deepEqual(orphans.map((r) => r.urn), []);
+  });
+
+  it("passes the one explicit Kubernetes provider to every Kubernetes resource and remote component", () => {
+    const [provider] = graph.ofType("pulumi:providers:kubernetes");
+    const ref = `${provider.urn}::${provider.name}-id`;
+    const custom = graph.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    assert.ok(custom.length > 50);
+    assert.deepEqual(custom.filter((r) => r.provider !== ref).map((r) => r.urn), []);
+    for (const remote of graph.registrations.filter((r) => r.remote)) assert.equal(remote.providers.kubernetes, ref, remote.urn);
+  });
+
+  it("creates each tenant's namespace before anything else, and the default-deny NetworkPolicy right after it", () => {
+    for (const tenant of graph.ofType(TENANT)) {
+      const children = graph.childrenOf(tenant);
+      const namespace = children.find((r) => r.type === "kubernetes:core/v1:Namespace") as Registration;
+      assert.deepEqual(namespace.dependencies, []);
+      const defaultDeny = children.find((r) => r.type.endsWith(":NetworkPolicy") && objectName(r) === "default-deny");
+      assert.ok(defaultDeny, `${tenant.name} has a default-deny NetworkPolicy`);
+      assert.deepEqual(defaultDeny.dependencies, [namespace.urn]);
+      for (const r of children.filter((c) => c !== namespace)) assert.ok(graph.dependsOn(r, namespace), `${r.name} waits for the namespace`);
+    }
+  });
+
+  it("creates everything in a tenant except the namespace and its default-deny set only after that set", () => {
+    for (const tenant of graph.ofType(TENANT)) {
+      const children = graph.childrenOf(tenant);
+      const namespace = children.find((r) => r.type === "kubernetes:core/v1:Namespace") as Registration;
+      const denySet = children.filter((r) => r !== namespace && r.dependencies.includes(namespace.urn) && !children.some((o) => o !== namespace && r.dependencies.includes(o.urn)));
+      assert.ok(denySet.some((r) => r.type.endsWith(":NetworkPolicy")), "the first wave holds the default-deny NetworkPolicy");
+      assert.ok(denySet.every((r) => /:(NetworkPolicy|PeerAuthentication|AuthorizationPolicy)$/.test(r.type)), "the first wave only removes access");
+      const later = children.filter((r) => r !== namespace && !denySet.includes(r));
+      assert.ok(later.length > 5);
+      for (const r of later) for (const deny of denySet) assert.ok(graph.dependsOn(r, deny), `${r.name} waits for ${deny.name}`);
+    }
+  });
+
+  it("starts tenant workloads only after istiod, the tenant's policies and the cluster-wide deny", () => {
+    const istiod = graph.byName(RELEASE, "lab-istio-istiod");
+    const clusterDeny = graph.kind("GlobalNetworkPolicy");
+    assert.equal(clusterDeny.length, spec.tenants.length);
+    for (const tenant of graph.ofType(TENANT)) {
+      const children = graph.childrenOf(tenant);
+      const deployments = children.filter((r) => r.type.endsWith(":Deployment"));
+      assert.ok(deployments.length >= 3, `${tenant.name} runs the demo workloads`);
+      const policies = children.filter((r) => /:(NetworkPolicy|AuthorizationPolicy|PeerAuthentication|Sidecar)$/.test(r.type));
+      for (const d of deployments) {
+        assert.ok(graph.dependsOn(d, istiod), `${d.name} waits for istiod`);
+        for (const p of [...policies, ...clusterDeny]) assert.ok(graph.dependsOn(d, p), `${d.name} waits for ${p.name}`);
+      }
+    }
+  });
+
+  it("installs the Calico CRD chart before the operator, and serves projectcalico.org/v3 before any cluster policy", () => {
+    const crds = graph.byName("kubernetes:helm.sh/v4:Chart", "lab-calico-crds");
+    const operator = graph.byName(RELEASE, "lab-calico-tigera-operator");
+    const apiServer = graph.kind("APIServer")[0];
+    assert.ok(graph.dependsOn(operator, crds));
+    assert.ok(graph.dependsOn(apiServer, operator));
+    for (const policy of [...graph.kind("GlobalNetworkPolicy"), ...graph.kind("Tier")]) assert.ok(graph.dependsOn(policy, apiServer), policy.name);
+  });
+
+  it("sets the Calico IP pool to the pod CIDR", () => {
+    const installation = graph.kind("Installation")[0];
+    const network = (installation.inputs.spec as { calicoNetwork: { ipPools: { cidr: string }[] } }).calicoNetwork;
+    assert.equal(network.ipPools[0].cidr, spec.cluster.podCidr);
+  });
+
+  it("starts istiod after Calico is serving and the plug-in CA secret is issued", () => {
+    const istiod = graph.byName(RELEASE, "lab-istio-istiod");
+    const intermediate = graph.byName("kubernetes:cert-manager.io/v1:Certificate", `${spec.meshNamespace}/istio-plugin-ca`);
+    assert.equal((intermediate.inputs.spec as { secretName: string }).secretName, "cacerts");
+    for (const dep of [graph.kind("APIServer")[0], intermediate, graph.byName(RELEASE, "lab-istio-base"), graph.byName(RELEASE, "lab-istio-cni")]) {
+      assert.ok(graph.dependsOn(istiod, dep), dep.name);
+    }
+  });
+
+  it("issues the CA chain in order, each step after cert-manager and its webhook", () => {
+    const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
+    const selfSigned = graph.byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "hard-tenancy-selfsigned");
+    const root = graph.byName("kubernetes:cert-manager.io/v1:Certificate", "cert-manager/hard-tenancy-mesh-root");
+    const rootIssuer = graph.byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "hard-tenancy-mesh-root");
+    const intermediate = graph.byName("kubernetes:cert-manager.io/v1:Certificate", `${spec.meshNamespace}/istio-plugin-ca`);
+    const meshNamespace = graph.byName("kubernetes:core/v1:Namespace", spec.meshNamespace);
+    for (const r of [selfSigned, root, rootIssuer, intermediate]) assert.ok(graph.dependsOn(r, certManager), r.name);
+    assert.ok(graph.dependsOn(root, selfSigned));
+    assert.ok(graph.dependsOn(rootIssuer, root));
+    assert.ok(graph.dependsOn(intermediate, rootIssuer));
+    assert.ok(graph.dependsOn(intermediate, meshNamespace));
+  });
+
+  it("applies every Istio object only after the Istio CRDs and istiod exist", () => {
+    const base = graph.byName(RELEASE, "lab-istio-base");
+    const istiod = graph.byName(RELEASE, "lab-istio-istiod");
+    const istioObjects = graph.registrations.filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type));
+    assert.ok(istioObjects.length > 10);
+    for (const r of istioObjects) {
+      assert.ok(graph.dependsOn(r, base), `${r.name} waits for the Istio CRDs`);
+      assert.ok(graph.dependsOn(r, istiod), `${r.name} waits for istiod`);
+    }
+  });
+
+  it("labels the mesh namespace privileged for the istio-cni node agent", () => {
+    const namespace = graph.byName("kubernetes:core/v1:Namespace", spec.meshNamespace);
+    const labels = (namespace.inputs.metadata as { labels: Record<string, string> }).labels;
+    assert.equal(labels["pod-security.kubernetes.io/enforce"], "privileged");
+  });
+
+  it("pins every chart to the configured version", () => {
+    const versionOf = (r: Registration) => r.inputs.version;
+    assert.equal(versionOf(graph.byName(RELEASE, "lab-calico-tigera-operator")), spec.versions.calico);
+    assert.equal(versionOf(graph.byName("kubernetes:helm.sh/v4:Chart", "lab-calico-crds")), spec.versions.calico);
+    for (const name of ["lab-istio-base", "lab-istio-cni", "lab-istio-istiod"]) assert.equal(versionOf(graph.byName(RELEASE, name)), spec.versions.istio, name);
+  });
+});
+
+describe("Platform layer and install switches (Pulumi mocks)", function () {
+  const LAYER_KINDS: Partial<Record<keyof LayerSwitches, string[]>> = {
+    networkPolicy: ["NetworkPolicy"],
+    calico: ["GlobalNetworkPolicy"],
+    peerAuthentication: ["PeerAuthentication"],
+    authorization: ["AuthorizationPolicy"],
+    sidecarScoping: ["Sidecar"],
+    quotas: ["ResourceQuota", "LimitRange"],
+    tenantRbac: ["Role", "RoleBinding"],
+    accessLogging: ["Telemetry"],
+  };
+
+  it("registers every layer's kinds when all layers are on (the control for the test below)", async () => {
+    const { graph } = await deploy(syntheticConfig(2, { layers: { clusterNetworkPolicy: true } }));
+    for (const kind of [...Object.values(LAYER_KINDS).flat(), "ClusterNetworkPolicy"]) assert.ok(graph.kind(kind).length > 0, kind);
+  });
+
+  it("a switched-off layer registers no object of that layer, with every layer off at once", async () => {
+    const allOff = Object.fromEntries([...Object.keys(LAYER_KINDS), "clusterNetworkPolicy"].map((layer) => [layer, false]));
+    const { graph } = await deploy(syntheticConfig(2, { layers: allOff }));
+    for (const [layer, kinds] of Object.entries(LAYER_KINDS)) {
+      for (const kind of kinds) assert.deepEqual(graph.kind(kind).map((r) => r.name), [], `${kind} with ${layer} off`);
+    }
+    assert.equal(graph.kind("ClusterNetworkPolicy").length, 0);
+    assert.equal(graph.ofType(TENANT).length, 2, "tenants still get their namespaces");
+  });
+
+  it("the clusterNetworkPolicy layer is off by default", async () => {
+    const { graph } = await deploy(syntheticConfig(1));
+    assert.equal(graph.kind("ClusterNetworkPolicy").length, 0);
+  });
+
+  it("installs nothing of Calico, cert-manager or Istio when the stack brings its own", async () => {
+    const { graph } = await deploy(syntheticConfig(2, { install: { calico: false, certManager: false, istio: false } }));
+    for (const type of ["hard-tenancy:network:Calico", "hard-tenancy:pki:MeshCertificateAuthority", "hard-tenancy:mesh:IstioMesh", RELEASE, "kubernetes:helm.sh/v4:Chart", "kubernetes-cert-manager:index:CertManager"]) {
+      assert.deepEqual(graph.ofType(type).map((r) => r.name), [], type);
+    }
+    assert.equal(graph.kind("Certificate").length, 0);
+    // Policies still go in (the cluster's own Calico/Istio enforce them), with no readiness edges to wait for.
+    assert.equal(graph.kind("GlobalNetworkPolicy").length, 2);
+  });
+
+  it("installs the ingress gateway, in its own namespace after istiod, only when asked", async () => {
+    const without = await deploy(syntheticConfig(1));
+    assert.equal(without.graph.ofType(RELEASE).filter((r) => r.name.endsWith("-gateway")).length, 0);
+    const { graph, spec } = await deploy(syntheticConfig(1, { install: { ingressGateway: true } }));
+    const gateway = graph.byName(RELEASE, "lab-istio-gateway");
+    assert.equal(gateway.inputs.namespace, spec.ingressGateway.namespace);
+    assert.ok(graph.dependsOn(gateway, graph.byName(RELEASE, "lab-istio-istiod")));
+    assert.ok(graph.dependsOn(gateway, graph.byName("kubernetes:core/v1:Namespace", spec.ingressGateway.namespace)));
+  });
+});
+
+describe("Platform input checks (Pulumi mocks)", function () {
+  it("bad config throws ConfigError and registers no resource at all", async () => {
+    const registrations = recordGraph();
+    const bad = { ...syntheticConfig(2), tenants: [{ name: "Not_A_Label" }, { name: "dup" }, { name: "dup" }] } as PlatformConfig;
+    assert.throws(() => new Platform("bad", { config: bad }), (e: unknown) => e instanceof ConfigError && e.problems.length >= 2);
+    await settled();
+    assert.deepEqual(registrations, []);
+  });
+
+  it("a workload outside every tenant and shared namespace is rejected before any resource exists", async () => {
+    const registrations = recordGraph();
+    const stray = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x", namespace: "kube-system" } };
+    assert.throws(() => new Platform("stray", { config: syntheticConfig(1), workloads: [stray] }), /Deployment\/kube-system\/x not in a tenant/);
+    await settled();
+    assert.deepEqual(registrations, []);
+  });
+
+  it("a spec and a config together are refused", () => {
+    const config = syntheticConfig(1);
+    const args = { config, spec: validatePlatformConfig(config) } as unknown as ConstructorParameters<typeof Platform>[1];
+    assert.throws(() => new Platform("both", args), /either `config`.*or `spec`/);
+  });
+});
+
+describe("Platform at 20 tenants (Pulumi mocks)", function () {
+  it("registers one Tenant per tenant, each with the same number of resources", async () => {
+    const { graph } = await deploy(syntheticConfig(20));
+    const tenants = graph.ofType(TENANT);
+    assert.equal(tenants.length, 20);
+    // t0001 and t0002 carry the grant's extra policies; every other tenant is identical in shape.
+    const sizes = new Set(tenants.filter((t) => !/t000[12]$/.test(t.name)).map((t) => graph.descendantsOf(t).length));
+    assert.equal(sizes.size, 1, `per-tenant resource counts: ${[...sizes].join(", ")}`);
+  });
+});
