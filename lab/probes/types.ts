@@ -47,6 +47,8 @@ export interface ProbeResult {
   decidedBy?: PolicyRef;
   /** What a client would see: "http 200", "http 403 RBAC: access denied", "http 503 upstream connect error", "curl exit 28", "curl exit 56", "curl exit 7", "dns failure". */
   observation: string;
+  /** Model caveats for this probe (e.g. a Service whose workloads disagree, an unresolvable target). */
+  warnings?: string[];
 }
 
 export type ProbeCategory =

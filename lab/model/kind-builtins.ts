@@ -1,0 +1,85 @@
+// What a kind cluster has that our manifests do not: kube-system, CoreDNS and its kube-dns
+// Service, and (when Istio is installed) istiod. The model needs them so that DNS and istiod
+// probes, and the policies that allow them, resolve to real workloads.
+import type { K8sObject } from "../../components/k8s/object";
+import type { PlatformSpec } from "../../components/spec/types";
+import { cidrContains, parseCidr } from "./cidr";
+
+/** kind's kube-dns ClusterIP (the 10th address of the default service CIDR 10.96.0.0/16). */
+export const KIND_DNS_CLUSTER_IP = "10.96.0.10";
+
+function deployment(namespace: string, name: string, labels: Record<string, string>, serviceAccount: string, ports: object[]): K8sObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: { serviceAccountName: serviceAccount, containers: [{ name, image: name, ports }] },
+      },
+    },
+  };
+}
+
+export function kindBuiltins(spec: PlatformSpec): K8sObject[] {
+  const dnsNamespace = spec.cluster.dns.namespace;
+  const dnsLabels = { ...spec.cluster.dns.podLabels };
+  const objects: K8sObject[] = [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } },
+    deployment(dnsNamespace, "coredns", dnsLabels, "coredns", [
+      { name: "dns", containerPort: 53, protocol: "UDP" },
+      { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+      { name: "metrics", containerPort: 9153, protocol: "TCP" },
+    ]),
+  ];
+  if (dnsNamespace !== "kube-system") objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: dnsNamespace } });
+  let inServiceCidr = false;
+  try {
+    inServiceCidr = cidrContains(parseCidr(spec.cluster.serviceCidr, "cluster.serviceCidr"), KIND_DNS_CLUSTER_IP);
+  } catch {
+    inServiceCidr = false;
+  }
+  objects.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "kube-dns", namespace: dnsNamespace, labels: { "k8s-app": "kube-dns" } },
+    spec: {
+      selector: dnsLabels,
+      ...(inServiceCidr ? { clusterIP: KIND_DNS_CLUSTER_IP } : {}),
+      ports: [
+        { name: "dns", port: 53, targetPort: 53, protocol: "UDP" },
+        { name: "dns-tcp", port: 53, targetPort: 53, protocol: "TCP" },
+        { name: "metrics", port: 9153, targetPort: 9153, protocol: "TCP" },
+      ],
+    },
+  });
+  if (spec.install.istio) {
+    const labels = { app: "istiod", istio: "pilot" };
+    const istiod = deployment(spec.meshNamespace, "istiod", labels, "istiod", [
+      { name: "grpc-xds", containerPort: 15010, protocol: "TCP" },
+      { name: "https-dns", containerPort: 15012, protocol: "TCP" },
+      { name: "http-monitoring", containerPort: 15014, protocol: "TCP" },
+      { name: "https-webhooks", containerPort: 15017, protocol: "TCP" },
+    ]);
+    // istiod itself never gets a sidecar.
+    const template = (istiod.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+    template.metadata.labels = { ...labels, "sidecar.istio.io/inject": "false" };
+    objects.push(istiod, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "istiod", namespace: spec.meshNamespace, labels },
+      spec: {
+        selector: labels,
+        ports: [
+          { name: "grpc-xds", port: 15010, targetPort: 15010, protocol: "TCP" },
+          { name: "https-dns", port: 15012, targetPort: 15012, protocol: "TCP" },
+          { name: "https-webhook", port: 443, targetPort: 15017, protocol: "TCP" },
+          { name: "http-monitoring", port: 15014, targetPort: 15014, protocol: "TCP" },
+        ],
+      },
+    });
+  }
+  return objects;
+}

@@ -1,0 +1,157 @@
+// Layer 5: Istio AuthorizationPolicy, enforced by the destination's sidecar.
+//
+// Evaluation order upstream: CUSTOM, then DENY, then ALLOW
+// (https://istio.io/latest/docs/concepts/security/#implicit-enablement):
+// - any matching DENY denies;
+// - if no ALLOW policy applies to the workload, the request is allowed;
+// - if any ALLOW policy applies, the request must match one of their rules.
+// A policy without rules matches nothing: an ALLOW policy without rules (`spec: {}`) is the
+// allow-nothing policy; in the root namespace it applies mesh-wide.
+// CUSTOM delegates to an external authorizer the model cannot see: reported as unknown.
+// AUDIT only marks requests for an audit plugin, and open-source Istio ships none besides
+// Stackdriver: it has no effect on the verdict.
+import type { ClusterModel, HttpRequest, LayerDecision, Workload } from "../types";
+import type { PolicyRef } from "../../probes/types";
+import { parseAuthorizationPolicy, type ParsedAuthorizationPolicy } from "./authz/parse";
+import { matchRule, type AuthzMatchContext } from "./authz/rule-match";
+import { labelsMatch, policyLabel } from "./authz/selector";
+
+export interface AuthzRequest {
+  source: { workload?: Workload; ip?: string; principal?: string; namespace?: string /* only when mTLS */ };
+  destination: Workload;
+  port: number;
+  http?: HttpRequest;
+}
+
+export interface AuthorizationLayer {
+  evaluate(req: AuthzRequest): LayerDecision & { custom?: boolean };
+  /** The policies that apply to a workload (after selectors, root namespace and targetRefs). */
+  policiesFor(workload: Workload): readonly ParsedAuthorizationPolicy[];
+}
+
+function isAuthorizationPolicy(kind: string, apiVersion: string): boolean {
+  return kind === "AuthorizationPolicy" && apiVersion.startsWith("security.istio.io/");
+}
+
+function addWarning(model: ClusterModel, warning: string): void {
+  if (!model.warnings.includes(warning)) model.warnings.push(warning);
+}
+
+function refOf(policy: ParsedAuthorizationPolicy, rule?: number): PolicyRef {
+  const ref: PolicyRef = { kind: "AuthorizationPolicy", namespace: policy.namespace, name: policy.name };
+  if (rule !== undefined) ref.rule = rule;
+  return ref;
+}
+
+/** Does the policy bind to this sidecar workload? */
+function appliesTo(policy: ParsedAuthorizationPolicy, workload: Workload, rootNamespace: string): boolean {
+  // targetRefs bind a policy to a Gateway (gateway pods), or to a Service/ServiceEntry only
+  // through a waypoint proxy (ambient mode): upstream documents kind Service as "only supported
+  // for waypoints". A sidecar therefore never enforces a targetRefs policy.
+  if (policy.targetRefs && policy.targetRefs.length > 0) return false;
+  if (policy.namespace !== rootNamespace && policy.namespace !== workload.namespace) return false;
+  return labelsMatch(policy.selector, workload.podLabels);
+}
+
+export function authorizationLayer(model: ClusterModel): AuthorizationLayer {
+  const policies: ParsedAuthorizationPolicy[] = [];
+  for (const o of model.policies) {
+    if (!isAuthorizationPolicy(o.kind, o.apiVersion)) continue;
+    const problems: string[] = [];
+    const policy = parseAuthorizationPolicy(o, problems);
+    for (const problem of problems) addWarning(model, `${policyLabel(o)}: ${problem}`);
+    if (policy.targetRefs?.length) {
+      const kinds = policy.targetRefs.map((r) => r.kind).join(", ");
+      addWarning(model, `${policyLabel(o)}: targetRefs (${kinds}) bind to gateways or waypoints, not sidecars; the model does not apply it to any sidecar`);
+    }
+    if (policy.targetRefs?.length && policy.selector) {
+      addWarning(model, `${policyLabel(o)}: spec.selector and spec.targetRefs are mutually exclusive; keep one`);
+    }
+    if (policy.action === "AUDIT") {
+      addWarning(model, `${policyLabel(o)}: action AUDIT has no effect without an audit plugin (open-source Istio has none); use the Telemetry API for access logs`);
+    }
+    policies.push(policy);
+  }
+  // Stable order: root namespace first, then by namespace and name (kubectl's listing order).
+  policies.sort((a, b) => Number(b.namespace === model.rootNamespace) - Number(a.namespace === model.rootNamespace)
+    || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+
+  const cache = new Map<Workload, ParsedAuthorizationPolicy[]>();
+  const policiesFor = (workload: Workload): ParsedAuthorizationPolicy[] => {
+    let applicable = cache.get(workload);
+    if (!applicable) {
+      applicable = policies.filter((p) => appliesTo(p, workload, model.rootNamespace));
+      cache.set(workload, applicable);
+    }
+    return applicable;
+  };
+
+  function evaluate(req: AuthzRequest): LayerDecision & { custom?: boolean } {
+    if (!req.destination.sidecar) {
+      return { verdict: "not-applicable", reason: "the destination has no sidecar: nothing enforces AuthorizationPolicy" };
+    }
+    const ctx: AuthzMatchContext = {
+      principal: req.source.principal,
+      namespace: req.source.namespace,
+      sourceIp: req.source.ip ?? req.source.workload?.podIPs[0],
+      destinationIp: req.destination.podIPs[0],
+      port: req.port,
+      http: req.http,
+    };
+    const applicable = policiesFor(req.destination);
+    const unknownReasons: string[] = [];
+    /** First rule of the policy that matches (true), else whether any rule might match. */
+    const firstMatch = (policy: ParsedAuthorizationPolicy): { rule?: number; unknown: boolean } => {
+      let unknown = false;
+      for (let i = 0; i < policy.rules.length; i++) {
+        const result = matchRule(policy.rules[i], ctx, policy.action);
+        if (result.match === true) return { rule: i, unknown: false };
+        if (result.match === "unknown") {
+          unknown = true;
+          unknownReasons.push(`${policy.namespace}/${policy.name} rule ${i}: ${result.unknownReason ?? "not decidable"}`);
+        }
+      }
+      return { unknown };
+    };
+
+    let custom = false;
+    for (const policy of applicable.filter((p) => p.action === "CUSTOM")) {
+      const m = firstMatch(policy);
+      if (m.rule !== undefined || m.unknown) {
+        custom = true;
+        unknownReasons.push(`CUSTOM policy ${policy.namespace}/${policy.name} delegates to an external authorizer (not modelled)`);
+      }
+    }
+    for (const policy of applicable.filter((p) => p.action === "DENY")) {
+      const m = firstMatch(policy);
+      if (m.rule !== undefined) {
+        return { verdict: "deny", decidedBy: refOf(policy, m.rule), reason: `DENY policy ${policy.namespace}/${policy.name} rule ${m.rule} matches`, ...(custom ? { custom } : {}) };
+      }
+    }
+    const withCustom = (d: LayerDecision): LayerDecision & { custom?: boolean } => (custom ? { ...d, custom } : d);
+    const undecided = (d: LayerDecision): LayerDecision & { custom?: boolean } =>
+      withCustom({ verdict: "unknown", decidedBy: d.decidedBy, reason: unknownReasons.join("; ") });
+    const denyUndecided = unknownReasons.length > 0;
+
+    const allowPolicies = applicable.filter((p) => p.action === "ALLOW");
+    if (allowPolicies.length === 0) {
+      const decision: LayerDecision = { verdict: "allow", reason: "no ALLOW policy applies to the destination" };
+      return denyUndecided || custom ? undecided(decision) : decision;
+    }
+    const before = unknownReasons.length;
+    for (const policy of allowPolicies) {
+      const m = firstMatch(policy);
+      if (m.rule !== undefined) {
+        const decision: LayerDecision = { verdict: "allow", decidedBy: refOf(policy, m.rule), reason: `ALLOW policy ${policy.namespace}/${policy.name} rule ${m.rule} matches` };
+        return denyUndecided || custom ? undecided(decision) : decision;
+      }
+    }
+    // Nobody allows: name the allow-nothing policy when there is one (mesh-wide sorts first).
+    const decider = allowPolicies.find((p) => p.rules.length === 0) ?? allowPolicies[0];
+    const denied: LayerDecision = { verdict: "deny", decidedBy: refOf(decider), reason: "ALLOW policies apply to the destination and none matches" };
+    // Only an undecidable ALLOW rule can turn this deny into an allow.
+    return unknownReasons.length > before ? undecided(denied) : withCustom(denied);
+  }
+
+  return { evaluate, policiesFor };
+}

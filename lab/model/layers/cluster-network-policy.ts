@@ -1,0 +1,227 @@
+// Layer "clusterNetworkPolicy": cluster-scoped admin policy from sig-network's network-policy-api:
+// ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2: spec.tier Admin|Baseline, priority,
+// subject {namespaces | pods}, ingress[].from / egress[].to peers {namespaces | pods | networks},
+// protocols [{tcp|udp|sctp: {destinationPort: {number | range{start,end}}}} | {destinationNamedPort}],
+// actions Accept/Deny/Pass) and the older AdminNetworkPolicy / BaselineAdminNetworkPolicy
+// (policy.networking.k8s.io/v1alpha1: actions Allow/Deny/Pass, BANP Allow/Deny; ports
+// [{portNumber} | {portRange} | {namedPort}]).
+//
+// Upstream order of evaluation (clusternetworkpolicy_types.go): Admin tier → NetworkPolicy tier →
+// Baseline tier → default allow. Within a tier lower priority values go first (equal priorities
+// are implementation-defined; we order by kind then name to be deterministic), and within a
+// policy rules go in the order written. Accept/Allow and Deny are final; Pass skips the rest of
+// the current tier. "v1.NetworkPolicy always makes a final decision for selected pods", so the
+// Baseline tier only applies to a pod (for a direction) that no NetworkPolicy isolates.
+//
+// This layer is one part of that pipeline; the probe pipeline evaluates Kubernetes
+// NetworkPolicy as its own layer. So this layer answers:
+//   deny           — an Admin or Baseline Deny rule decided (or a fail-closed malformed peer);
+//   allow          — an Accept/Allow rule decided;
+//   not-applicable — no rule matched, or only Pass: the NetworkPolicy layer (or the Kubernetes
+//                    default) decides. An Admin Accept does not override a NetworkPolicy deny in
+//                    the combined verdict (layers are ANDed), a known simplification.
+import type { K8sObject } from "../../../components/k8s/object";
+import type { L4Protocol, PolicyRef } from "../../probes/types";
+import { parseCidr } from "../cidr";
+import { modelIndex, type ModelIndex } from "../model-index";
+import { emptyPortSet, fullPortSet, parseL4Protocol, parsePortNumber, protocolPorts, unionPorts } from "../ports";
+import { matchesLabelSelector, parseLabelSelector } from "../selectors";
+import type { ClusterModel, Endpoint, Workload } from "../types";
+import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program, type RuleAction } from "./engine";
+import { networkPoliciesByNamespace, selectingPolicies } from "./network-policy";
+import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, podPeer } from "./peers";
+
+type Json = Record<string, unknown>;
+type Tier = "Admin" | "Baseline";
+
+interface CompiledAdminPolicy {
+  ref: PolicyRef;
+  tier: Tier;
+  priority: number;
+  subject: (w: Workload) => boolean;
+  rules: Record<Direction, CompiledRule[]>;
+}
+
+const KINDS = ["ClusterNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy"];
+
+function record(v: unknown): Json | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+export function isClusterNetworkPolicyObject(o: K8sObject): boolean {
+  return KINDS.includes(o.kind) && o.apiVersion.startsWith("policy.networking.k8s.io/");
+}
+
+function subjectMatcher(raw: unknown, field: string): (w: Workload, nsLabels: Record<string, string>) => boolean {
+  const subject = record(raw) ?? {};
+  if (subject.namespaces !== undefined) {
+    const ns = parseLabelSelector(subject.namespaces, `${field}.namespaces`);
+    return (_w, nsLabels) => matchesLabelSelector(ns, nsLabels);
+  }
+  if (subject.pods !== undefined) {
+    const pods = record(subject.pods) ?? {};
+    const ns = parseLabelSelector(pods.namespaceSelector ?? {}, `${field}.pods.namespaceSelector`);
+    const pod = parseLabelSelector(pods.podSelector ?? {}, `${field}.pods.podSelector`);
+    return (w, nsLabels) => matchesLabelSelector(ns, nsLabels) && matchesLabelSelector(pod, w.podLabels);
+  }
+  throw new Error(`${field}: set exactly one of namespaces or pods`);
+}
+
+function compilePeer(index: ModelIndex, raw: unknown, field: string, action: RuleAction, warnings: string[]): PeerMatcher {
+  const peer = record(raw) ?? {};
+  if (peer.namespaces !== undefined) return podPeer(index, { namespaceSelector: parseLabelSelector(peer.namespaces, `${field}.namespaces`) });
+  if (peer.pods !== undefined) {
+    const pods = record(peer.pods) ?? {};
+    return podPeer(index, {
+      namespaceSelector: parseLabelSelector(pods.namespaceSelector ?? {}, `${field}.pods.namespaceSelector`),
+      podSelector: parseLabelSelector(pods.podSelector ?? {}, `${field}.pods.podSelector`),
+    });
+  }
+  if (peer.networks !== undefined) {
+    const networks = Array.isArray(peer.networks) ? peer.networks : [];
+    return anyOfPeers(networks.map((n, i) => cidrPeer(index, parseCidr(n, `${field}.networks[${i}]`))));
+  }
+  if (peer.nodes !== undefined || peer.domainNames !== undefined) {
+    warnings.push(`${field}: nodes/domainNames peers are not modelled (they never match a pod or probe address)`);
+    return NO_PEER;
+  }
+  // Upstream: an unknown/empty peer must fail closed: Accept matches nothing, Deny/Pass match everything.
+  warnings.push(`${field}: peer has no field this model knows; failing closed`);
+  return action === "allow" ? NO_PEER : ANY_PEER;
+}
+
+function portRange(raw: unknown, field: string, protocol: L4Protocol): ReturnType<typeof protocolPorts> {
+  const port = record(raw) ?? {};
+  if (port.number !== undefined) return protocolPorts(protocol, [[parsePortNumber(port.number, `${field}.number`), parsePortNumber(port.number, `${field}.number`)]]);
+  const range = record(port.range);
+  if (range) {
+    const start = parsePortNumber(range.start, `${field}.range.start`);
+    const end = parsePortNumber(range.end, `${field}.range.end`);
+    if (end < start) throw new Error(`${field}.range: end ${end} is below start ${start}`);
+    return protocolPorts(protocol, [[start, end]]);
+  }
+  return protocolPorts(protocol);
+}
+
+/** v1alpha2 `protocols`. */
+function compileProtocols(raw: unknown, field: string): PortMatcher {
+  if (raw === undefined || raw === null) return { numeric: fullPortSet(), named: [] };
+  if (!Array.isArray(raw)) throw new Error(`${field}: expected a list of {tcp|udp|sctp|destinationNamedPort}`);
+  let numeric = emptyPortSet();
+  const named: PortMatcher["named"] = [];
+  raw.forEach((entry, i) => {
+    const p = record(entry) ?? {};
+    const where = `${field}[${i}]`;
+    if (typeof p.destinationNamedPort === "string") named.push({ name: p.destinationNamedPort });
+    for (const [key, protocol] of [["tcp", "TCP"], ["udp", "UDP"], ["sctp", "SCTP"]] as const) {
+      if (p[key] === undefined) continue;
+      const dest = record(p[key])?.destinationPort;
+      numeric = unionPorts(numeric, dest === undefined ? protocolPorts(protocol) : portRange(dest, `${where}.${key}.destinationPort`, protocol));
+    }
+  });
+  return { numeric, named };
+}
+
+/** v1alpha1 `ports`. */
+function compileAnpPorts(raw: unknown, field: string): PortMatcher {
+  if (raw === undefined || raw === null) return { numeric: fullPortSet(), named: [] };
+  if (!Array.isArray(raw)) throw new Error(`${field}: expected a list of {portNumber|portRange|namedPort}`);
+  let numeric = emptyPortSet();
+  const named: PortMatcher["named"] = [];
+  raw.forEach((entry, i) => {
+    const p = record(entry) ?? {};
+    const where = `${field}[${i}]`;
+    if (typeof p.namedPort === "string") named.push({ name: p.namedPort });
+    const num = record(p.portNumber);
+    if (num) {
+      const port = parsePortNumber(num.port, `${where}.portNumber.port`);
+      numeric = unionPorts(numeric, protocolPorts(parseL4Protocol(num.protocol, `${where}.portNumber.protocol`), [[port, port]]));
+    }
+    const range = record(p.portRange);
+    if (range) {
+      const start = parsePortNumber(range.start, `${where}.portRange.start`);
+      const end = parsePortNumber(range.end, `${where}.portRange.end`);
+      if (end < start) throw new Error(`${where}.portRange: end ${end} is below start ${start}`);
+      numeric = unionPorts(numeric, protocolPorts(parseL4Protocol(range.protocol, `${where}.portRange.protocol`), [[start, end]]));
+    }
+  });
+  return { numeric, named };
+}
+
+const ACTIONS: Record<string, Record<string, RuleAction>> = {
+  ClusterNetworkPolicy: { Accept: "allow", Deny: "deny", Pass: "pass" },
+  AdminNetworkPolicy: { Allow: "allow", Deny: "deny", Pass: "pass" },
+  BaselineAdminNetworkPolicy: { Allow: "allow", Deny: "deny" },
+};
+
+function compile(o: K8sObject, index: ModelIndex, warnings: string[]): CompiledAdminPolicy {
+  const spec = record(o.spec) ?? {};
+  const isCnp = o.kind === "ClusterNetworkPolicy";
+  let tier: Tier;
+  if (isCnp) {
+    if (spec.tier !== "Admin" && spec.tier !== "Baseline") throw new Error(`spec.tier: ${JSON.stringify(spec.tier)} is not Admin or Baseline`);
+    tier = spec.tier;
+  } else tier = o.kind === "AdminNetworkPolicy" ? "Admin" : "Baseline";
+  // BANP has no priority (a singleton named "default"): it goes after every Baseline CNP.
+  const priority = o.kind === "BaselineAdminNetworkPolicy" ? 1001 : Number(spec.priority);
+  if (!Number.isFinite(priority)) throw new Error(`spec.priority: ${JSON.stringify(spec.priority)} is not a number from 0 to 1000`);
+  const ref = { kind: o.kind, name: o.metadata.name };
+  const subject = subjectMatcher(spec.subject, "spec.subject");
+  const rules: Record<Direction, CompiledRule[]> = { ingress: [], egress: [] };
+  for (const direction of ["ingress", "egress"] as const) {
+    const list = spec[direction];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) throw new Error(`spec.${direction}: expected a list of rules`);
+    list.forEach((rawRule, i) => {
+      const rule = record(rawRule) ?? {};
+      const field = `spec.${direction}[${i}]`;
+      const action = ACTIONS[o.kind][String(rule.action)];
+      if (!action) throw new Error(`${field}.action: ${JSON.stringify(rule.action)} is not one of ${Object.keys(ACTIONS[o.kind]).join(", ")}`);
+      const peerField = direction === "ingress" ? "from" : "to";
+      const peers = Array.isArray(rule[peerField]) ? (rule[peerField] as unknown[]) : [];
+      if (peers.length === 0) throw new Error(`${field}.${peerField}: needs at least one peer`);
+      const peer = anyOfPeers(peers.map((p, j) => compilePeer(index, p, `${o.kind} ${o.metadata.name} ${field}.${peerField}[${j}]`, action, warnings)));
+      const ports = isCnp ? compileProtocols(rule.protocols, `${field}.protocols`) : compileAnpPorts(rule.ports, `${field}.ports`);
+      rules[direction].push({ action, peer, ports, ref: { ...ref, rule: i } });
+    });
+  }
+  return { ref, tier, priority, subject: (w) => subject(w, index.model.namespaces.get(w.namespace)?.labels ?? { "kubernetes.io/metadata.name": w.namespace }), rules };
+}
+
+export function clusterNetworkPolicyLayer(model: ClusterModel): CompiledNetworkLayer {
+  const index = modelIndex(model);
+  const policies: CompiledAdminPolicy[] = [];
+  for (const o of model.policies) {
+    if (!isClusterNetworkPolicyObject(o)) continue;
+    try {
+      policies.push(compile(o, index, model.warnings));
+    } catch (err) {
+      model.warnings.push(`${o.kind} ${o.metadata.name}: ${(err as Error).message}; policy ignored`);
+    }
+  }
+  policies.sort((a, b) => a.priority - b.priority || a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name));
+  const admin = policies.filter((p) => p.tier === "Admin");
+  const baseline = policies.filter((p) => p.tier === "Baseline");
+  const networkPolicies = baseline.length ? networkPoliciesByNamespace({ ...model, warnings: [] }) : new Map();
+  const cache = new Map<string, Program>();
+  const programFor = (w: Workload, direction: Direction): Program => {
+    const key = `${direction}:${w.namespace}/${w.name}`;
+    let program = cache.get(key);
+    if (!program) {
+      const adminRules = admin.filter((p) => p.rules[direction].length && p.subject(w)).flatMap((p) => p.rules[direction]);
+      const isolated = baseline.length > 0 && selectingPolicies(networkPolicies, w, direction).length > 0;
+      const baselineRules = isolated ? [] : baseline.filter((p) => p.rules[direction].length && p.subject(w)).flatMap((p) => p.rules[direction]);
+      program = [
+        ...(adminRules.length ? [{ rules: adminRules, end: "next" as const }] : []),
+        ...(baselineRules.length ? [{ rules: baselineRules, end: "next" as const }] : []),
+      ];
+      cache.set(key, program);
+    }
+    return program;
+  };
+  return {
+    id: "clusterNetworkPolicy",
+    evaluate: (conn) => decideConnection("clusterNetworkPolicy", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "ClusterNetworkPolicy"),
+    program: (id, direction) => programFor(index.workloads[id], direction),
+  };
+}

@@ -1,0 +1,115 @@
+// Reading manifests: a directory tree of .yaml/.yml/.json files, multi-document YAML and `List`
+// kinds. Documents that cannot be read or are not Kubernetes objects become warnings; only a
+// directory with nothing usable at all is an error.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { K8sObject } from "../../components/k8s/object";
+
+const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Accepts one value from a document: an object, a `*List` (items), or a JSON array of objects. */
+function collect(value: unknown, where: string, objects: K8sObject[], warnings: string[]): void {
+  if (value === null || value === undefined) return; // empty document (e.g. a trailing `---`)
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => collect(item, `${where}[${i}]`, objects, warnings));
+    return;
+  }
+  if (!isRecord(value)) {
+    warnings.push(`${where}: not a Kubernetes object (a ${typeof value}); skipped`);
+    return;
+  }
+  if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+    value.items.forEach((item, i) => collect(item, `${where} items[${i}]`, objects, warnings));
+    return;
+  }
+  const metadata = value.metadata;
+  if (typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isRecord(metadata) || typeof metadata.name !== "string" || metadata.name === "") {
+    warnings.push(`${where}: not a Kubernetes object (needs apiVersion, kind and metadata.name); skipped`);
+    return;
+  }
+  objects.push(value as unknown as K8sObject);
+}
+
+export function parseManifests(text: string, source: string): { objects: K8sObject[]; warnings: string[] } {
+  const objects: K8sObject[] = [];
+  const warnings: string[] = [];
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false });
+  } catch (err) {
+    return { objects, warnings: [`${source}: unreadable: ${(err as Error).message}`] };
+  }
+  const list = Array.isArray(docs) ? docs : [docs];
+  list.forEach((doc, i) => {
+    const where = list.length > 1 ? `${source} (document ${i + 1})` : source;
+    if (doc.errors.length > 0) {
+      warnings.push(`${where}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}; skipped`);
+      return;
+    }
+    try {
+      collect(doc.toJS({ maxAliasCount: 1000 }), where, objects, warnings);
+    } catch (err) {
+      warnings.push(`${where}: unreadable: ${(err as Error).message}; skipped`);
+    }
+  });
+  return { objects, warnings };
+}
+
+function manifestFiles(dir: string, warnings: string[]): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (err) {
+    warnings.push(`${dir}: cannot list directory: ${(err as Error).message}`);
+    return out;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (err) {
+      warnings.push(`${path}: cannot read: ${(err as Error).message}`);
+      continue;
+    }
+    if (stat.isDirectory()) out.push(...manifestFiles(path, warnings));
+    else if (MANIFEST_EXTENSIONS.includes(extname(name).toLowerCase())) out.push(path);
+  }
+  return out;
+}
+
+/** Reads every manifest under `dir` (recursively, in name order). Throws only if nothing usable is found. */
+export function loadManifestDir(dir: string): { objects: K8sObject[]; warnings: string[] } {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new Error(`--manifests ${dir}: no such directory; pass a directory of .yaml/.yml/.json manifests`);
+  }
+  if (!isDir) throw new Error(`--manifests ${dir}: not a directory; pass a directory of .yaml/.yml/.json manifests`);
+  const objects: K8sObject[] = [];
+  const warnings: string[] = [];
+  for (const file of manifestFiles(dir, warnings)) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      warnings.push(`${file}: cannot read: ${(err as Error).message}; skipped`);
+      continue;
+    }
+    const parsed = parseManifests(text, file);
+    objects.push(...parsed.objects);
+    warnings.push(...parsed.warnings);
+  }
+  if (objects.length === 0) {
+    const why = warnings.length ? `; ${warnings.length} problem(s), first: ${warnings[0]}` : "";
+    throw new Error(`${dir}: no usable Kubernetes objects in any .yaml/.yml/.json file${why}`);
+  }
+  return { objects, warnings };
+}

@@ -1,0 +1,247 @@
+// The Probe way to ask: one attempt by one source, evaluated through all five layers, with the
+// observation a client would see. `createProbeEvaluator` builds every layer's index once; each
+// call then only walks the policies that apply to the two endpoints.
+//
+// Path of one attempt (and the order `decidedBy` follows):
+//   network layers: ClusterNetworkPolicy (admin tier), Calico, Kubernetes NetworkPolicy (Calico
+//   evaluates the admin tier, then its own tiers, then the default tier holding Kubernetes
+//   NetworkPolicies) → peerAuthentication (mTLS at the server's sidecar) → authorization.
+// Every layer is evaluated even when an earlier one denies, so each layer's own verdict is
+// visible (defense in depth); an ablated layer is "not-applicable" and behaves as if its
+// policies did not exist (ablated peerAuthentication = Istio's PERMISSIVE default).
+import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
+import type { ClientMode, L4Protocol, LayerId, LayerVerdict, PolicyRef, Probe, ProbeResult } from "../probes/types";
+import { findWorkload, resolveServicePort, serviceSelects, workloadByIp, workloadId } from "./cluster";
+import { calicoLayer } from "./layers/calico";
+import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
+import { networkPolicyLayer } from "./layers/network-policy";
+import { authorizationLayer } from "./layers/authorization-policy";
+import { peerAuthenticationLayer } from "./layers/peer-authentication";
+import { sidecarScopeLayer } from "./layers/sidecar-scope";
+import { observationFor, type ProbeOutcome } from "./observation";
+import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
+
+export interface ProbeEvaluatorOptions {
+  ablate?: LayerId[];
+}
+
+/** One concrete destination after resolving the probe's target. */
+interface Target {
+  workload: Workload;
+  port: number;
+  portName?: string;
+  /** Reached through this Service (by name or by its ClusterIP): the client's Envoy may know it. */
+  service?: ServiceInfo;
+  /** Addressed by pod IP (or a workload directly): no Service, so a sidecar client passes through. */
+  ip?: string;
+}
+
+type Resolution =
+  | { kind: "targets"; targets: Target[]; dns: boolean }
+  | { kind: "external"; ip: string; port: number; dns: boolean }
+  | { kind: "no-endpoints" | "unresolvable" | "unknown"; reason: string; dns: boolean };
+
+interface TargetEvaluation {
+  target: Target;
+  decisions: Partial<Record<LayerId, LayerDecision>>;
+  outcome: ProbeOutcome;
+  serverParsesHttp: boolean;
+}
+
+const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
+const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
+/** Istio protocol selection: a port named `tcp…`/`tls…` (or a TCP-only protocol) is not parsed as HTTP. */
+const NON_HTTP_PORT_PREFIXES = ["tcp", "tls", "mongo", "mysql", "redis"];
+
+function l4Of(probe: Probe): L4Protocol {
+  return probe.protocol === "HTTP" ? "TCP" : probe.protocol;
+}
+
+function isDnsPort(port: number): boolean {
+  return port === 53;
+}
+
+export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
+  const ablated = new Set<LayerId>(options.ablate ?? []);
+  const network: NetworkLayerEvaluator[] = [];
+  if (!ablated.has("clusterNetworkPolicy")) network.push(clusterNetworkPolicyLayer(model));
+  if (!ablated.has("calico")) network.push(calicoLayer(model));
+  if (!ablated.has("networkPolicy")) network.push(networkPolicyLayer(model));
+  const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
+  const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
+  const scope = sidecarScopeLayer(model);
+
+  const protocolCache = new Map<string, boolean>();
+  /** Does the server's sidecar parse this port as HTTP? Unnamed ports are sniffed (HTTP detected). */
+  const portParsesHttp = (w: Workload, port: number, portName: string | undefined): boolean => {
+    const key = `${workloadId(w)}:${port}`;
+    const cached = protocolCache.get(key);
+    if (cached !== undefined) return cached;
+    const names = [portName];
+    for (const service of model.services) {
+      if (!serviceSelects(service, w)) continue;
+      for (const sp of service.ports) {
+        const matches = typeof sp.targetPort === "number" ? sp.targetPort === port : sp.targetPort === portName;
+        if (matches) names.push(sp.name);
+      }
+    }
+    const http = !names.some((n) => n !== undefined && NON_HTTP_PORT_PREFIXES.some((p) => n === p || n.startsWith(`${p}-`)));
+    protocolCache.set(key, http);
+    return http;
+  };
+
+  const containerPortName = (w: Workload, port: number, protocol: L4Protocol): string | undefined =>
+    w.ports.find((p) => p.containerPort === port && p.protocol === protocol)?.name;
+
+  function resolve(probe: Probe): Resolution {
+    const l4 = l4Of(probe);
+    const to = probe.to;
+    if ("service" in to) {
+      const service = model.services.find((s) => `${s.namespace}/${s.name}` === to.service);
+      if (!service) return { kind: "unresolvable", reason: `Service ${to.service} does not exist`, dns: isDnsPort(to.port) };
+      return resolveService(service, to.port, l4);
+    }
+    if ("workload" in to) {
+      const workload = findWorkload(model, to.workload);
+      if (!workload) return { kind: "unresolvable", reason: `workload ${to.workload} does not exist`, dns: isDnsPort(to.port) };
+      return { kind: "targets", dns: isDnsPort(to.port), targets: [{ workload, port: to.port, portName: containerPortName(workload, to.port, l4), ip: workload.podIPs[0] }] };
+    }
+    const service = model.services.find((s) => s.clusterIP === to.ip);
+    if (service) return resolveService(service, to.port, l4);
+    const workload = workloadByIp(model, to.ip);
+    if (workload) return { kind: "targets", dns: isDnsPort(to.port), targets: [{ workload, port: to.port, portName: containerPortName(workload, to.port, l4), ip: to.ip }] };
+    return { kind: "external", ip: to.ip, port: to.port, dns: isDnsPort(to.port) };
+  }
+
+  function resolveService(service: ServiceInfo, port: number, l4: L4Protocol): Resolution {
+    const id = `${service.namespace}/${service.name}`;
+    const dns = isDnsPort(port);
+    const resolved = resolveServicePort(model, id, port);
+    if (!resolved || !service.ports.some((p) => p.port === port && p.protocol === l4)) {
+      return { kind: "unknown", reason: `Service ${id} has no ${l4} port ${port}`, dns };
+    }
+    const targets = resolved.targets.filter((t) => t.protocol === l4).map((t) => ({ workload: t.workload, port: t.port, portName: t.portName, service }));
+    if (targets.length === 0) return { kind: "no-endpoints", reason: `Service ${id} port ${port} selects no workload`, dns };
+    return { kind: "targets", targets, dns };
+  }
+
+  function evaluateTarget(probe: Probe, source: Workload, client: ClientMode, target: Target): TargetEvaluation {
+    const l4 = l4Of(probe);
+    const dst = target.workload;
+    const conn: Connection = {
+      from: { type: "workload", workload: source, ...(source.podIPs[0] ? { ip: source.podIPs[0] } : {}) },
+      to: { type: "workload", workload: dst, ...((target.ip ?? dst.podIPs[0]) ? { ip: target.ip ?? dst.podIPs[0] } : {}) },
+      port: target.port,
+      ...(target.portName ? { portName: target.portName } : {}),
+      protocol: l4,
+    };
+    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+
+    // Sidecars intercept TCP only (iptables/istio-cni redirect TCP); UDP/SCTP bypass Envoy.
+    const meshApplies = dst.sidecar && l4 === "TCP";
+    const serverParsesHttp = probe.protocol === "HTTP" && portParsesHttp(dst, target.port, target.portName);
+    const mode = peerAuth?.mode(dst, target.port) ?? "PERMISSIVE";
+    // Auto mTLS: a sidecar client originates Istio mTLS only to destinations its Envoy knows (a
+    // Service inside its Sidecar egress scope) whose endpoints have a sidecar and whose inferred
+    // PeerAuthentication mode is not DISABLE. Pod-IP calls and out-of-scope hosts leave through the
+    // PassthroughCluster in plaintext (see layers/sidecar-scope.ts).
+    const viaOwnEnvoy = client === "sidecar" && l4 === "TCP";
+    const known = viaOwnEnvoy && target.service !== undefined && scope.knowsService(source, target.service).known;
+    const mtls = known && meshApplies && mode !== "DISABLE";
+
+    if (peerAuth) {
+      if (!meshApplies) decisions.peerAuthentication = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
+      else {
+        const decidedBy = peerAuth.decidedBy(dst, target.port);
+        const by = decidedBy ? { decidedBy } : {};
+        if (mtls) decisions.peerAuthentication = { verdict: "allow", ...by, reason: `mTLS from ${workloadId(source)} accepted (${mode})` };
+        else if (mode === "STRICT") {
+          const why = !viaOwnEnvoy ? `${client} client sends plaintext` : target.service ? `${workloadId(source)}'s sidecar does not know ${target.service.namespace}/${target.service.name} and passes through in plaintext` : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
+          decisions.peerAuthentication = { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
+        } else decisions.peerAuthentication = { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
+      }
+    }
+    if (authz) {
+      if (!meshApplies) decisions.authorization = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
+      else {
+        const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
+        const sourceIp = source.podIPs[0];
+        decisions.authorization = authz.evaluate({
+          source: {
+            workload: source,
+            ...(sourceIp ? { ip: sourceIp } : {}),
+            ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
+          },
+          destination: dst,
+          port: target.port,
+          ...(http ? { http } : {}),
+        });
+      }
+    }
+    return { target, decisions, outcome: outcomeOf(decisions), serverParsesHttp };
+  }
+
+  return (probe: Probe): ProbeResult => {
+    const source = findWorkload(model, probe.from);
+    if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+    const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    const resolution = resolve(probe);
+    if (resolution.kind === "external") {
+      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
+      const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+      for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+      const outcome = outcomeOf(decisions);
+      return resultOf(probe, decisions, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
+    }
+    if (resolution.kind !== "targets") {
+      const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+      for (const id of ENFORCEMENT_LAYERS) if (!ablated.has(id)) decisions[id] = { verdict: "unknown", reason: resolution.reason };
+      const observation = observationFor({ outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
+      return { ...resultOf(probe, decisions, "unknown", observation, ablated), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
+    }
+    const evaluations = resolution.targets.map((t) => evaluateTarget(probe, source, client, t));
+    const chosen = evaluations.find((e) => e.outcome === "allow") ?? evaluations.find((e) => e.outcome === "unknown") ?? evaluations[0];
+    const result = resultOf(probe, chosen.decisions, chosen.outcome, observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns }), ablated);
+    const outcomes = new Set(evaluations.map((e) => e.outcome));
+    if (outcomes.size > 1) {
+      const detail = evaluations.map((e) => `${workloadId(e.target.workload)}: ${e.outcome}`).join(", ");
+      result.warnings = [`probe ${probe.id}: the Service's workloads disagree (${detail}); reported as ${chosen.outcome}`];
+    }
+    return result;
+  };
+}
+
+function httpRequestOf(probe: Probe, target: Target): HttpRequest {
+  const headers = probe.headers ?? {};
+  const hostHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === "host")?.[1];
+  // curl's default Host: the URL authority, without the port when it is 80.
+  const authority = target.service ? `${target.service.name}.${target.service.namespace}` : target.ip ?? target.workload.podIPs[0];
+  return { method: probe.method ?? "GET", path: probe.path ?? "/", headers, host: hostHeader ?? authority };
+}
+
+function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOutcome {
+  for (const id of PATH_ORDER) {
+    if (decisions[id]?.verdict !== "deny") continue;
+    if (id === "peerAuthentication") return "mtls-reject";
+    if (id === "authorization") return "authz-deny";
+    return "network-deny";
+  }
+  return PATH_ORDER.some((id) => decisions[id]?.verdict === "unknown") ? "unknown" : "allow";
+}
+
+function resultOf(probe: Probe, decisions: Partial<Record<LayerId, LayerDecision>>, outcome: ProbeOutcome, observation: string, ablated: ReadonlySet<LayerId>): ProbeResult {
+  const layers: Partial<Record<LayerId, LayerVerdict>> = {};
+  for (const id of ENFORCEMENT_LAYERS) layers[id] = ablated.has(id) ? "not-applicable" : decisions[id]?.verdict ?? "not-applicable";
+  const verdict = outcome === "allow" ? "allow" : outcome === "unknown" ? "unknown" : "deny";
+  let decidedBy: PolicyRef | undefined;
+  if (verdict === "deny") decidedBy = PATH_ORDER.map((id) => decisions[id]).find((d) => d?.verdict === "deny")?.decidedBy;
+  else if (verdict === "unknown") decidedBy = PATH_ORDER.map((id) => decisions[id]).find((d) => d?.verdict === "unknown")?.decidedBy;
+  else decidedBy = [...PATH_ORDER].reverse().map((id) => decisions[id]).find((d) => d?.verdict === "allow" && d.decidedBy)?.decidedBy;
+  return { id: probe.id, verdict, layers, ...(decidedBy ? { decidedBy } : {}), observation };
+}
+
+export function evaluateProbes(model: ClusterModel, probes: Probe[], options: ProbeEvaluatorOptions = {}): ProbeResult[] {
+  const evaluate = createProbeEvaluator(model, options);
+  return probes.map(evaluate);
+}

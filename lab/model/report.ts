@@ -1,0 +1,174 @@
+// Human-readable and JSON renderings of the platform verdict (and of probe results / the matrix).
+import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
+import type { LayerId, ProbeResult } from "../probes/types";
+import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
+
+/** One letter per enforcement layer, in ENFORCEMENT_LAYERS order. */
+export const LAYER_LETTERS: Record<LayerId, string> = {
+  networkPolicy: "N",
+  calico: "C",
+  clusterNetworkPolicy: "K",
+  peerAuthentication: "P",
+  authorization: "A",
+};
+
+/** Largest class matrix the table prints; bigger platforms get the summary only. */
+const MAX_MATRIX_COLUMNS = 24;
+
+/** "NC·pA 3 g !1": upper case = that layer alone blocks every network attack of the cell, lower = some, · = none; then the smallest count. */
+export function cellLabel(cell: ClassCell): string {
+  const c = cell.cell;
+  if (cell.self) {
+    const mark = c.controlsPassed === c.controls ? "ok" : "FAIL";
+    return `${mark} ${c.controlsPassed}/${c.controls}`;
+  }
+  const letters = ENFORCEMENT_LAYERS.map((layer) => {
+    const letter = LAYER_LETTERS[layer];
+    if (c.holdingLayers.includes(layer)) return letter;
+    if (c.partialLayers.includes(layer)) return letter.toLowerCase();
+    return "·";
+  }).join("");
+  const count = c.minDefenseInDepth === null ? "-" : String(c.minDefenseInDepth);
+  const flags = [
+    c.probes.some((p) => p.category === "grant") ? "g" : "",
+    c.violations.length > 0 ? `!${c.violations.length}` : "",
+    c.weakAttacks.length > 0 ? `w${c.weakAttacks.length}` : "",
+  ].filter(Boolean);
+  return [letters, count, ...flags].join(" ");
+}
+
+function classTitle(verdict: PlatformVerdict, index: number): string {
+  const members = verdict.classes[index].tenants;
+  if (!verdict.grouped || members.length === 1) return members[0];
+  return `${members[0]} +${members.length - 1}`;
+}
+
+function matrixLines(verdict: PlatformVerdict): string[] {
+  const n = verdict.classes.length;
+  if (n > MAX_MATRIX_COLUMNS) return [`(matrix omitted: ${n} tenant classes; use --format json for every cell)`];
+  const titles = verdict.classes.map((_, i) => classTitle(verdict, i));
+  const cross = (a: number, v: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
+  const self = (a: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.self);
+  const rows = titles.map((title, a) =>
+    [title, ...titles.map((_, v) => {
+      const parts: string[] = [];
+      if (a === v) {
+        const s = self(a);
+        if (s) parts.push(cellLabel(s));
+      }
+      const c = cross(a, v);
+      if (c) parts.push(cellLabel(c));
+      return parts.join(" | ") || "-";
+    })],
+  );
+  const header = ["attacker \\ victim", ...titles];
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col].length)));
+  const line = (cells: string[]): string => cells.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function outcomeLine(o: ProbeOutcome): string {
+  const by = o.result.decidedBy;
+  const decided = by ? ` by ${by.kind} ${by.namespace ? `${by.namespace}/` : ""}${by.name}${by.rule !== undefined ? ` rule ${by.rule}` : ""}` : "";
+  const times = o.represents > 1 ? ` (×${o.represents} tenant pairs)` : "";
+  return `  ✗ ${o.probe.id}: intent ${o.probe.intent}, model ${o.result.verdict} (${o.result.observation})${decided}${times}\n      ${o.probe.description}`;
+}
+
+function layersLegend(verdict: PlatformVerdict): string {
+  return ENFORCEMENT_LAYERS.map((l) => `${LAYER_LETTERS[l]} ${l}${verdict.activeLayers.includes(l) ? "" : " (ablated)"}`).join(", ");
+}
+
+/** The readable report: matrix, positive controls, violations, defense in depth, result line. */
+export function formatVerdictTable(verdict: PlatformVerdict, title = "platform"): string {
+  const s = verdict.summary;
+  const lines: string[] = [];
+  const mode = verdict.grouped ? `grouped into ${verdict.classes.length} classes of interchangeable tenants` : "every pair evaluated";
+  lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants (${mode})`);
+  lines.push(`Layers: ${layersLegend(verdict)}`);
+  lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
+  lines.push("");
+  lines.push(...matrixLines(verdict));
+  lines.push("");
+  lines.push("Cell: per layer, upper case = blocks every network attack of the cell on its own, lower case = some, · = none;");
+  lines.push("      the number = fewest layers behind any one attack; g = a grant opens a path here (its port relies on L7);");
+  lines.push("      !n = violated intents, wn = attacks below required depth;");
+  lines.push("      diagonal = the tenant's positive controls passed/total.");
+  lines.push("");
+  lines.push(`Positive controls: ${s.positiveControls - s.positiveControlsFailed}/${s.positiveControls} pass`);
+  for (const o of verdict.positiveControlFailures) lines.push(outcomeLine(o));
+  lines.push(`Attacks: ${s.attacks - s.attacksAllowed}/${s.attacks} blocked, ${s.violations} violations`);
+  for (const o of verdict.violations) lines.push(outcomeLine(o));
+  const min = s.minDefenseInDepth === null ? "n/a" : String(s.minDefenseInDepth);
+  lines.push(`Defense in depth: at least ${min} independent layers behind every network attack (required: 2); ${s.weakAttacks} attacks below their required depth`);
+  if (s.grantedPortAttacks > 0) {
+    lines.push(`  ${s.grantedPortAttacks} attacks by meshed clients on ports a grant opened rely on L7 alone by design (at least ${s.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer)`);
+  }
+  for (const o of verdict.outcomes.filter((x) => x.defense && x.defense.count < x.defense.required)) {
+    const d = o.defense!;
+    lines.push(`  ! ${o.probe.id}: ${d.count} layer(s) [${d.blockingLayers.join(", ") || "none"}], required ${d.required}`);
+  }
+  for (const w of verdict.warnings) lines.push(`warning: ${w}`);
+  lines.push("");
+  const ok = s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0);
+  lines.push(`RESULT: ${ok ? "PASS" : "FAIL"}${s.intentsMet ? "" : " (violated intents)"}${s.defenseInDepthMet ? "" : " (defense in depth below requirement)"}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The JSON report: every evaluated probe with intent, verdict, layers, observation and defense in depth. */
+export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown> {
+  return {
+    tenants: verdict.tenants,
+    grouped: verdict.grouped,
+    classes: verdict.classes,
+    ablated: verdict.ablated,
+    activeLayers: verdict.activeLayers,
+    summary: verdict.summary,
+    probes: verdict.outcomes.map((o) => ({
+      ...o.probe,
+      verdict: o.result.verdict,
+      met: o.met,
+      layers: o.result.layers,
+      ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
+      observation: o.result.observation,
+      ...(o.defense ? { defenseInDepth: o.defense } : {}),
+      represents: o.represents,
+    })),
+    cells: verdict.cells.map((c) => {
+      const { probes: _probes, ...figures } = c.cell;
+      return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, label: cellLabel(c), ...figures };
+    }),
+    violations: verdict.violations.map((o) => o.probe.id),
+    positiveControlFailures: verdict.positiveControlFailures.map((o) => o.probe.id),
+    warnings: verdict.warnings,
+  };
+}
+
+/** Probe results (`verify --probes`) as a table. */
+export function formatProbeResultsTable(results: ProbeResult[]): string {
+  const header = ["id", "verdict", ...ENFORCEMENT_LAYERS.map((l) => LAYER_LETTERS[l]), "observation"];
+  const short: Record<string, string> = { allow: "allow", deny: "DENY", "not-applicable": "-", unknown: "?" };
+  const rows = results.map((r) => [r.id, r.verdict, ...ENFORCEMENT_LAYERS.map((l) => short[r.layers[l] ?? "not-applicable"]), r.observation]);
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col].length)));
+  const line = (cells: string[]): string => cells.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}
+
+export interface MatrixJson {
+  workloads: { namespace: string; name: string; kind: string }[];
+  connections: { from: { namespace?: string; name?: string; kind: string; cidr?: string }; to: { namespace?: string; name?: string; kind: string; cidr?: string }; allowed: Partial<Record<string, [number, number][]>> }[];
+}
+
+/** `verify --matrix` as lines "from → to: TCP 80, 8080-8090; UDP 53". */
+export function formatMatrixTable(matrix: MatrixJson): string {
+  const name = (e: { namespace?: string; name?: string; kind: string; cidr?: string }): string => (e.kind === "External" ? `external ${e.cidr ?? ""}` : `${e.namespace}/${e.name}`);
+  const ranges = (rs: [number, number][]): string => rs.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(", ");
+  const lines = [`${matrix.workloads.length} workloads, ${matrix.connections.length} connected pairs`];
+  for (const c of matrix.connections) {
+    const allowed = Object.entries(c.allowed)
+      .filter(([, rs]) => rs && rs.length > 0)
+      .map(([protocol, rs]) => `${protocol} ${ranges(rs ?? [])}`)
+      .join("; ");
+    lines.push(`${name(c.from)} → ${name(c.to)}: ${allowed}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,298 @@
+// The probe catalogue: what the model predicts and the live lab attempts, generated from the spec
+// and the demo workload names. Ids are stable and readable: "<attacker>-><victim>/<kind>", e.g.
+// "acme->globex/by-name/sidecar". Everything here is pure.
+//
+// Pod IPs are not knowable offline (rendered manifests carry none), so "direct to the pod,
+// bypassing the Service" is expressed as a workload target on the container port; the live lab
+// resolves it to a pod IP. It is an attack only, never a positive control: a meshed client that
+// dials a pod IP gets no auto-mTLS from its Envoy (the request leaves through the passthrough
+// path in plaintext), so a STRICT destination refuses it even within one tenant (upstream
+// istio/istio#22220 and #37431; modelled and cited in lab/model/layers/sidecar-scope.ts).
+import { TENANT_IDENTITY_HEADER } from "../../components/builders/shared-services";
+import type { GrantSpec, PlatformSpec, SharedServiceSpec, TenantSpec } from "../../components/spec/types";
+import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
+import type { CataloguedProbe, ProbeTarget } from "./types";
+
+/** Header the article's Lua filter sets; only the shared services' own sidecars may carry it. */
+export { TENANT_IDENTITY_HEADER };
+/** Service name of cluster DNS (kind and kubeadm both call it kube-dns). */
+export const DNS_SERVICE_NAME = "kube-dns";
+/** A path no grant pattern should match; used for "beyond the grant's paths". */
+export const OUTSIDE_GRANT_PATH = "/hard-tenancy/outside-grant";
+const METHODS_TO_TRY_BEYOND_GRANT = ["DELETE", "PUT", "PATCH", "POST", "GET"];
+
+/** The whole catalogue: every ordered pair of distinct tenants plus every tenant's positive controls. O(tenants²). */
+export function buildProbeCatalogue(spec: PlatformSpec): CataloguedProbe[] {
+  const probes: CataloguedProbe[] = [];
+  for (const tenant of spec.tenants) probes.push(...tenantControlProbes(spec, tenant));
+  for (const attacker of spec.tenants) {
+    for (const victim of spec.tenants) {
+      if (attacker.name !== victim.name) probes.push(...pairProbes(spec, attacker, victim));
+    }
+  }
+  return probes;
+}
+
+/** The part of the catalogue after the "a->b/" prefix: the same for every pair of tenants. */
+export function probeKind(probe: Pick<CataloguedProbe, "id">): string {
+  const slash = probe.id.indexOf("/");
+  return slash < 0 ? probe.id : probe.id.slice(slash + 1);
+}
+
+/** Positive controls for one tenant: things that must keep working, or a broken lab reads as secure. */
+export function tenantControlProbes(spec: PlatformSpec, tenant: TenantSpec): CataloguedProbe[] {
+  const t = tenant.name;
+  const ns = tenant.namespace;
+  const probes: CataloguedProbe[] = [
+    {
+      id: `${t}->${t}/by-name/sidecar`,
+      from: `${ns}/${CLIENT.name}`,
+      to: { service: `${ns}/${ECHO.name}`, port: ECHO.servicePort },
+      protocol: "HTTP",
+      method: "GET",
+      path: "/",
+      client: "sidecar",
+      intent: "allow",
+      category: "same-tenant",
+      attacker: t,
+      victim: t,
+      description: `${t}'s meshed client calls its own echo service by name`,
+    },
+    {
+      id: `${t}->${spec.cluster.dns.namespace}/${DNS_SERVICE_NAME}/udp`,
+      from: `${ns}/${CLIENT.name}`,
+      to: { service: `${spec.cluster.dns.namespace}/${DNS_SERVICE_NAME}`, port: 53 },
+      protocol: "UDP",
+      client: "sidecar",
+      intent: "allow",
+      category: "dns",
+      attacker: t,
+      victim: spec.cluster.dns.namespace,
+      description: `${t}'s client resolves names through cluster DNS (UDP 53)`,
+    },
+  ];
+  for (const service of usableSharedServices(spec, tenant)) {
+    probes.push({
+      id: `${t}->${spec.sharedServices.namespace}/${service.name}/own-path`,
+      from: `${ns}/${CLIENT.name}`,
+      to: sharedServiceTarget(spec, service),
+      protocol: "HTTP",
+      method: firstMethod(service.methods, "POST"),
+      path: `${service.pathPrefix}/${t}/probe`,
+      client: "sidecar",
+      intent: "allow",
+      category: "shared-service",
+      attacker: t,
+      victim: spec.sharedServices.namespace,
+      description: `${t} writes to its own path on the shared ${service.name}`,
+    });
+  }
+  return probes;
+}
+
+/** Every attack (and grant control) from `attacker` against `victim`. */
+export function pairProbes(spec: PlatformSpec, attacker: TenantSpec, victim: TenantSpec): CataloguedProbe[] {
+  const a = attacker.name;
+  const v = victim.name;
+  const common = { attacker: a, victim: v, protocol: "HTTP" as const, method: "GET", path: "/" };
+  const echoByName: ProbeTarget = { service: `${victim.namespace}/${ECHO.name}`, port: ECHO.servicePort };
+  const probes: CataloguedProbe[] = [
+    {
+      ...common,
+      id: `${a}->${v}/by-name/sidecar`,
+      from: `${attacker.namespace}/${CLIENT.name}`,
+      to: echoByName,
+      client: "sidecar",
+      intent: "deny",
+      category: "cross-tenant",
+      description: `${a}'s meshed client calls ${v}'s echo service by name`,
+    },
+    {
+      ...common,
+      id: `${a}->${v}/pod-direct/sidecar`,
+      from: `${attacker.namespace}/${CLIENT.name}`,
+      // Stands for the pod IP: rendered manifests have no IPs, so the container port of the
+      // workload is targeted directly, bypassing the Service.
+      to: { workload: `${victim.namespace}/${ECHO.name}`, port: ECHO.containerPort },
+      client: "sidecar",
+      intent: "deny",
+      category: "cross-tenant",
+      description: `${a}'s meshed client calls ${v}'s echo pod directly, bypassing the Service (pod IP in the live lab)`,
+    },
+    {
+      ...common,
+      id: `${a}->${v}/by-name/no-sidecar`,
+      from: `${attacker.namespace}/${DEBUG.name}`,
+      to: echoByName,
+      client: "no-sidecar",
+      intent: "deny",
+      category: "cross-tenant",
+      description: `${a}'s sidecar-free debug pod calls ${v}'s echo service in plaintext`,
+    },
+    {
+      ...common,
+      id: `${a}->${v}/by-name/bypass`,
+      from: `${attacker.namespace}/${BYPASS.name}`,
+      to: echoByName,
+      client: "bypass",
+      intent: "deny",
+      category: "cross-tenant",
+      description: `${a}'s pod bypasses its own sidecar (UID 1337) and calls ${v}'s echo service in plaintext`,
+    },
+  ];
+  if (spec.sharedServices.enabled) {
+    for (const service of spec.sharedServices.services) probes.push(...spoofProbes(spec, attacker, victim, service));
+  }
+  for (const grant of spec.grants) {
+    if (grant.from === a && grant.to === v) probes.push(...grantProbes(attacker, victim, grant));
+  }
+  return probes;
+}
+
+function spoofProbes(spec: PlatformSpec, attacker: TenantSpec, victim: TenantSpec, service: SharedServiceSpec): CataloguedProbe[] {
+  const a = attacker.name;
+  const v = victim.name;
+  const base = {
+    from: `${attacker.namespace}/${CLIENT.name}`,
+    to: sharedServiceTarget(spec, service),
+    protocol: "HTTP" as const,
+    method: firstMethod(service.methods, "POST"),
+    client: "sidecar" as const,
+    intent: "deny" as const,
+    category: "shared-service-spoof" as const,
+    attacker: a,
+    victim: v,
+  };
+  return [
+    {
+      ...base,
+      id: `${a}->${v}/${service.name}/path-spoof`,
+      path: `${service.pathPrefix}/${v}/probe`,
+      description: `${a} writes to ${v}'s path on the shared ${service.name}`,
+    },
+    {
+      ...base,
+      id: `${a}->${v}/${service.name}/header-spoof`,
+      path: `${service.pathPrefix}/${a}/probe`,
+      headers: { [TENANT_IDENTITY_HEADER]: v },
+      description: `${a} writes to its own path on ${service.name} with a forged ${TENANT_IDENTITY_HEADER}: ${v}`,
+    },
+  ];
+}
+
+/** A grant used within its scope (must work) and just beyond it (must not). */
+function grantProbes(attacker: TenantSpec, victim: TenantSpec, grant: GrantSpec): CataloguedProbe[] {
+  const a = attacker.name;
+  const v = victim.name;
+  const inScopePath = grant.paths.length === 0 ? "/" : concretePath(grant.paths[0]);
+  const inScopeMethod = firstMethod(grant.methods, "GET");
+  const granted = grantedServiceTarget(victim, grant);
+  const base = {
+    from: `${attacker.namespace}/${CLIENT.name}`,
+    to: granted,
+    protocol: "HTTP" as const,
+    method: inScopeMethod,
+    path: inScopePath,
+    client: "sidecar" as const,
+    attacker: a,
+    victim: v,
+  };
+  const prefix = `${a}->${v}/grant/${grant.id}`;
+  const probes: CataloguedProbe[] = [
+    {
+      ...base,
+      id: `${prefix}/within`,
+      intent: "allow",
+      category: "grant",
+      description: `${a} uses grant ${grant.id}: ${inScopeMethod} ${inScopePath} on ${v}'s ${grant.workload}`,
+    },
+    {
+      ...base,
+      id: `${prefix}/beyond-source-no-sidecar`,
+      from: `${attacker.namespace}/${DEBUG.name}`,
+      client: "no-sidecar",
+      intent: "deny",
+      category: "grant-beyond-scope",
+      description: `${a}'s sidecar-free debug pod tries grant ${grant.id} without an identity`,
+    },
+  ];
+  if (!grant.paths.some((pattern) => pathMatches(pattern, OUTSIDE_GRANT_PATH)) && grant.paths.length > 0) {
+    probes.push({
+      ...base,
+      id: `${prefix}/beyond-path`,
+      path: OUTSIDE_GRANT_PATH,
+      intent: "deny",
+      category: "grant-beyond-scope",
+      description: `${a} uses grant ${grant.id} for a path outside ${grant.paths.join(", ")}`,
+    });
+  }
+  const allowed = new Set(grant.methods.map((m) => m.toUpperCase()));
+  const otherMethod = METHODS_TO_TRY_BEYOND_GRANT.find((m) => !allowed.has(m));
+  if (grant.methods.length > 0 && otherMethod) {
+    probes.push({
+      ...base,
+      id: `${prefix}/beyond-method`,
+      method: otherMethod,
+      intent: "deny",
+      category: "grant-beyond-scope",
+      description: `${a} uses grant ${grant.id} with ${otherMethod} (allowed: ${grant.methods.join(", ")})`,
+    });
+  }
+  // Another real workload of the victim: its echo server, or (when echo is the granted one) its client.
+  const otherWorkload: ProbeTarget =
+    grant.workload === ECHO.name
+      ? { workload: `${victim.namespace}/${CLIENT.name}`, port: grant.port }
+      : { service: `${victim.namespace}/${ECHO.name}`, port: ECHO.servicePort };
+  probes.push({
+    ...base,
+    id: `${prefix}/beyond-workload`,
+    to: otherWorkload,
+    intent: "deny",
+    category: "grant-beyond-scope",
+    description: `${a} uses grant ${grant.id}'s request against ${v}'s other workload ${"workload" in otherWorkload ? otherWorkload.workload : "service" in otherWorkload ? otherWorkload.service : ""}`,
+  });
+  return probes;
+}
+
+/**
+ * A grant is used through the granted workload's Service, as a client would: a meshed client that
+ * dials a pod IP gets no auto-mTLS (Envoy passes the request through in plaintext), so a STRICT
+ * destination would refuse even the granted request. The demo echo Service maps port 80 to the
+ * container port 8080; any other granted workload is assumed to have a Service of its name on
+ * the granted port.
+ */
+function grantedServiceTarget(victim: TenantSpec, grant: GrantSpec): ProbeTarget {
+  const port = grant.workload === ECHO.name && grant.port === ECHO.containerPort ? ECHO.servicePort : grant.port;
+  return { service: `${victim.namespace}/${grant.workload}`, port };
+}
+
+/** Shared services the tenant may call (none when shared services are disabled). */
+export function usableSharedServices(spec: PlatformSpec, tenant: TenantSpec): SharedServiceSpec[] {
+  if (!spec.sharedServices.enabled) return [];
+  const allowed = new Set(tenant.sharedServices);
+  return spec.sharedServices.services.filter((s) => allowed.has(s.name));
+}
+
+function sharedServiceTarget(spec: PlatformSpec, service: SharedServiceSpec): ProbeTarget {
+  return { service: `${spec.sharedServices.namespace}/${service.name}`, port: service.port };
+}
+
+function firstMethod(methods: string[], fallback: string): string {
+  return methods.length > 0 ? methods[0].toUpperCase() : fallback;
+}
+
+/** A concrete request path inside an Istio path pattern (exact, `prefix*`, `*suffix` or `*`). */
+export function concretePath(pattern: string): string {
+  if (pattern === "*") return "/";
+  if (pattern.endsWith("*")) return `${pattern.slice(0, -1)}probe`;
+  if (pattern.startsWith("*")) return `/probe${pattern.slice(1)}`;
+  return pattern;
+}
+
+/** Istio's path string match: exact, `prefix*`, `*suffix` or `*` (a `*` elsewhere is literal). */
+export function pathMatches(pattern: string, path: string): boolean {
+  if (pattern === "*") return true;
+  if (pattern.endsWith("*")) return path.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith("*")) return path.endsWith(pattern.slice(1));
+  return pattern === path;
+}

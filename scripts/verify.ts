@@ -1,0 +1,7 @@
+// `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
+import { runVerify } from "../lab/model/verify-cli";
+
+const result = runVerify(process.argv.slice(2));
+process.stdout.write(result.stdout);
+process.stderr.write(result.stderr);
+process.exitCode = result.exitCode;
