@@ -1,0 +1,171 @@
+// Control-plane checks: what a tenant admin and a tenant pod's identity may do through the API
+// (`kubectl auth can-i … --as … --as-group …`), that Pod Security rejects a privileged pod
+// (`kubectl apply --dry-run=server`), and that no tenant pod carries an API token.
+//
+// `kubectl auth can-i` prints `yes`, or `no` optionally followed by ` - <reason>` (kubectl's
+// cani.go), and exits 0 when allowed, 1 when not; errors (e.g. impersonation forbidden) also exit
+// 1 but print nothing on stdout, so the answer is read from stdout, never from the exit code alone.
+import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
+import { CLIENT } from "../workloads/names";
+import type { PodSummary } from "./pods";
+
+export interface Identity {
+  /** Shown in reports: "acme admin", "acme pod (client)". */
+  label: string;
+  user: string;
+  groups: string[];
+}
+
+export interface CanICheck {
+  id: string;
+  identity: Identity;
+  verb: string;
+  /** `resource[.group]` or `resource[.group]/name`. */
+  resource: string;
+  /** Absent for cluster-scoped resources. */
+  namespace?: string;
+  expect: "yes" | "no";
+  /** A "must be allowed" control: when it fails the impersonation or RBAC setup is broken, so the run is inconclusive. */
+  positiveControl: boolean;
+  description: string;
+}
+
+export type CanIAnswer = { answer: "yes" | "no"; detail: string } | { answer: "error"; detail: string };
+
+/** The tenant-admin user the lab impersonates (any name works: RBAC binds the group). */
+export function tenantAdminIdentity(tenant: TenantSpec): Identity | undefined {
+  if (tenant.adminGroups.length === 0) return undefined;
+  return { label: `${tenant.name} admin`, user: `lab-admin@${tenant.name}`, groups: [...tenant.adminGroups] };
+}
+
+/** A tenant pod's identity: its ServiceAccount user plus the groups the API server gives every SA. */
+export function tenantPodIdentity(tenant: TenantSpec): Identity {
+  return {
+    label: `${tenant.name} pod (${CLIENT.serviceAccount})`,
+    user: `system:serviceaccount:${tenant.namespace}:${CLIENT.serviceAccount}`,
+    groups: ["system:serviceaccounts", `system:serviceaccounts:${tenant.namespace}`],
+  };
+}
+
+/** Things no tenant identity may do: to its neighbour's namespace, to the platform's objects in its own, and cluster-wide. */
+function forbiddenActions(own: string, victim: string | undefined): Omit<CanICheck, "id" | "identity" | "expect" | "positiveControl">[] {
+  const actions: Omit<CanICheck, "id" | "identity" | "expect" | "positiveControl">[] = [];
+  if (victim) {
+    actions.push(
+      { verb: "get", resource: "pods", namespace: victim, description: `read pods in ${victim}` },
+      { verb: "get", resource: "secrets", namespace: victim, description: `read secrets in ${victim}` },
+      { verb: "create", resource: "deployments.apps", namespace: victim, description: `create workloads in ${victim}` },
+      { verb: "create", resource: "rolebindings.rbac.authorization.k8s.io", namespace: victim, description: `grant itself access to ${victim}` },
+    );
+  }
+  actions.push(
+    { verb: "delete", resource: "networkpolicies.networking.k8s.io", namespace: own, description: "delete the platform's NetworkPolicies" },
+    { verb: "patch", resource: "authorizationpolicies.security.istio.io", namespace: own, description: "change the platform's AuthorizationPolicies" },
+    { verb: "delete", resource: "peerauthentications.security.istio.io", namespace: own, description: "delete the platform's PeerAuthentication" },
+    { verb: "update", resource: "resourcequotas", namespace: own, description: "raise its own ResourceQuota" },
+    { verb: "delete", resource: "limitranges", namespace: own, description: "delete its LimitRange" },
+    { verb: "patch", resource: `namespaces/${own}`, description: "relabel its own namespace (tenant/Pod Security labels)" },
+    { verb: "create", resource: "namespaces", description: "create namespaces" },
+    { verb: "create", resource: "clusterrolebindings.rbac.authorization.k8s.io", description: "bind cluster roles" },
+    { verb: "delete", resource: "globalnetworkpolicies.crd.projectcalico.org", description: "delete Calico's cluster-wide policies" },
+  );
+  return actions;
+}
+
+/**
+ * For every tenant: its admin and its pod identity against its ring neighbour (the next tenant),
+ * so every tenant is attacked once and attacks once with O(tenants) checks; plus, when the
+ * tenant-admin RBAC is on, the admin's own rights as positive controls.
+ */
+export function controlPlaneChecks(spec: PlatformSpec): CanICheck[] {
+  const checks: CanICheck[] = [];
+  spec.tenants.forEach((tenant, index) => {
+    const neighbour = spec.tenants.length > 1 ? spec.tenants[(index + 1) % spec.tenants.length] : undefined;
+    const identities = [tenantAdminIdentity(tenant), tenantPodIdentity(tenant)].filter((id): id is Identity => id !== undefined);
+    for (const identity of identities) {
+      for (const action of forbiddenActions(tenant.namespace, neighbour?.namespace)) {
+        const where = action.namespace ? ` -n ${action.namespace}` : "";
+        checks.push({
+          ...action,
+          id: `${identity.label}: ${action.verb} ${action.resource}${where}`,
+          identity,
+          expect: "no",
+          positiveControl: false,
+          description: `${identity.label} cannot ${action.description}`,
+        });
+      }
+    }
+    const admin = tenantAdminIdentity(tenant);
+    if (admin && spec.layers.tenantRbac) {
+      for (const [verb, resource] of [["create", "deployments.apps"], ["get", "pods"]] as const) {
+        checks.push({
+          id: `${admin.label}: ${verb} ${resource} -n ${tenant.namespace}`,
+          identity: admin,
+          verb,
+          resource,
+          namespace: tenant.namespace,
+          expect: "yes",
+          positiveControl: true,
+          description: `${admin.label} can ${verb} ${resource} in its own namespace (positive control)`,
+        });
+      }
+    }
+  });
+  return checks;
+}
+
+export function canIArgv(check: CanICheck, context: string): string[] {
+  const argv = ["kubectl", "--context", context, "auth", "can-i", check.verb, check.resource];
+  if (check.namespace) argv.push("-n", check.namespace);
+  argv.push("--as", check.identity.user);
+  for (const group of check.identity.groups) argv.push("--as-group", group);
+  return argv;
+}
+
+/** Reads `kubectl auth can-i` output: stdout `yes` / `no[ - reason]`; anything else is an error. */
+export function parseCanI(result: { code: number | null; stdout: string; stderr: string }): CanIAnswer {
+  const line = result.stdout.trim().split("\n")[0]?.trim() ?? "";
+  if (line === "yes" && result.code === 0) return { answer: "yes", detail: "yes" };
+  if ((line === "no" || line.startsWith("no - ")) && result.code !== 0) return { answer: "no", detail: line };
+  const why = result.stderr.trim() || line || `exit code ${result.code}`;
+  return { answer: "error", detail: why.split("\n")[0] };
+}
+
+export const PRIVILEGED_POD_NAME = "ht-lab-privileged-probe";
+
+/** A pod that Pod Security `restricted` (and `baseline`) must reject. Only ever sent with --dry-run=server. */
+export function privilegedPodManifest(namespace: string, image: string): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: PRIVILEGED_POD_NAME, namespace, labels: { app: PRIVILEGED_POD_NAME } },
+    spec: {
+      hostNetwork: true,
+      containers: [{ name: "probe", image, command: ["sleep", "1"], securityContext: { privileged: true, runAsUser: 0 } }],
+    },
+  };
+}
+
+export function privilegedPodDryRunArgv(context: string, namespace: string): string[] {
+  return ["kubectl", "--context", context, "apply", "--dry-run=server", "-n", namespace, "-f", "-"];
+}
+
+/**
+ * Pod Security admission rejects with `… is forbidden: violates PodSecurity "restricted:latest": …`
+ * (exit 1). Success prints `pod/<name> created (server dry run)`.
+ */
+export function parsePodSecurityDryRun(result: { code: number | null; stdout: string; stderr: string }): { rejected: boolean | null; detail: string } {
+  const text = `${result.stderr}\n${result.stdout}`;
+  const violation = /violates PodSecurity "([a-z]+):[^"]*"/.exec(text);
+  if (result.code !== 0 && violation) return { rejected: true, detail: `rejected by Pod Security "${violation[1]}"` };
+  if (result.code === 0) return { rejected: false, detail: result.stdout.trim() || "accepted" };
+  return { rejected: null, detail: (result.stderr.trim() || `exit code ${result.code}`).split("\n")[0] };
+}
+
+/** Tenant pods that carry an API-server token (each with where it was found). */
+export function tokenMountViolations(pods: readonly PodSummary[], tenantNamespaces: readonly string[]): { pod: string; found: string[] }[] {
+  const tenants = new Set(tenantNamespaces);
+  return pods
+    .filter((pod) => tenants.has(pod.namespace) && pod.apiTokenMounts.length > 0)
+    .map((pod) => ({ pod: `${pod.namespace}/${pod.name}`, found: pod.apiTokenMounts }));
+}

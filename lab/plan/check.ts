@@ -1,0 +1,100 @@
+// `lab check`: the catalogue as one `kubectl exec` per source pod (its probes in parallel batches
+// inside one shell script), then the control-plane checks. Pure: given pod IPs (or placeholders),
+// the plan is fully determined, which is what the plan tests pin down.
+import { stringify } from "yaml";
+import type { PlatformSpec } from "../../components/spec/types";
+import { canIArgv, controlPlaneChecks, privilegedPodDryRunArgv, privilegedPodManifest, type CanICheck } from "../check/control-plane";
+import { batchCount, buildProbeScript } from "../check/script";
+import { groupBySource, type PodIpLookup, type SourceBatch } from "../check/targets";
+import type { CataloguedProbe } from "../probes/types";
+import { DEFAULT_LAB_IMAGES } from "../workloads/images";
+import type { LabSettings } from "./settings";
+import { currentContextStep, kubectl, listPodsStep } from "./steps";
+import type { Plan, PlanStep } from "./types";
+
+/** Seconds a `kubectl exec` may add around its script (API round trips, shell start). */
+export const EXEC_OVERHEAD_SECONDS = 30;
+
+export interface CheckPlanInput {
+  spec: PlatformSpec;
+  settings: LabSettings;
+  catalogue: readonly CataloguedProbe[];
+  /** Per-run random; delimits each probe's output. */
+  nonce: string;
+  /** Pod IPs for workload targets; absent in a dry run (placeholders are shown). */
+  lookupIp?: PodIpLookup;
+}
+
+export interface SourceExec {
+  batch: SourceBatch;
+  step: PlanStep;
+  batches: number;
+}
+
+export interface CheckPlan extends Plan {
+  execs: SourceExec[];
+  canI: { check: CanICheck; step: PlanStep }[];
+  podSecurity: { namespace: string; step: PlanStep }[];
+  /** Upper bound of the probe phase: ceil(execs / parallelExecs) × max batches per exec × --max-time. */
+  boundSeconds: number;
+}
+
+export function execStep(settings: LabSettings, batch: SourceBatch, nonce: string): SourceExec {
+  const script = buildProbeScript(
+    batch.probes.map((p) => p.request),
+    { nonce, batchSize: settings.batchSize, maxTimeSeconds: settings.maxTimeSeconds },
+  );
+  const batches = batchCount(batch.probes.length, settings.batchSize);
+  return {
+    batch,
+    batches,
+    step: {
+      argv: kubectl(settings, "exec", "-n", batch.namespace, `deploy/${batch.workload}`, "-c", batch.container, "--", "sh", "-c", script),
+      waitsFor: `${batch.probes.length} probe(s) from ${batch.source} in ${batches} parallel batch(es), each curl bounded by --max-time ${settings.maxTimeSeconds}`,
+      timeoutSeconds: batches * settings.maxTimeSeconds + EXEC_OVERHEAD_SECONDS,
+    },
+  };
+}
+
+export function planCheck(input: CheckPlanInput): CheckPlan {
+  const { spec, settings } = input;
+  const steps: PlanStep[] = [];
+  if (!settings.contextExplicit) steps.push(currentContextStep());
+  steps.push(listPodsStep(settings));
+  const execs = groupBySource(input.catalogue, input.lookupIp ?? (() => undefined)).map((batch) => execStep(settings, batch, input.nonce));
+  steps.push(...execs.map((e) => e.step));
+  const canI = controlPlaneChecks(spec).map((check) => ({
+    check,
+    step: { argv: canIArgv(check, settings.context), waitsFor: `the API server's answer (expect ${check.expect}): ${check.description}` },
+  }));
+  steps.push(...canI.map((c) => c.step));
+  const podSecurity = spec.layers.podSecurity
+    ? spec.tenants.map((tenant) => ({
+        namespace: tenant.namespace,
+        step: {
+          argv: privilegedPodDryRunArgv(settings.context, tenant.namespace),
+          stdin: stringify(privilegedPodManifest(tenant.namespace, DEFAULT_LAB_IMAGES.curl)),
+          waitsFor: `admission's verdict on a privileged pod in ${tenant.namespace} (server-side dry run: nothing is created; expect a Pod Security rejection)`,
+        },
+      }))
+    : [];
+  steps.push(...podSecurity.map((p) => p.step));
+  const maxBatches = Math.max(0, ...execs.map((e) => e.batches));
+  const boundSeconds = Math.ceil(execs.length / settings.parallelExecs) * maxBatches * settings.maxTimeSeconds;
+  return {
+    command: "check",
+    steps,
+    execs,
+    canI,
+    podSecurity,
+    boundSeconds,
+    notes: [
+      `${input.catalogue.length} probes from ${execs.length} source pods, ${settings.parallelExecs} pods at a time; probe phase ≤ ${boundSeconds} s`,
+      "token mounts are read from the pod list (no extra call)",
+      `write ${settings.reportsDir}/<timestamp>/report.json and junit.xml`,
+    ],
+  };
+}
+
+/** Re-export for planners that prefix a check with their own steps. */
+export { kubectl };

@@ -1,0 +1,72 @@
+// `lab scenario <name>`: apply one of the article's misconfigurations by hand (kubectl apply of the
+// scenario's added objects, kubectl delete of the removed ones), check against the model's
+// prediction for the scenario's objects, then restore: delete what was added and `pulumi up
+// --refresh` (refresh first, so Pulumi notices what was deleted by hand and re-creates it).
+import { stringify } from "yaml";
+import { objectKey, type K8sObject } from "../../components/k8s/object";
+import type { CheckPlan } from "./check";
+import type { LabSettings } from "./settings";
+import { currentContextStep, isCurrentContextStep, kubectl, pulumiUpStep, selectStackStep } from "./steps";
+import type { Plan, PlanStep } from "./types";
+
+export interface ScenarioChange {
+  name: string;
+  added: K8sObject[];
+  removed: K8sObject[];
+}
+
+export interface ScenarioPlan extends Plan {
+  before: PlanStep[];
+  check: CheckPlan;
+  restore: PlanStep[];
+}
+
+export function manifestsYaml(objects: readonly K8sObject[]): string {
+  return objects.map((o) => stringify(o)).join("---\n");
+}
+
+export function planScenario(settings: LabSettings, change: ScenarioChange, check: CheckPlan): ScenarioPlan {
+  const addedKeys = new Set(change.added.map(objectKey));
+  // An object both removed and added is a modification: `apply` replaces it; deleting it first would only add churn.
+  const removedOnly = change.removed.filter((o) => !addedKeys.has(objectKey(o)));
+  const before: PlanStep[] = [];
+  if (!settings.contextExplicit) before.push(currentContextStep());
+  if (change.added.length > 0) {
+    before.push({
+      argv: kubectl(settings, "apply", "-f", "-"),
+      stdin: manifestsYaml(change.added),
+      waitsFor: `the API server to accept ${change.added.length} object(s): ${change.added.map(objectKey).join(", ")}`,
+    });
+  }
+  if (removedOnly.length > 0) {
+    before.push({
+      argv: kubectl(settings, "delete", "--ignore-not-found", "--wait=true", "-f", "-"),
+      stdin: manifestsYaml(removedOnly),
+      waitsFor: `${removedOnly.length} object(s) to be gone: ${removedOnly.map(objectKey).join(", ")}`,
+    });
+  }
+  const restore: PlanStep[] = [];
+  if (change.added.length > 0) {
+    restore.push({
+      argv: kubectl(settings, "delete", "--ignore-not-found", "--wait=true", "-f", "-"),
+      stdin: manifestsYaml(change.added),
+      waitsFor: "the scenario's objects to be gone",
+      mayFail: true,
+    });
+  }
+  restore.push(selectStackStep(settings), pulumiUpStep(settings, true));
+  const checkSteps = check.steps.filter((step) => !isCurrentContextStep(step));
+  return {
+    command: "scenario",
+    before,
+    check,
+    restore,
+    steps: [...before, ...checkSteps, ...restore],
+    boundSeconds: check.boundSeconds,
+    notes: [
+      `scenario ${change.name}: wait ${settings.settleSeconds} s for proxies and policy agents, then check against predictCatalogue(spec, { objects: scenario objects })`,
+      "restore runs even when the check fails",
+      ...check.notes,
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+// JUnit XML (the de-facto schema CI systems read: testsuites > testsuite > testcase with
+// failure/skipped children). One suite for probes, one for control-plane checks.
+import type { CheckReport } from "./report";
+
+export function xmlEscape(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;")
+    // XML 1.0 forbids most control characters, even escaped.
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "?");
+}
+
+interface Case {
+  classname: string;
+  name: string;
+  status: string;
+  message: string;
+  detail: string;
+}
+
+function testcase(c: Case): string {
+  const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}">`;
+  if (c.status === "pass") return `${open}</testcase>`;
+  if (c.status === "unknown") return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
+  return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>\n    </testcase>`;
+}
+
+function suite(name: string, cases: Case[]): string {
+  const failures = cases.filter((c) => c.status !== "pass" && c.status !== "unknown").length;
+  const skipped = cases.filter((c) => c.status === "unknown").length;
+  return [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map(testcase), "  </testsuite>"].join("\n");
+}
+
+export function renderJunit(report: CheckReport): string {
+  const probeCases: Case[] = report.probes.map((p) => ({
+    classname: `lab.${p.category}`,
+    name: `${p.id} (intent ${p.intent})`,
+    status: p.status,
+    message: `${p.status}: observed ${p.observed.observation} (${p.observed.verdict}), intent ${p.intent}`,
+    detail: `from ${p.from} to ${p.url}\nobserved: ${p.observed.reason}\npredicted: ${p.predicted ? `${p.predicted.verdict}, ${p.predicted.observation}` : "none"}\nbody: ${p.observed.body}`,
+  }));
+  const controlCases: Case[] = report.controlPlane.map((c) => ({
+    classname: `lab.control-plane.${c.kind}`,
+    name: c.id,
+    status: c.status,
+    message: `${c.status}: expected ${c.expected}, observed ${c.observed}`,
+    detail: c.description,
+  }));
+  const name = `hard-tenancy lab ${report.command}${report.ablated.length ? ` (ablated: ${report.ablated.join(", ")})` : ""}${report.scenario ? ` (scenario ${report.scenario})` : ""}`;
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="${xmlEscape(name)}">`,
+    suite("probes", probeCases),
+    suite("control-plane", controlCases),
+    `</testsuites>`,
+    "",
+  ].join("\n");
+}

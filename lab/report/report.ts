@@ -1,0 +1,106 @@
+// The check's report as data (report.json is exactly this object).
+import type { ControlPlaneOutcome, ProbeOutcome, RunVerdict } from "../check/compare";
+
+export interface ProbeReportEntry {
+  id: string;
+  category: string;
+  intent: "allow" | "deny";
+  from: string;
+  url: string;
+  status: ProbeOutcome["status"];
+  observed: {
+    verdict: string;
+    observation: string;
+    layer: string;
+    reason: string;
+    httpCode: number | null;
+    exitCode: number | null;
+    errorMessage: string;
+    body: string;
+  };
+  predicted: { verdict: string; observation: string; layers: Record<string, string> } | null;
+  blockingLayers: string[];
+  observationMatchesPrediction: boolean | null;
+}
+
+export interface CheckReport {
+  tool: "hard-tenancy lab";
+  command: string;
+  context: string;
+  startedAt: string;
+  finishedAt: string;
+  ablated: string[];
+  scenario: string | null;
+  outcome: RunVerdict["outcome"];
+  exitCode: number;
+  reasons: string[];
+  summary: { probes: number; passed: number; breaches: number; controlsFailed: number; unknown: number; observationMismatches: number; controlPlane: number; controlPlanePassed: number };
+  probes: ProbeReportEntry[];
+  controlPlane: ControlPlaneOutcome[];
+}
+
+export interface ReportContext {
+  command: string;
+  context: string;
+  startedAt: Date;
+  finishedAt: Date;
+  ablated?: string[];
+  scenario?: string;
+}
+
+const BODY_IN_REPORT = 300;
+
+export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[], controlPlane: readonly ControlPlaneOutcome[], verdict: RunVerdict): CheckReport {
+  const count = (status: ProbeOutcome["status"]): number => probes.filter((p) => p.status === status).length;
+  return {
+    tool: "hard-tenancy lab",
+    command: ctx.command,
+    context: ctx.context,
+    startedAt: ctx.startedAt.toISOString(),
+    finishedAt: ctx.finishedAt.toISOString(),
+    ablated: ctx.ablated ?? [],
+    scenario: ctx.scenario ?? null,
+    outcome: verdict.outcome,
+    exitCode: verdict.exitCode,
+    reasons: verdict.reasons,
+    summary: {
+      probes: probes.length,
+      passed: count("pass"),
+      breaches: count("breach"),
+      controlsFailed: count("control-failed"),
+      unknown: count("unknown"),
+      observationMismatches: probes.filter((p) => p.observationMatchesPrediction === false).length,
+      controlPlane: controlPlane.length,
+      controlPlanePassed: controlPlane.filter((c) => c.status === "pass").length,
+    },
+    probes: probes.map((p) => ({
+      id: p.probe.id,
+      category: p.probe.category,
+      intent: p.probe.intent,
+      from: p.source,
+      url: p.url,
+      status: p.status,
+      observed: {
+        verdict: p.classification.verdict,
+        observation: p.classification.observation,
+        layer: p.classification.layer,
+        reason: p.classification.reason,
+        httpCode: p.raw.httpCode,
+        exitCode: p.raw.exitCode,
+        errorMessage: p.raw.errorMessage,
+        body: p.raw.body.slice(0, BODY_IN_REPORT),
+      },
+      predicted: p.prediction
+        ? { verdict: p.prediction.verdict, observation: p.prediction.observation, layers: { ...p.prediction.layers } as Record<string, string> }
+        : null,
+      blockingLayers: [...p.blockingLayers],
+      observationMatchesPrediction: p.observationMatchesPrediction,
+    })),
+    controlPlane: [...controlPlane],
+  };
+}
+
+/** `.lab/reports/<timestamp>/`: the ISO time with ':' and '.' made filename-safe. */
+export function reportDirName(at: Date): string {
+  return at.toISOString().replace(/[:.]/g, "-");
+}

@@ -1,0 +1,39 @@
+// The terminal table: one row per probe (source, target, intent, observed, layer, predicted, status),
+// then the control-plane checks and the run's verdict.
+import type { CheckReport } from "./report";
+
+const STATUS_MARK: Record<string, string> = { pass: "ok", breach: "BREACH", "control-failed": "CONTROL FAILED", unknown: "??" };
+
+function pad(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+export function renderTable(report: CheckReport, options: { width?: number } = {}): string {
+  const columns: [string, number][] = [
+    ["probe", 44],
+    ["intent", 6],
+    ["observed", 32],
+    ["layer(s)", 26],
+    ["predicted", 32],
+    ["status", 14],
+  ];
+  const maxWidth = options.width ?? 160;
+  const line = (cells: string[]): string => columns.map(([, w], i) => pad(cells[i] ?? "", w)).join(" ").slice(0, maxWidth).trimEnd();
+  const rows = [line(columns.map(([title]) => title)), line(columns.map(([, w]) => "-".repeat(w)))];
+  for (const p of report.probes) {
+    const layers = p.blockingLayers.length > 0 ? p.blockingLayers.join("+") : p.observed.layer === "none" ? "-" : p.observed.layer;
+    const predicted = p.predicted ? `${p.predicted.observation}${p.observationMatchesPrediction === false ? " (differs)" : ""}` : "-";
+    rows.push(line([p.id, p.intent, p.observed.observation, layers, predicted, STATUS_MARK[p.status] ?? p.status]));
+  }
+  if (report.controlPlane.length > 0) {
+    rows.push("", "control plane:");
+    for (const c of report.controlPlane) rows.push(`  ${pad(STATUS_MARK[c.status] ?? c.status, 14)} ${c.description}: expected ${c.expected}, observed ${c.observed}`);
+  }
+  const s = report.summary;
+  rows.push(
+    "",
+    `${report.outcome.toUpperCase()} (exit ${report.exitCode}): ${s.passed}/${s.probes} probes as intended, ${s.breaches} breach(es), ${s.controlsFailed} failed control(s), ${s.unknown} unclear, ${s.observationMismatches} differ from the model's observation; control plane ${s.controlPlanePassed}/${s.controlPlane}`,
+    ...report.reasons.map((r) => `  - ${r}`),
+  );
+  return rows.join("\n");
+}

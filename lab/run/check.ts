@@ -1,0 +1,125 @@
+// The live check: list pods, probe from every source pod (one exec each, a few at a time), judge
+// each probe against intent and prediction, run the control-plane checks, write the reports.
+import { randomBytes } from "node:crypto";
+import type { PlatformSpec } from "../../components/spec/types";
+import { parseCanI, parsePodSecurityDryRun, tokenMountViolations } from "../check/control-plane";
+import { judgeProbe, judgeRun, type ControlPlaneOutcome, type ProbeOutcome, type ProbeStatus } from "../check/compare";
+import { parsePodList, podsOf, type PodSummary } from "../check/pods";
+import { parseProbeOutput, type RawObservation } from "../check/script";
+import { planCheck } from "../plan/check";
+import type { LabSettings } from "../plan/settings";
+import { listPodsStep } from "../plan/steps";
+import type { CataloguedProbe, ProbeResult } from "../probes/types";
+import { buildReport, type CheckReport } from "../report/report";
+import { renderTable } from "../report/table";
+import { writeReport } from "../report/write";
+import { executeStep, type LabIO } from "./execute";
+import { mapLimited } from "./runner";
+
+export interface LiveCheckOptions {
+  spec: PlatformSpec;
+  settings: LabSettings;
+  /** The catalogue with the model's prediction for each probe (predictCatalogue's output). */
+  predictions: readonly { probe: CataloguedProbe; result: ProbeResult }[];
+  command: string;
+  ablated?: string[];
+  scenario?: string;
+}
+
+export interface LiveCheckResult {
+  report: CheckReport;
+  exitCode: number;
+  reportDir: string;
+}
+
+export function randomNonce(): string {
+  return randomBytes(12).toString("hex");
+}
+
+function unreported(index: number, why: string): RawObservation {
+  return { index, exitCode: null, httpCode: null, writeOutExitCode: null, errorMessage: why, timeSeconds: null, body: "", reported: false };
+}
+
+function canIStatus(expect: "yes" | "no", answer: "yes" | "no" | "error", positiveControl: boolean): ProbeStatus {
+  if (answer === expect) return "pass";
+  if (positiveControl) return "control-failed";
+  return answer === "error" ? "unknown" : "breach";
+}
+
+function tokenOutcomes(pods: PodSummary[], spec: PlatformSpec): ControlPlaneOutcome[] {
+  const violations = tokenMountViolations(pods, spec.tenants.map((t) => t.namespace));
+  return spec.tenants.map((tenant) => {
+    const inNamespace = pods.filter((p) => p.namespace === tenant.namespace);
+    const found = violations.filter((v) => v.pod.startsWith(`${tenant.namespace}/`));
+    const status: ProbeStatus = inNamespace.length === 0 ? "unknown" : found.length > 0 ? "breach" : "pass";
+    return {
+      id: `no API token mounted in ${tenant.namespace}`,
+      kind: "token-mount",
+      description: `no pod in ${tenant.namespace} has a Kubernetes API token mounted`,
+      expected: "no token volume or mount",
+      observed: inNamespace.length === 0 ? "no pods found" : found.length > 0 ? found.map((v) => `${v.pod}: ${v.found.join(", ")}`).join("; ") : `${inNamespace.length} pod(s), none with a token`,
+      status,
+    };
+  });
+}
+
+export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promise<LiveCheckResult> {
+  const { spec, settings } = options;
+  const startedAt = io.now();
+  const listed = await executeStep(io, listPodsStep(settings));
+  const pods = parsePodList(listed.result?.stdout ?? "");
+  const lookupIp = (workload: string): string | undefined => podsOf(pods, workload).find((p) => p.podIP)?.podIP;
+  const nonce = randomNonce();
+  const plan = planCheck({ spec, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp });
+  const predictionById = new Map(options.predictions.map((p) => [p.probe.id, p.result]));
+  io.log(`probing: ${plan.notes[0]}`);
+
+  const perExec = await mapLimited(plan.execs, settings.parallelExecs, async (exec) => {
+    const outcome = await executeStep(io, { ...exec.step, mayFail: true });
+    const stdout = outcome.result?.stdout ?? "";
+    const observations = parseProbeOutput(stdout, nonce, exec.batch.probes.length);
+    const why = `exec in ${exec.batch.source} failed: ${(outcome.result?.stderr ?? "").trim().split("\n")[0] || `exit ${outcome.result?.code}`}`;
+    return exec.batch.probes.map((planned, i): ProbeOutcome => {
+      const raw = observations[i].reported ? observations[i] : unreported(i, why);
+      return judgeProbe(planned, raw, predictionById.get(planned.probe.id));
+    });
+  });
+  const probeOutcomes = perExec.flat();
+
+  const canI = await mapLimited(plan.canI, 8, async ({ check, step }): Promise<ControlPlaneOutcome> => {
+    const outcome = await executeStep(io, { ...step, mayFail: true });
+    const answer = parseCanI(outcome.result ?? { code: null, stdout: "", stderr: "no result" });
+    return {
+      id: check.id,
+      kind: "can-i",
+      description: check.description,
+      expected: check.expect,
+      observed: answer.answer === "error" ? `error: ${answer.detail}` : answer.detail,
+      status: canIStatus(check.expect, answer.answer, check.positiveControl),
+    };
+  });
+  const podSecurity = await mapLimited(plan.podSecurity, 4, async ({ namespace, step }): Promise<ControlPlaneOutcome> => {
+    const outcome = await executeStep(io, { ...step, mayFail: true });
+    const parsed = parsePodSecurityDryRun(outcome.result ?? { code: null, stdout: "", stderr: "no result" });
+    return {
+      id: `privileged pod rejected in ${namespace}`,
+      kind: "pod-security",
+      description: `a privileged pod is rejected by Pod Security in ${namespace} (server-side dry run)`,
+      expected: "rejected",
+      observed: parsed.detail,
+      status: parsed.rejected === true ? "pass" : parsed.rejected === false ? "breach" : "unknown",
+    };
+  });
+  const controlPlane = [...canI, ...podSecurity, ...tokenOutcomes(pods, spec)];
+  const verdict = judgeRun(probeOutcomes, controlPlane);
+  const report = buildReport(
+    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario },
+    probeOutcomes,
+    controlPlane,
+    verdict,
+  );
+  const written = writeReport(settings.reportsDir, report, startedAt);
+  io.log(renderTable(report));
+  io.log(`reports: ${written.json}, ${written.junit}`);
+  return { report, exitCode: verdict.exitCode, reportDir: written.dir };
+}

@@ -1,0 +1,145 @@
+// `lab up|check|ablate <layer>|scenario <name>|down [--dry-run] [--context NAME] [--max-time S] [--batch-size N] [--stack NAME]`.
+// Parses argv, loads the lab spec, and either prints the plan (--dry-run: nothing runs, not even
+// the preflight) or runs the command. Returns the process exit code.
+import { loadStackSpec } from "../../components/spec/stack-config";
+import type { PlatformSpec } from "../../components/spec/types";
+import { EXIT_CODES } from "../check/compare";
+import { platformObjects } from "../model/platform";
+import { parseLayer, planAblate } from "../plan/ablate";
+import { planCheck } from "../plan/check";
+import { planDown } from "../plan/down";
+import { formatPlan } from "../plan/format";
+import { planScenario } from "../plan/scenario";
+import { labSettings, LAB_CONTEXT, LAB_STACK, type LabSettings } from "../plan/settings";
+import type { LabCommand, Plan } from "../plan/types";
+import { planUp } from "../plan/up";
+import { buildProbeCatalogue } from "../probes/catalogue";
+import { findScenario } from "../scenarios";
+import { pulumiAutomation } from "./automation";
+import { labAblate, labCheck, labDown, labScenario, labUp } from "./commands";
+import { StepFailed, type LabIO } from "./execute";
+import { spawnRunner } from "./runner";
+
+export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
+  --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
+  --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context)
+exit codes: 0 pass, 1 an attack got through, 2 usage, 3 inconclusive (a positive control failed or an answer was unclear), 4 unsafe kube context, 5 a step failed, 10-14 preflight`;
+
+export interface LabArgs {
+  command: LabCommand;
+  argument?: string;
+  dryRun: boolean;
+  context?: string;
+  maxTimeSeconds?: number;
+  batchSize?: number;
+  stack: string;
+}
+
+const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
+
+function positiveInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`${flag}: ${JSON.stringify(value)} is not a positive whole number; e.g. ${flag} 5`);
+  return n;
+}
+
+export function parseLabArgs(argv: readonly string[]): LabArgs {
+  const positional: string[] = [];
+  const args: Partial<LabArgs> = { dryRun: false, stack: LAB_STACK };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === "--dry-run") args.dryRun = true;
+    else if (flag === "--context") args.context = value();
+    else if (flag === "--max-time") args.maxTimeSeconds = positiveInt(flag, value());
+    else if (flag === "--batch-size") args.batchSize = positiveInt(flag, value());
+    else if (flag === "--stack") args.stack = value();
+    else if (flag.startsWith("-")) throw new Error(`unknown option ${flag}\n${USAGE}`);
+    else positional.push(flag);
+  }
+  const [command, argument, extra] = positional;
+  if (!COMMANDS.includes(command as LabCommand)) throw new Error(`command: ${command === undefined ? "missing" : JSON.stringify(command)}; use one of ${COMMANDS.join(", ")}\n${USAGE}`);
+  if ((command === "ablate" || command === "scenario") && !argument) throw new Error(`lab ${command} needs a ${command === "ablate" ? "LAYER" : "NAME"}\n${USAGE}`);
+  if (extra !== undefined || (argument !== undefined && command !== "ablate" && command !== "scenario")) throw new Error(`unexpected argument ${JSON.stringify(extra ?? argument)}\n${USAGE}`);
+  if (args.context !== undefined && args.context.trim() === "") throw new Error("--context: the value is empty; pass a context name from `kubectl config get-contexts`");
+  if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
+  return { ...args, command: command as LabCommand, argument } as LabArgs;
+}
+
+export function settingsFor(args: LabArgs, repoRoot: string): LabSettings {
+  return labSettings(repoRoot, {
+    stack: args.stack,
+    ...(args.context !== undefined ? { context: args.context, contextExplicit: true } : {}),
+    ...(args.maxTimeSeconds !== undefined ? { maxTimeSeconds: args.maxTimeSeconds } : {}),
+    ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+  });
+}
+
+const DRY_RUN_NONCE = "dryrunnonce0";
+
+/** The plan a command would follow, with placeholders for what only the cluster can tell. */
+export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSettings): Plan {
+  const check = (): ReturnType<typeof planCheck> => planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: DRY_RUN_NONCE });
+  switch (args.command) {
+    case "up":
+      return planUp(spec, settings);
+    case "check":
+      return check();
+    case "ablate":
+      return planAblate(settings, parseLayer(args.argument), check(), spec.layers[parseLayer(args.argument)] ? "true" : "false");
+    case "scenario": {
+      const scenario = findScenario(args.argument ?? "");
+      const change = scenario.apply(platformObjects(spec), spec);
+      return planScenario(settings, { name: scenario.name, added: change.added, removed: change.removed }, check());
+    }
+    case "down":
+      return planDown(settings);
+  }
+}
+
+export function defaultIO(): LabIO {
+  return {
+    run: spawnRunner(),
+    automation: pulumiAutomation(),
+    log: (line) => console.log(line),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => new Date(),
+  };
+}
+
+export async function main(argv: readonly string[], repoRoot: string, io: LabIO = defaultIO()): Promise<number> {
+  let args: LabArgs;
+  try {
+    args = parseLabArgs(argv);
+  } catch (error) {
+    io.log((error as Error).message);
+    return EXIT_CODES.usage;
+  }
+  try {
+    const settings = settingsFor(args, repoRoot);
+    if (args.command === "down") {
+      // down needs no spec: it must work even when the stack config is broken.
+      return args.dryRun ? (io.log(formatPlan(planDown(settings))), EXIT_CODES.pass) : await labDown(io, settings);
+    }
+    const spec = loadStackSpec({ stack: args.stack }, repoRoot);
+    if (args.command === "ablate") parseLayer(args.argument);
+    if (args.command === "scenario") findScenario(args.argument ?? "");
+    if (args.dryRun) {
+      io.log(formatPlan(dryRunPlan(args, spec, settings)));
+      return EXIT_CODES.pass;
+    }
+    switch (args.command) {
+      case "up":
+        return await labUp(io, spec, settings);
+      case "check":
+        return await labCheck(io, spec, settings);
+      case "ablate":
+        return await labAblate(io, spec, settings, parseLayer(args.argument));
+      case "scenario":
+        return await labScenario(io, spec, settings, args.argument ?? "");
+    }
+  } catch (error) {
+    io.log(`lab ${args.command}: ${(error as Error).message}`);
+    return error instanceof StepFailed ? EXIT_CODES.commandFailed : EXIT_CODES.usage;
+  }
+}

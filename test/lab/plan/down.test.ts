@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { planDown } from "../../../lab/plan/down";
+import { labSettings } from "../../../lab/plan/settings";
+
+describe("lab down plan", () => {
+  it("deletes only the lab cluster by name and removes only .lab/state", () => {
+    const plan = planDown(labSettings("/repo"));
+    assert.deepEqual(plan.steps.map((s) => s.argv), [
+      ["kind", "get", "clusters"],
+      ["kind", "delete", "cluster", "--name", "hard-tenancy-lab"],
+    ]);
+    assert.deepEqual(plan.notes, ["remove /repo/.lab/state (the lab's local Pulumi state only; .lab/reports stays)"]);
+  });
+
+  it("skips the delete when kind does not list the cluster", () => {
+    assert.deepEqual(planDown(labSettings("/repo"), { clusterExists: false }).steps.map((s) => s.argv), [["kind", "get", "clusters"]]);
+  });
+});

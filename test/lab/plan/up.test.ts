@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { validatePlatformConfig } from "../../../components/spec/validate";
+import { labSettings } from "../../../lab/plan/settings";
+import { expectedDemoDeployments, parseDockerInspectIp, planUp } from "../../../lab/plan/up";
+import { syntheticConfig } from "../../fixtures/platform";
+
+const settings = labSettings("/repo");
+const ENV = { PULUMI_BACKEND_URL: "file:///repo/.lab/state", PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" };
+
+/** The shape `docker inspect <container>` prints: a JSON array of container objects (abridged, real field names). */
+const DOCKER_INSPECT = JSON.stringify([
+  {
+    Id: "4c1f0e2a9d3b",
+    Name: "/hard-tenancy-lab-control-plane",
+    State: { Status: "running", Running: true },
+    NetworkSettings: {
+      Networks: {
+        kind: { IPAMConfig: null, Links: null, Aliases: null, NetworkID: "b1e6", EndpointID: "9f2a", Gateway: "172.18.0.1", IPAddress: "172.18.0.3", IPPrefixLen: 16, IPv6Gateway: "fc00:f853:ccd:e793::1", GlobalIPv6Address: "fc00:f853:ccd:e793::3", GlobalIPv6PrefixLen: 64, MacAddress: "02:42:ac:12:00:03" },
+      },
+    },
+  },
+]);
+
+describe("lab up plan", () => {
+  for (const tenants of [3, 20]) {
+    it(`for ${tenants} tenants lists preflight, kind, context guard, docker inspect, the Automation API steps and one rollout wait per demo deployment, in order`, () => {
+      const spec = validatePlatformConfig(syntheticConfig(tenants));
+      const plan = planUp(spec, settings, { controlPlaneIp: "172.18.0.3" });
+      const rollouts = expectedDemoDeployments(spec).map((d) => ["kubectl", "--context", "kind-hard-tenancy-lab", "rollout", "status", `deployment/${d.name}`, "-n", d.namespace, "--timeout=300s"]);
+      assert.equal(rollouts.length, tenants * 4 + spec.sharedServices.services.length);
+      assert.deepEqual(plan.steps.map((s) => s.argv), [
+        ["docker", "info", "--format", "{{.ServerVersion}}"],
+        ["kind", "version"],
+        ["kubectl", "version", "--client"],
+        ["pulumi", "version"],
+        ["kind", "get", "clusters"],
+        ["kind", "create", "cluster", "--name", "hard-tenancy-lab", "--config", "/repo/.lab/kind-config.yaml"],
+        ["kubectl", "config", "current-context"],
+        ["docker", "inspect", "hard-tenancy-lab-control-plane"],
+        ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
+        ["pulumi", "config", "rm", "--path", "hard-tenancy:cluster.apiServerEndpoints", "--stack", "lab"],
+        ["pulumi", "config", "set-all", "--path",
+          "--plaintext", "hard-tenancy:cluster.apiServerEndpoints[0].cidr=172.18.0.3/32",
+          "--plaintext", "hard-tenancy:cluster.apiServerEndpoints[0].port=6443",
+          "--plaintext", "hard-tenancy:cluster.kubeContext=kind-hard-tenancy-lab",
+          "--stack", "lab"],
+        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "lab"],
+        ["kubectl", "--context", "kind-hard-tenancy-lab", "get", "deployments,daemonsets", "-A", "-o", "json"],
+        ...rollouts,
+        ["kubectl", "--context", "kind-hard-tenancy-lab", "get", "pods", "-A", "-o", "json"],
+      ]);
+    });
+  }
+
+  it("runs every Pulumi step through the Automation API with the local backend and an empty passphrase", () => {
+    const plan = planUp(validatePlatformConfig(syntheticConfig(3)), settings);
+    const pulumi = plan.steps.filter((s) => s.argv[0] === "pulumi" && s.argv[1] !== "version");
+    assert.deepEqual(pulumi.map((s) => s.automation?.op), ["createOrSelectStack", "removeConfig", "setAllConfig", "up"]);
+    for (const step of pulumi) assert.deepEqual(step.env, ENV);
+    assert.deepEqual(pulumi[0].automation, { op: "createOrSelectStack", stackName: "lab", workDir: "/repo" });
+  });
+
+  it("reuses an existing cluster (no kind create) and shows a placeholder IP until docker inspect has answered", () => {
+    const plan = planUp(validatePlatformConfig(syntheticConfig(3)), settings, { clusterExists: true });
+    assert.ok(!plan.steps.some((s) => s.argv.includes("create") && s.argv[0] === "kind"));
+    assert.ok(plan.steps.some((s) => s.argv.includes("--plaintext") && s.argv.includes("hard-tenancy:cluster.apiServerEndpoints[0].cidr=<control-plane-ip>/32")));
+  });
+
+  it("reads the control-plane IP from docker inspect's JSON on the kind network", () => {
+    assert.equal(parseDockerInspectIp(DOCKER_INSPECT), "172.18.0.3");
+  });
+
+  it("falls back to another network's IPv4 and rejects output without one, saying what is wrong", () => {
+    const other = DOCKER_INSPECT.replace('"kind":', '"lab-net":');
+    assert.equal(parseDockerInspectIp(other), "172.18.0.3");
+    assert.throws(() => parseDockerInspectIp("[]"), /no NetworkSettings\.Networks/);
+    assert.throws(() => parseDockerInspectIp("Error: No such object"), /not JSON/);
+  });
+});
