@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import { buildPlatformObjects } from "../components/builders";
 import { renderableObjects } from "../components/render/cli";
+import { stackDemoWorkloads } from "../lab/workloads/demo";
 import { renderYaml } from "../components/render/yaml";
 import { validatePlatformConfig } from "../components/spec/validate";
 import { syntheticConfig } from "../test/fixtures/platform";
@@ -27,7 +28,7 @@ export function measureRender(tenants: number): RenderMeasurement {
   const t0 = performance.now();
   const spec = validatePlatformConfig(syntheticConfig(tenants));
   const t1 = performance.now();
-  const yaml = renderYaml(renderableObjects(spec));
+  const yaml = renderYaml(renderableObjects(spec, stackDemoWorkloads));
   const t2 = performance.now();
   const partners = new Set(spec.grants.flatMap((g) => [g.from, g.to]));
   const perTenantCounts = [
@@ -37,7 +38,7 @@ export function measureRender(tenants: number): RenderMeasurement {
     tenants,
     validateMs: t1 - t0,
     renderMs: t2 - t1,
-    objects: renderableObjects(spec).length,
+    objects: renderableObjects(spec, stackDemoWorkloads).length,
     bytes: Buffer.byteLength(yaml, "utf8"),
     perTenantCounts,
   };

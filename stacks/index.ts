@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Platform } from "../components/pulumi/Platform";
 import { ConfigError, validatePlatformConfig } from "../components/spec";
 import type { PlatformSpec } from "../components/spec";
-import { buildDemoWorkloads } from "../lab/workloads/demo";
+import { stackDemoWorkloads } from "../lab/workloads/demo";
 import { readStackPlatformConfig } from "./config";
 
 function validatedSpec(): PlatformSpec {
@@ -21,7 +21,7 @@ function validatedSpec(): PlatformSpec {
 }
 
 const spec = validatedSpec();
-const platform = new Platform("hard-tenancy", { spec, workloads: spec.demoWorkloads ? buildDemoWorkloads(spec) : [] });
+const platform = new Platform("hard-tenancy", { spec, workloads: stackDemoWorkloads(spec) });
 
 export const cluster = spec.cluster.name;
 export const kubeContext = spec.cluster.kubeContext || "(current context)";

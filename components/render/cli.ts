@@ -2,7 +2,6 @@
 // Logic lives here (testable); scripts/render.ts only wires process argv/stdio/exit code.
 // Invalid config: every problem on stderr, exit code 2, nothing written.
 import { resolve } from "node:path";
-import { buildDemoWorkloads } from "../../lab/workloads/demo";
 import { allObjects, buildPlatformObjects } from "../builders";
 import type { K8sObject } from "../k8s/object";
 import { ConfigError, formatProblem } from "../spec/problems";
@@ -74,14 +73,16 @@ export function parseRenderArgs(argv: string[], cwd: string = process.cwd()): Re
   return { source: file !== undefined ? { file } : { stack: stack ?? "lab" }, out, split };
 }
 
-/** Every object the stack deploys: the platform's, plus the lab's demo workloads when the spec asks for them. */
-export function renderableObjects(spec: PlatformSpec): K8sObject[] {
-  const objects = allObjects(buildPlatformObjects(spec));
-  if (spec.demoWorkloads) objects.push(...buildDemoWorkloads(spec));
-  return objects;
+/** Objects a consumer adds to the platform's own (the lab adds its demo workloads). */
+export type ExtraObjects = (spec: PlatformSpec) => K8sObject[];
+
+/** Every object the stack deploys: the platform's, then the extras. */
+export function renderableObjects(spec: PlatformSpec, extraObjects: ExtraObjects = () => []): K8sObject[] {
+  return [...allObjects(buildPlatformObjects(spec)), ...extraObjects(spec)];
 }
 
-export function runRenderCli(argv: string[], io: CliIo): number {
+/** `extraObjects`: what the stack deploys besides the platform (scripts/render.ts passes the lab's demo workloads). */
+export function runRenderCli(argv: string[], io: CliIo, extraObjects?: ExtraObjects): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.stdout(`${RENDER_USAGE}\n`);
     return EXIT_OK;
@@ -103,7 +104,7 @@ export function runRenderCli(argv: string[], io: CliIo): number {
     for (const problem of error.problems) io.stderr(`  ${formatProblem(problem)}\n`);
     return EXIT_INVALID;
   }
-  const objects = renderableObjects(spec);
+  const objects = renderableObjects(spec, extraObjects);
   if (args.out === undefined) {
     io.stdout(renderYaml(objects));
     return EXIT_OK;

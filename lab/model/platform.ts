@@ -2,11 +2,11 @@
 // every layer, and measure defense in depth. Big platforms are evaluated per class of
 // interchangeable tenants (tenant-classes.ts) and the counts expanded; small ones probe every pair.
 import type { K8sObject } from "../../components/k8s/object";
-import { allObjects, buildPlatformObjects } from "../../components/builders/index";
+import { renderableObjects } from "../../components/render/cli";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
-import { buildDemoWorkloads } from "../workloads/demo";
+import { stackDemoWorkloads } from "../workloads/demo";
 import { buildCellVerdict, summarise } from "./cells";
 import { buildClusterModel } from "./cluster";
 import { activeLayers, defenseInDepth, isAttack, type BatchEvaluator } from "./defense";
@@ -35,7 +35,7 @@ export interface VerifyOptions extends PlatformEvaluationOptions {
 
 /** Builders' objects + the demo workloads (when enabled) + what kind brings (kube-dns, API server). */
 export function platformObjects(spec: PlatformSpec): K8sObject[] {
-  return [...allObjects(buildPlatformObjects(spec)), ...(spec.demoWorkloads ? buildDemoWorkloads(spec) : []), ...kindBuiltins(spec)];
+  return [...renderableObjects(spec, stackDemoWorkloads), ...kindBuiltins(spec)];
 }
 
 function modelFor(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {

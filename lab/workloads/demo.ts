@@ -280,3 +280,8 @@ function service(at: Placement, name: string, port: number): K8sObject {
     },
   };
 }
+
+/** The demo workloads a stack deploys: all of them when `spec.demoWorkloads`, none otherwise. */
+export function stackDemoWorkloads(spec: PlatformSpec): K8sObject[] {
+  return spec.demoWorkloads ? buildDemoWorkloads(spec) : [];
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { allObjects, buildPlatformObjects } from "../../components/builders";
 import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
+import { stackDemoWorkloads } from "../../lab/workloads/demo";
 import { labSpec, syntheticSpec } from "../components/builders/helpers";
 import { validateAgainstUpstreamSchemas } from "./validate";
 
@@ -17,7 +18,7 @@ function clone<T>(value: T): T {
 
 describe("objects against upstream schemas", () => {
   it("every object of the lab stack, demo workloads included, validates", async () => {
-    const objects = renderableObjects(labSpec());
+    const objects = renderableObjects(labSpec(), stackDemoWorkloads);
     assert.ok(objects.length > 50);
     assert.deepEqual(await validateAgainstUpstreamSchemas(objects), []);
   });

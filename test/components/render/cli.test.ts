@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EXIT_INVALID, EXIT_OK, parseRenderArgs, runRenderCli } from "../../../components/render/cli";
+import { stackDemoWorkloads } from "../../../lab/workloads/demo";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 
 function run(argv: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = "";
   let stderr = "";
-  const code = runRenderCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = runRenderCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, stackDemoWorkloads);
   return { code, stdout, stderr };
 }
 
