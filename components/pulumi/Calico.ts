@@ -10,12 +10,20 @@
 // - The `tigera-operator` chart goes in as a `helm.v3.Release`: that is the upstream `helm install`
 //   path, keeps any Helm hooks the operator chart carries, and Helm waits for the operator rollout.
 //   We switch off the chart's own Installation/APIServer and declare them here, so the graph has an
-//   explicit `ready` resource that cluster policies depend on.
+//   explicit `ready` resource that cluster policies depend on. The chart's switches are
+//   `installation.enabled` and `apiServer.enabled` (charts/tigera-operator/values.yaml and
+//   templates/crs/custom-resources.yaml in projectcalico/calico: each CR is rendered only `if` its
+//   `.enabled` is true).
+// - The API server is still required in 3.32: the default "CRD mode" of a new cluster is the
+//   aggregation API server over `crd.projectcalico.org/v1` storage; native `projectcalico.org/v3` CRDs
+//   (the `projectcalico.org.v3` chart, no API server) are tech preview in 3.32 (docs.tigera.io
+//   "Enable native v3 CRDs"), and the operator picks the mode from the CRDs present.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSpec } from "../spec/types";
 import { managedBy } from "../spec/labels";
 import { KubernetesObject } from "./objects";
+import { HELM_RELEASE_TIMEOUT_SECONDS } from "./release";
 
 export const CALICO_TYPE = "hard-tenancy:network:Calico";
 export const CALICO_OPERATOR_NAMESPACE = "tigera-operator";
@@ -70,8 +78,10 @@ export function calicoApiServer() {
     metadata: {
       name: "default",
       labels: managedBy(),
-      // The operator reports `status.state: Ready` once the API server is serving; Pulumi waits for it
-      // (pulumi.com/waitFor, @pulumi/kubernetes ≥ 4.18) so that dependents really find v3 served.
+      // The operator sets `status.state` to "Ready" (operatorv1.TigeraStatusReady) once the API server
+      // is available (APIServer CRD: status.state "State provides user-readable status"). Pulumi waits
+      // for it: `pulumi.com/waitFor` accepts `jsonpath={expr}=Value` or `condition=Type`, the
+      // `kubectl get -o jsonpath` syntax (pulumi/pulumi-kubernetes#3134, released in v4.18.0).
       annotations: { "pulumi.com/waitFor": "jsonpath={.status.state}=Ready" },
     },
     spec: {},
@@ -117,6 +127,7 @@ export class Calico extends pulumi.ComponentResource {
         createNamespace: true,
         // CRDs come from the CRD chart (or, before 3.32, from this chart's crds/ directory).
         skipCrds: this.crds !== undefined,
+        timeout: HELM_RELEASE_TIMEOUT_SECONDS,
         values: { installation: { enabled: false }, apiServer: { enabled: false } },
       },
       { parent: this, provider, dependsOn: this.crds ? [this.crds] : [] },

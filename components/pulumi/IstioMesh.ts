@@ -8,12 +8,22 @@
 // `baseline` forbids the NET_ADMIN/NET_RAW capabilities istio-init needs (DESIGN §3). The CNI node
 // agent is privileged, so the mesh namespace it runs in is labelled `privileged` (see
 // `meshNamespaceObject`).
+//
+// Chart values checked against istio/istio manifests/charts/*/values.yaml: `global.istioNamespace`
+// and `global.hub` (every chart; `hub` only when the user overrides it, else the chart's pinned
+// default), istiod `meshConfig.trustDomain`/`rootNamespace` and `pilot.cni.enabled` (istio.io "Install
+// the Istio CNI node agent": sidecar mode with the agent needs `pilot.cni.enabled=true` on istiod);
+// istio-cni needs no platform value on kind (`global.platform` is only for k3d/k3s/microk8s/minikube/
+// gke/eks/openshift) and keeps `cni.provider: default` (chained after Calico's conflist); gateway
+// `labels`, `serviceAccount.{create,name}` and `service.type` (its default is LoadBalancer).
+// The plug-in CA needs no value: istiod always mounts the optional `cacerts` Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { K8sObject } from "../k8s/object";
 import { managedBy, ROLE_LABEL } from "../spec/labels";
 import type { PlatformSpec } from "../spec/types";
 import { KubernetesObject } from "./objects";
+import { HELM_RELEASE_TIMEOUT_SECONDS } from "./release";
 
 export const ISTIO_MESH_TYPE = "hard-tenancy:mesh:IstioMesh";
 
@@ -70,6 +80,11 @@ export interface IstioMeshArgs {
   meshNamespace?: pulumi.Resource;
   /** What istiod must wait for: Calico ready (pod networking), the plug-in CA's `cacerts` Secret. */
   istiodDependsOn?: pulumi.Resource[];
+  /**
+   * What the istio-cni node agent must wait for: the primary CNI (Calico ready). In chained mode the
+   * agent only becomes ready once it finds the primary CNI's config to chain onto.
+   */
+  cniDependsOn?: pulumi.Resource[];
   /** Service type of the ingress gateway (default ClusterIP: kind has no load balancer). */
   gatewayServiceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
 }
@@ -90,20 +105,29 @@ export class IstioMesh extends pulumi.ComponentResource {
       chart: chartName,
       version: spec.versions.istio,
       repositoryOpts: { repo: spec.versions.repos.istio },
+      timeout: HELM_RELEASE_TIMEOUT_SECONDS,
     });
     const inMesh = args.meshNamespace ? [args.meshNamespace] : [];
     const meshNamespace = spec.meshNamespace;
 
+    // Without a namespace resource from the caller, Helm creates the mesh namespace with the first
+    // release (unlabelled: on a cluster that enforces Pod Security by default, label it privileged).
     this.crds = new k8s.helm.v3.Release(
       `${name}-base`,
-      { ...chart("base"), name: "istio-base", namespace: meshNamespace, values: { global: globalValues(spec) } },
+      {
+        ...chart("base"),
+        name: "istio-base",
+        namespace: meshNamespace,
+        createNamespace: args.meshNamespace === undefined,
+        values: { global: globalValues(spec) },
+      },
       { parent: this, provider, dependsOn: inMesh },
     );
 
     this.cni = new k8s.helm.v3.Release(
       `${name}-cni`,
       { ...chart("cni"), name: "istio-cni", namespace: meshNamespace, values: { global: globalValues(spec) } },
-      { parent: this, provider, dependsOn: [...inMesh, this.crds] },
+      { parent: this, provider, dependsOn: [...inMesh, this.crds, ...(args.cniDependsOn ?? [])] },
     );
 
     this.ready = new k8s.helm.v3.Release(

@@ -3,8 +3,11 @@
 // Hand-off to istiod: istiod mounts the optional `cacerts` Secret of its namespace at /etc/cacerts.
 // Since Istio 1.15 it also accepts that Secret in the `kubernetes.io/tls` layout cert-manager writes:
 // when `tls.crt` is present it signs with tls.crt/tls.key, distributes ca.crt as the root and builds
-// the chain from tls.crt + ca.crt (istio/istio#39732, `detectSigningCABundle`). So the intermediate
-// Certificate simply writes `secretName: cacerts` in the mesh namespace — no copy job, no istio-csr.
+// the chain from tls.crt + ca.crt (istio/istio#39732, `detectSigningCABundle` in
+// pilot/pkg/bootstrap; istiod logs "Using kubernetes.io/tls secret type for signing ca files"). No
+// `root-cert.pem` is needed in that layout: `ca.crt`, which cert-manager's CA issuer fills with the
+// root, is the root. So the intermediate Certificate simply writes `secretName: cacerts` in the mesh
+// namespace — no copy job, no istio-csr.
 //
 // Limits (say so to users):
 // - istiod picks the plug-in CA only if `cacerts` exists when it starts, so IstioMesh's istiod
@@ -21,6 +24,7 @@ import type { K8sObject } from "../k8s/object";
 import type { PlatformSpec } from "../spec/types";
 import { managedBy } from "../spec/labels";
 import { KubernetesObject } from "./objects";
+import { HELM_RELEASE_TIMEOUT_SECONDS } from "./release";
 
 export const MESH_CA_TYPE = "hard-tenancy:pki:MeshCertificateAuthority";
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
@@ -106,6 +110,21 @@ export interface MeshCertificateAuthorityArgs {
   provider: k8s.Provider;
   /** The mesh namespace resource, if this program creates it: the intermediate goes there. */
   meshNamespace?: pulumi.Resource;
+  /**
+   * What the cert-manager release must wait for: the pod network (Calico ready). cert-manager's pods
+   * are ordinary pods, so on a cluster without a CNI yet (kind with `disableDefaultCNI`) Helm would
+   * otherwise wait for them until its timeout.
+   */
+  certManagerDependsOn?: pulumi.Resource[];
+}
+
+/** Helm values for the cert-manager chart, passed as `helmOptions.values`. */
+export function certManagerChartValues(): Record<string, unknown> {
+  // `crds.enabled` is the chart's CRD switch; `installCRDs` (the CertManager component's typed input)
+  // is deprecated, prints a warning and is refused together with `crds.enabled`
+  // (cert-manager chart templates/_helpers.tpl "cert-manager.crd-check"). `crds.keep` (default true)
+  // keeps the CRDs — and so every Certificate — when the release is uninstalled.
+  return { crds: { enabled: true, keep: true } };
 }
 
 export class MeshCertificateAuthority extends pulumi.ComponentResource {
@@ -118,12 +137,13 @@ export class MeshCertificateAuthority extends pulumi.ComponentResource {
     super(MESH_CA_TYPE, name, {}, opts);
     const { spec, provider } = args;
 
-    // CRDs are part of the chart install; Helm waits for the webhook Deployment, so once this
-    // component is done, the webhook that validates every cert-manager object is answering.
+    // CRDs are part of the chart install; Helm waits for the webhook Deployment and the chart's
+    // startupapicheck hook Job, so once this component is done, the webhook that validates every
+    // cert-manager object is answering. The component (pulumi-go-helmbase) copies its typed inputs
+    // over `helmOptions.values` and passes the rest of `helmOptions` to a helm.v3.Release.
     this.certManager = new CertManager(
       `${name}-cert-manager`,
       {
-        installCRDs: true,
         helmOptions: {
           name: "cert-manager",
           chart: "cert-manager",
@@ -131,9 +151,11 @@ export class MeshCertificateAuthority extends pulumi.ComponentResource {
           repositoryOpts: { repo: spec.versions.repos.certManager },
           namespace: CERT_MANAGER_NAMESPACE,
           createNamespace: true,
+          timeout: HELM_RELEASE_TIMEOUT_SECONDS,
+          values: certManagerChartValues(),
         },
       },
-      { parent: this, providers: { kubernetes: provider } },
+      { parent: this, providers: { kubernetes: provider }, dependsOn: args.certManagerDependsOn ?? [] },
     );
 
     const objects = meshCaObjects(spec);

@@ -1,5 +1,6 @@
 // The whole platform from one spec, in the order isolation needs:
 //   Calico (CNI, API server) → cert-manager + plug-in CA → Istio (base, cni, istiod, gateway)
+//   (cert-manager and istio-cni wait for Calico too: their pods need the pod network)
 //   → mesh-wide policies → cluster policies → shared services → tenants (→ their workloads).
 //
 // Every layer is switched by the spec: `install.*` decides what gets installed, `layers.*` decides
@@ -104,8 +105,14 @@ export class Platform extends pulumi.ComponentResource {
     const needsMeshNamespace = spec.install.istio || spec.install.certManager;
     this.meshNamespace = needsMeshNamespace ? new KubernetesObject(mergeMeshNamespace(spec, meshNamespaceFromBuilders), child) : undefined;
 
+    // Pods of cert-manager, istio-cni's chained plug-in and istiod all need the pod network first.
+    const afterNetwork = this.calico ? [this.calico.ready] : [];
     this.certificateAuthority = spec.install.certManager
-      ? new MeshCertificateAuthority(`${name}-mesh-ca`, { spec, provider, meshNamespace: this.meshNamespace }, { parent: this })
+      ? new MeshCertificateAuthority(
+          `${name}-mesh-ca`,
+          { spec, provider, meshNamespace: this.meshNamespace, certManagerDependsOn: afterNetwork },
+          { parent: this },
+        )
       : undefined;
 
     this.mesh = spec.install.istio
@@ -116,8 +123,9 @@ export class Platform extends pulumi.ComponentResource {
             provider,
             meshNamespace: this.meshNamespace,
             gatewayServiceType: args.gatewayServiceType,
+            cniDependsOn: afterNetwork,
             // Pods need a working CNI, and istiod must find `cacerts` at start to use the plug-in CA.
-            istiodDependsOn: [...(this.calico ? [this.calico.ready] : []), ...(this.certificateAuthority ? [this.certificateAuthority.intermediate] : [])],
+            istiodDependsOn: [...afterNetwork, ...(this.certificateAuthority ? [this.certificateAuthority.intermediate] : [])],
           },
           { parent: this },
         )

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Calico, calicoApiServer, calicoNeedsCrdChart } from "../../../components/pulumi/Calico";
 import { validatePlatformConfig } from "../../../components/spec";
 import { syntheticConfig } from "../../fixtures/platform";
+import { HELM_RELEASE_TIMEOUT_SECONDS } from "../../../components/pulumi/release";
 import { Graph, recordGraph, settled } from "./mock-graph";
 
 describe("Calico component", function () {
@@ -28,5 +29,26 @@ describe("Calico component", function () {
     const operator = graph.byName("kubernetes:helm.sh/v3:Release", "calico-tigera-operator");
     assert.equal(operator.inputs.skipCrds, false);
     assert.deepEqual(operator.inputs.values, { installation: { enabled: false }, apiServer: { enabled: false } });
+  });
+
+  it("installs the operator chart from the configured repo and version, into its own namespace, with a first-run timeout", async () => {
+    const registrations = recordGraph();
+    const spec = validatePlatformConfig(syntheticConfig(1, { versions: { calico: "v3.33.1", repos: { calico: "https://charts.example/calico" } } }));
+    new Calico("calico", { spec, provider: new k8s.Provider("k8s", {}) });
+    await settled();
+    const graph = new Graph(registrations);
+    const operator = graph.byName("kubernetes:helm.sh/v3:Release", "calico-tigera-operator");
+    const crds = graph.byName("kubernetes:helm.sh/v4:Chart", "calico-crds");
+    assert.equal(crds.inputs.chart, "crd.projectcalico.org.v1");
+    for (const release of [operator, crds]) {
+      assert.equal(release.inputs.version, "v3.33.1", release.name);
+      assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.example/calico" }, release.name);
+    }
+    assert.equal(operator.inputs.chart, "tigera-operator");
+    assert.equal(operator.inputs.namespace, "tigera-operator");
+    assert.equal(operator.inputs.createNamespace, true);
+    assert.equal(operator.inputs.skipCrds, true);
+    assert.equal(operator.inputs.timeout, HELM_RELEASE_TIMEOUT_SECONDS);
+    assert.notEqual(operator.inputs.skipAwait, true);
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { gatewayValues, istiodValues } from "../../../components/pulumi/IstioMesh";
+import * as k8s from "@pulumi/kubernetes";
+import { gatewayValues, IstioMesh, istiodValues } from "../../../components/pulumi/IstioMesh";
 import { validatePlatformConfig } from "../../../components/spec";
 import { syntheticConfig } from "../../fixtures/platform";
+import { Graph, recordGraph, settled } from "./mock-graph";
 
 describe("IstioMesh values", function () {
   const spec = validatePlatformConfig(syntheticConfig(1, { cluster: { ...syntheticConfig(1).cluster, trustDomain: "corp.example" }, versions: { istioHub: "mirror.example/istio" } }));
@@ -19,5 +21,33 @@ describe("IstioMesh values", function () {
     const values = gatewayValues(spec, "ClusterIP") as { labels: Record<string, string>; serviceAccount: { name: string } };
     assert.deepEqual(values.labels, spec.ingressGateway.podLabels);
     assert.equal(values.serviceAccount.name, spec.ingressGateway.serviceAccount);
+  });
+
+  it("overrides the image hub only when one is configured", () => {
+    const plain = validatePlatformConfig(syntheticConfig(1));
+    assert.equal("hub" in (istiodValues(plain).global as Record<string, unknown>), false);
+  });
+
+  it("exposes the ingress gateway with the requested Service type instead of the chart's LoadBalancer", () => {
+    const values = gatewayValues(spec, "NodePort") as { service: { type: string }; serviceAccount: { create: boolean } };
+    assert.equal(values.service.type, "NodePort");
+    assert.equal(values.serviceAccount.create, true);
+  });
+
+  it("used on its own, lets the base release create the mesh namespace; given the namespace, creates none", async () => {
+    const releaseNamed = async (meshNamespace: boolean) => {
+      const registrations = recordGraph();
+      const provider = new k8s.Provider("k8s", {});
+      const namespace = meshNamespace ? new k8s.core.v1.Namespace("mesh", { metadata: { name: spec.meshNamespace } }, { provider }) : undefined;
+      new IstioMesh("mesh", { spec, provider, meshNamespace: namespace });
+      await settled();
+      return (name: string) => new Graph(registrations).byName("kubernetes:helm.sh/v3:Release", name).inputs;
+    };
+    const standalone = await releaseNamed(false);
+    assert.equal(standalone("mesh-base").createNamespace, true);
+    assert.equal(standalone("mesh-base").chart, "base");
+    assert.equal(standalone("mesh-cni").chart, "cni");
+    const composed = await releaseNamed(true);
+    assert.equal(composed("mesh-base").createNamespace, false);
   });
 });

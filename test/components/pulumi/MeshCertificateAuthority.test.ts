@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { K8sObject } from "../../../components/k8s/object";
-import { MESH_CA_NAMES, meshCaObjects } from "../../../components/pulumi/MeshCertificateAuthority";
+import { certManagerChartValues, MESH_CA_NAMES, meshCaObjects } from "../../../components/pulumi/MeshCertificateAuthority";
 import { validatePlatformConfig } from "../../../components/spec";
 import { syntheticConfig } from "../../fixtures/platform";
 
@@ -24,5 +24,19 @@ describe("MeshCertificateAuthority objects", function () {
 
   it("keeps the root key out of the mesh namespace", () => {
     assert.equal(objects.root.metadata.namespace, "cert-manager");
+  });
+
+  it("makes the root and the intermediate CA certificates with a fixed root key and a rotating intermediate key", () => {
+    assert.equal(specOf(objects.root).isCA, true);
+    assert.deepEqual(specOf(objects.root).privateKey, { algorithm: "RSA", size: 4096, rotationPolicy: "Never" });
+    assert.deepEqual(specOf(objects.intermediate).privateKey, { algorithm: "RSA", size: 2048, rotationPolicy: "Always" });
+    assert.equal(specOf(objects.root).duration, "87600h");
+    assert.equal(specOf(objects.intermediate).duration, "8760h");
+  });
+
+  it("turns on cert-manager's CRDs with the chart's `crds.enabled`, not the deprecated `installCRDs`", () => {
+    const values = certManagerChartValues();
+    assert.deepEqual(values.crds, { enabled: true, keep: true });
+    assert.equal("installCRDs" in values, false);
   });
 });

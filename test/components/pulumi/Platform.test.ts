@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Platform } from "../../../components/pulumi/Platform";
+import { HELM_RELEASE_TIMEOUT_SECONDS } from "../../../components/pulumi/release";
 import { ConfigError, validatePlatformConfig } from "../../../components/spec";
 import type { LayerSwitches, PlatformConfig, PlatformSpec } from "../../../components/spec/types";
 import { buildDemoWorkloads } from "../../../lab/workloads/demo";
@@ -114,6 +115,33 @@ describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
     }
   });
 
+  it("installs cert-manager and the istio-cni node agent only once Calico serves the pod network", () => {
+    const apiServer = graph.kind("APIServer")[0];
+    const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
+    assert.ok(graph.dependsOn(certManager, apiServer));
+    assert.ok(graph.dependsOn(graph.byName(RELEASE, "lab-istio-cni"), apiServer));
+  });
+
+  it("installs cert-manager from the configured chart, with its CRDs switched on by `crds.enabled`", () => {
+    const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
+    const helm = certManager.inputs.helmOptions as Record<string, unknown>;
+    assert.equal(helm.version, spec.versions.certManager);
+    assert.deepEqual(helm.repositoryOpts, { repo: spec.versions.repos.certManager });
+    assert.equal(helm.namespace, "cert-manager");
+    assert.deepEqual((helm.values as { crds: unknown }).crds, { enabled: true, keep: true });
+    assert.equal("installCRDs" in certManager.inputs, false);
+  });
+
+  it("gives every Helm release the first-run timeout and lets Helm wait for its rollout", () => {
+    const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
+    const releases = [...graph.ofType(RELEASE).map((r) => r.inputs), certManager.inputs.helmOptions as Record<string, unknown>];
+    assert.equal(releases.length, 5);
+    for (const release of releases) {
+      assert.equal(release.timeout, HELM_RELEASE_TIMEOUT_SECONDS, String(release.name));
+      assert.notEqual(release.skipAwait, true, String(release.name));
+    }
+  });
+
   it("issues the CA chain in order, each step after cert-manager and its webhook", () => {
     const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
     const selfSigned = graph.byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "hard-tenancy-selfsigned");
@@ -149,7 +177,10 @@ describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
     const versionOf = (r: Registration) => r.inputs.version;
     assert.equal(versionOf(graph.byName(RELEASE, "lab-calico-tigera-operator")), spec.versions.calico);
     assert.equal(versionOf(graph.byName("kubernetes:helm.sh/v4:Chart", "lab-calico-crds")), spec.versions.calico);
-    for (const name of ["lab-istio-base", "lab-istio-cni", "lab-istio-istiod"]) assert.equal(versionOf(graph.byName(RELEASE, name)), spec.versions.istio, name);
+    for (const name of ["lab-istio-base", "lab-istio-cni", "lab-istio-istiod"]) {
+      assert.equal(versionOf(graph.byName(RELEASE, name)), spec.versions.istio, name);
+      assert.deepEqual(graph.byName(RELEASE, name).inputs.repositoryOpts, { repo: spec.versions.repos.istio }, name);
+    }
   });
 });
 
