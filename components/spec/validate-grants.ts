@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { isDnsLabel } from "./names";
 import { child } from "./problems";
 import type { ConfigReader, RawMap } from "./reader";
-import { checkDnsLabel, readMethods, reportDuplicates } from "./validate-platform";
+import { checkDnsLabel, readIstioMatchList, readMethods } from "./validate-platform";
 import type { GrantSpec } from "./types";
 
 const GRANT_KEYS = ["from", "to", "workload", "port", "methods", "paths", "reason"] as const;
@@ -45,25 +45,20 @@ export function grantPathError(path: string): string | undefined {
 }
 
 function readPaths(r: ConfigReader, raw: RawMap, field: string): string[] {
-  if (raw.paths === undefined) {
-    r.add(field, "is required", 'list the paths the grant opens, e.g. ["/api/v1/public/*"]');
-    return [];
-  }
-  const paths = r.list(raw, "paths", field, [], (value, at) => {
-    const path = r.stringItem(value, at, 'write a path such as "/api/v1/public/*"');
-    if (path === undefined) return undefined;
-    const problem = grantPathError(path);
-    if (problem !== undefined) {
-      r.add(at, `${JSON.stringify(path)} ${problem}`, 'use an exact path ("/api/v1/status"), a prefix ("/api/v1/public/*") or a suffix ("*.json")');
-      return undefined;
-    }
-    return path;
+  return readIstioMatchList(r, raw, "paths", field, {
+    fix: 'list the paths the grant opens, e.g. ["/api/v1/public/*"]',
+    emptyMeans: "every path",
+    item: (value, at) => {
+      const path = r.stringItem(value, at, 'write a path such as "/api/v1/public/*"');
+      if (path === undefined) return undefined;
+      const problem = grantPathError(path);
+      if (problem !== undefined) {
+        r.add(at, `${JSON.stringify(path)} ${problem}`, 'use an exact path ("/api/v1/status"), a prefix ("/api/v1/public/*") or a suffix ("*.json")');
+        return undefined;
+      }
+      return path;
+    },
   });
-  if (Array.isArray(raw.paths) && raw.paths.length === 0) {
-    r.add(field, "must not be empty (Istio treats an empty list as every path)", 'list the paths the grant opens, e.g. ["/api/v1/public/*"]');
-  }
-  reportDuplicates(r, paths, field);
-  return paths;
 }
 
 /** "a, b, c" or "a, b, … (N more)" so a fix stays readable with thousands of tenants. */

@@ -123,24 +123,45 @@ export function readIngressGateway(r: ConfigReader, root: RawMap): IngressGatewa
 /** Uppercase HTTP methods, non-empty (an empty `methods` in Istio matches every method). */
 export function readMethods(r: ConfigReader, raw: RawMap, field: string, fallback: string[] | undefined): string[] {
   if (raw.methods === undefined && fallback !== undefined) return [...fallback];
-  if (raw.methods === undefined) {
-    r.add(field, "is required", 'list the allowed HTTP methods, e.g. ["GET"]');
+  return readIstioMatchList(r, raw, "methods", field, {
+    fix: 'list the allowed HTTP methods, e.g. ["GET"]',
+    emptyMeans: "every method",
+    item: (value, at) => {
+      if (typeof value !== "string" || !(HTTP_METHODS as readonly string[]).includes(value)) {
+        const upper = typeof value === "string" ? value.toUpperCase() : "";
+        const fix = (HTTP_METHODS as readonly string[]).includes(upper) ? `write "${upper}" (methods are matched case-sensitively)` : `use one of ${HTTP_METHODS.join(", ")}`;
+        r.add(at, `${JSON.stringify(value)} is not an uppercase HTTP method`, fix);
+        return undefined;
+      }
+      return value;
+    },
+  });
+}
+
+/**
+ * A required, non-empty, duplicate-free list of strings that becomes an Istio match list (methods,
+ * paths). Empty is an error, not "nothing": Istio's AuthorizationPolicy treats an empty list in a
+ * rule operation as matching everything. `item` checks one entry (reporting its own problem) and
+ * returns it, or undefined to drop it.
+ */
+export function readIstioMatchList(
+  r: ConfigReader,
+  raw: RawMap,
+  key: string,
+  field: string,
+  options: { fix: string; emptyMeans: string; item: (value: unknown, at: string) => string | undefined },
+): string[] {
+  if (raw[key] === undefined) {
+    r.add(field, "is required", options.fix);
     return [];
   }
-  const methods = r.list(raw, "methods", field, [], (value, at) => {
-    if (typeof value !== "string" || !(HTTP_METHODS as readonly string[]).includes(value)) {
-      const upper = typeof value === "string" ? value.toUpperCase() : "";
-      const fix = (HTTP_METHODS as readonly string[]).includes(upper) ? `write "${upper}" (methods are matched case-sensitively)` : `use one of ${HTTP_METHODS.join(", ")}`;
-      r.add(at, `${JSON.stringify(value)} is not an uppercase HTTP method`, fix);
-      return undefined;
-    }
-    return value;
-  });
-  if (Array.isArray(raw.methods) && raw.methods.length === 0) {
-    r.add(field, "must not be empty (Istio treats an empty list as every method)", 'list the allowed HTTP methods, e.g. ["GET"]');
+  const values = r.list(raw, key, field, [], options.item);
+  const given = raw[key];
+  if (Array.isArray(given) && given.length === 0) {
+    r.add(field, `must not be empty (Istio treats an empty list as ${options.emptyMeans})`, options.fix);
   }
-  reportDuplicates(r, methods, field);
-  return methods;
+  reportDuplicates(r, values, field);
+  return values;
 }
 
 export function reportDuplicates(r: ConfigReader, values: string[], field: string): void {

@@ -11,7 +11,7 @@
 import { TENANT_IDENTITY_HEADER } from "../../components/builders/shared-services";
 import type { GrantSpec, PlatformSpec, SharedServiceSpec, TenantSpec } from "../../components/spec/types";
 import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
-import type { CataloguedProbe, ProbeTarget } from "./types";
+import type { CataloguedProbe, ClientMode, ProbeTarget } from "./types";
 
 /** Header the article's Lua filter sets; only the shared services' own sidecars may carry it. */
 export { TENANT_IDENTITY_HEADER };
@@ -94,51 +94,35 @@ export function tenantControlProbes(spec: PlatformSpec, tenant: TenantSpec): Cat
 export function pairProbes(spec: PlatformSpec, attacker: TenantSpec, victim: TenantSpec): CataloguedProbe[] {
   const a = attacker.name;
   const v = victim.name;
-  const common = { attacker: a, victim: v, protocol: "HTTP" as const, method: "GET", path: "/" };
   const echoByName: ProbeTarget = { service: `${victim.namespace}/${ECHO.name}`, port: ECHO.servicePort };
+  /** One cross-tenant attack: `source` (a probe workload of the attacker) calls the victim's echo by `route`. */
+  const attack = (route: "by-name" | "pod-direct", source: { name: string }, client: ClientMode, to: ProbeTarget, description: string): CataloguedProbe => ({
+    attacker: a,
+    victim: v,
+    protocol: "HTTP",
+    method: "GET",
+    path: "/",
+    id: `${a}->${v}/${route}/${client}`,
+    from: `${attacker.namespace}/${source.name}`,
+    to,
+    client,
+    intent: "deny",
+    category: "cross-tenant",
+    description,
+  });
   const probes: CataloguedProbe[] = [
-    {
-      ...common,
-      id: `${a}->${v}/by-name/sidecar`,
-      from: `${attacker.namespace}/${CLIENT.name}`,
-      to: echoByName,
-      client: "sidecar",
-      intent: "deny",
-      category: "cross-tenant",
-      description: `${a}'s meshed client calls ${v}'s echo service by name`,
-    },
-    {
-      ...common,
-      id: `${a}->${v}/pod-direct/sidecar`,
-      from: `${attacker.namespace}/${CLIENT.name}`,
-      // Stands for the pod IP: rendered manifests have no IPs, so the container port of the
-      // workload is targeted directly, bypassing the Service.
-      to: { workload: `${victim.namespace}/${ECHO.name}`, port: ECHO.containerPort },
-      client: "sidecar",
-      intent: "deny",
-      category: "cross-tenant",
-      description: `${a}'s meshed client calls ${v}'s echo pod directly, bypassing the Service (pod IP in the live lab)`,
-    },
-    {
-      ...common,
-      id: `${a}->${v}/by-name/no-sidecar`,
-      from: `${attacker.namespace}/${DEBUG.name}`,
-      to: echoByName,
-      client: "no-sidecar",
-      intent: "deny",
-      category: "cross-tenant",
-      description: `${a}'s sidecar-free debug pod calls ${v}'s echo service in plaintext`,
-    },
-    {
-      ...common,
-      id: `${a}->${v}/by-name/bypass`,
-      from: `${attacker.namespace}/${BYPASS.name}`,
-      to: echoByName,
-      client: "bypass",
-      intent: "deny",
-      category: "cross-tenant",
-      description: `${a}'s pod bypasses its own sidecar (UID 1337) and calls ${v}'s echo service in plaintext`,
-    },
+    attack("by-name", CLIENT, "sidecar", echoByName, `${a}'s meshed client calls ${v}'s echo service by name`),
+    // Stands for the pod IP: rendered manifests have no IPs, so the container port of the workload
+    // is targeted directly, bypassing the Service.
+    attack(
+      "pod-direct",
+      CLIENT,
+      "sidecar",
+      { workload: `${victim.namespace}/${ECHO.name}`, port: ECHO.containerPort },
+      `${a}'s meshed client calls ${v}'s echo pod directly, bypassing the Service (pod IP in the live lab)`,
+    ),
+    attack("by-name", DEBUG, "no-sidecar", echoByName, `${a}'s sidecar-free debug pod calls ${v}'s echo service in plaintext`),
+    attack("by-name", BYPASS, "bypass", echoByName, `${a}'s pod bypasses its own sidecar (UID 1337) and calls ${v}'s echo service in plaintext`),
   ];
   if (spec.sharedServices.enabled) {
     for (const service of spec.sharedServices.services) probes.push(...spoofProbes(spec, attacker, victim, service));

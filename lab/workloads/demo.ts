@@ -42,6 +42,13 @@ export const HOLD_UNTIL_PROXY_STARTS = JSON.stringify({ holdApplicationUntilProx
 /** Pod-template annotation carrying the echo program's hash, so a changed program rolls the pods. */
 export const ECHO_PROGRAM_HASH_ANNOTATION = "hard-tenancy.io/echo-server-sha256";
 
+/**
+ * The curl containers keep a read-only root filesystem; the probe script (lab/check/script.ts)
+ * writes its per-request files under /tmp, so each gets a small disk-backed emptyDir there
+ * (emptyDir is among the volume types Pod Security `restricted` allows).
+ */
+export const PROBE_TMP = { volume: "tmp", mountPath: "/tmp", sizeLimit: "16Mi" } as const;
+
 /** Requests/limits of the demo containers (well under the default LimitRange and quota). */
 export const DEMO_RESOURCES = {
   echoServer: { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
@@ -203,10 +210,12 @@ function curlShape(
     name,
     serviceAccount,
     meshed: mode.meshed,
+    volumes: [{ name: PROBE_TMP.volume, emptyDir: { sizeLimit: PROBE_TMP.sizeLimit } }],
     container: {
       name,
       image: images.curl,
       command: IDLE_COMMAND,
+      volumeMounts: [{ name: PROBE_TMP.volume, mountPath: PROBE_TMP.mountPath }],
       resources: resources(DEMO_RESOURCES.curl),
       securityContext: restrictedContainerSecurity(mode.uid),
     },

@@ -4,6 +4,7 @@ import { APP_LABEL, ISTIO_PROXY_UID, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_
 import type { PlatformSpec } from "../../../components/spec/types";
 import {
   HOLD_UNTIL_PROXY_STARTS,
+  PROBE_TMP,
   PROXY_CONFIG_ANNOTATION,
   SIDECAR_INJECT_LABEL,
   buildDemoWorkloads,
@@ -184,6 +185,25 @@ describe("demo workloads", () => {
     const debugMeta = podTemplate(deployment(ns, DEBUG.name)).metadata;
     assert.equal((debugMeta.labels as Json)[SIDECAR_INJECT_LABEL], "false");
     assert.equal((debugMeta.annotations as Json | undefined)?.[PROXY_CONFIG_ANNOTATION], undefined);
+  });
+
+  it("every container keeps a read-only root filesystem; only the curl probe sources get a size-limited emptyDir at /tmp", () => {
+    const probeSources: string[] = [CLIENT.name, DEBUG.name, BYPASS.name];
+    for (const d of ofKind(objects, "Deployment")) {
+      const where = `${d.metadata.namespace}/${d.metadata.name}`;
+      const [container] = containersOf(d);
+      assert.equal((container.securityContext as Json).readOnlyRootFilesystem, true, where);
+      const mounts = ((container.volumeMounts as Json[] | undefined) ?? []).filter((m) => m.mountPath === "/tmp");
+      const volumes = (podTemplate(d).spec.volumes as Json[] | undefined) ?? [];
+      if (probeSources.includes(d.metadata.name)) {
+        assert.deepEqual(mounts, [{ name: PROBE_TMP.volume, mountPath: "/tmp" }], where);
+        const tmp = volumes.find((v) => v.name === PROBE_TMP.volume);
+        assert.deepEqual(tmp, { name: PROBE_TMP.volume, emptyDir: { sizeLimit: "16Mi" } }, where);
+      } else {
+        assert.deepEqual(mounts, [], where);
+        assert.equal(volumes.some((v) => "emptyDir" in v), false, where);
+      }
+    }
   });
 
   it("only the bypass container runs as the proxy UID 1337", () => {
