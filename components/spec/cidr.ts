@@ -131,3 +131,18 @@ export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   const shift = BigInt(BITS[a.family] - shorter);
   return a.network >> shift === b.network >> shift;
 }
+
+/** A CIDR, or a bare address as a single-host block (/32 or /128, as Istio and Calico read one). */
+export function parseCidrOrAddress(text: string): ParsedCidr | undefined {
+  if (text.includes("/")) return parseCidr(text);
+  const ip = parseIp(text);
+  return ip === undefined ? undefined : parseCidr(`${text}/${BITS[ip.family]}`);
+}
+
+/** True when `ip` (text or parsed) lies inside `cidr`; an unparsable address or another family is outside. */
+export function cidrContains(cidr: ParsedCidr, ip: string | ParsedIp): boolean {
+  const parsed = typeof ip === "string" ? parseIp(ip) : ip;
+  if (parsed === undefined || parsed.family !== cidr.family) return false;
+  const shift = BigInt(BITS[cidr.family] - cidr.prefixLength);
+  return parsed.value >> shift === cidr.network >> shift;
+}

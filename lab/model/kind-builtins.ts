@@ -3,7 +3,7 @@
 // probes, and the policies that allow them, resolve to real workloads.
 import type { K8sObject } from "../../components/k8s/object";
 import type { PlatformSpec } from "../../components/spec/types";
-import { cidrContains, parseCidr } from "./cidr";
+import { cidrContains, parseCidr } from "../../components/spec/cidr";
 
 /** kind's kube-dns ClusterIP (the 10th address of the default service CIDR 10.96.0.0/16). */
 export const KIND_DNS_CLUSTER_IP = "10.96.0.10";
@@ -35,12 +35,8 @@ export function kindBuiltins(spec: PlatformSpec): K8sObject[] {
     ]),
   ];
   if (dnsNamespace !== "kube-system") objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: dnsNamespace } });
-  let inServiceCidr = false;
-  try {
-    inServiceCidr = cidrContains(parseCidr(spec.cluster.serviceCidr, "cluster.serviceCidr"), KIND_DNS_CLUSTER_IP);
-  } catch {
-    inServiceCidr = false;
-  }
+  const serviceCidr = parseCidr(spec.cluster.serviceCidr);
+  const inServiceCidr = serviceCidr !== undefined && cidrContains(serviceCidr, KIND_DNS_CLUSTER_IP);
   objects.push({
     apiVersion: "v1",
     kind: "Service",

@@ -10,10 +10,17 @@
 // runs its two programs for all ports at once (port-set algebra), so a default-deny platform
 // costs about (workloads × allowed peers × rules). Only pairs with something allowed appear.
 // Limit: with no selective layer at all (every layer open or fall-through) every pair is visited.
+//
+// The Kubernetes layers are not ANDed: ClusterNetworkPolicy Admin tier → NetworkPolicy → Baseline
+// tier run as one program (layers/kubernetes-tiers.ts; an Admin Accept bypasses a NetworkPolicy
+// default-deny, an Admin Deny beats a NetworkPolicy allow). Calico is ANDed with it (see probe.ts).
+// Cluster-wide subjects (Calico GlobalNetworkPolicy, CNP/ANP/BANP) are found per workload through
+// lab/model/subject-index.ts, so building the programs grows with workloads, not workloads × policies.
 import type { L4Protocol, LayerId } from "../probes/types";
 import { calicoLayer } from "./layers/calico";
 import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
-import { allowedPorts, possiblePeers, type CompiledNetworkLayer } from "./layers/engine";
+import { allowedPorts, possiblePeers, type ProgramSource } from "./layers/engine";
+import { kubernetesTiers } from "./layers/kubernetes-tiers";
 import type { IdSet } from "./idset";
 import { networkPolicyLayer } from "./layers/network-policy";
 import { modelIndex } from "./model-index";
@@ -38,7 +45,7 @@ export interface ConnectionMatrix {
 }
 
 interface LayerBounds {
-  layer: CompiledNetworkLayer;
+  layer: ProgramSource;
   /** Per source: destinations its egress can reach (undefined = maybe all). */
   egressPeers: (IdSet | undefined)[];
   /** Destinations whose ingress may admit peers it does not name. */
@@ -47,7 +54,7 @@ interface LayerBounds {
   namedIn: Map<number, number[]>;
 }
 
-function boundsOf(layer: CompiledNetworkLayer, total: number): LayerBounds {
+function boundsOf(layer: ProgramSource, total: number): LayerBounds {
   const egressPeers: (IdSet | undefined)[] = new Array(total);
   const openIngress: number[] = [];
   const namedIn = new Map<number, number[]>();
@@ -79,9 +86,13 @@ export function connectionMatrix(model: ClusterModel, options: { ablate?: LayerI
   const index = modelIndex(model);
   const total = index.workloads.length;
   const ablate = new Set(options.ablate ?? []);
-  const layers: CompiledNetworkLayer[] = [];
-  if (!ablate.has("networkPolicy")) layers.push(networkPolicyLayer(model));
-  if (!ablate.has("clusterNetworkPolicy")) layers.push(clusterNetworkPolicyLayer(model));
+  const layers: ProgramSource[] = [];
+  const kubernetes = kubernetesTiers(
+    index,
+    ablate.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablate.has("networkPolicy") }),
+    ablate.has("networkPolicy") ? undefined : networkPolicyLayer(model),
+  );
+  if (kubernetes) layers.push(kubernetes);
   if (!ablate.has("calico")) layers.push(calicoLayer(model));
   const bounds = layers.map((l) => boundsOf(l, total));
   const refs: WorkloadRef[] = index.workloads.map((w) => ({ namespace: w.namespace, name: w.name, kind: w.kind }));

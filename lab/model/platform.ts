@@ -3,6 +3,7 @@
 // interchangeable tenants (tenant-classes.ts) and the counts expanded; small ones probe every pair.
 import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
+import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
@@ -38,8 +39,10 @@ export function platformObjects(spec: PlatformSpec): K8sObject[] {
   return [...renderableObjects(spec, stackDemoWorkloads), ...kindBuiltins(spec)];
 }
 
+/** The platform's model: its mesh settings, including the path normalization IstioMesh installs. */
 function modelFor(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
-  return buildClusterModel(objects, { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain });
+  const model = buildClusterModel(objects, { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain });
+  return { ...model, pathNormalization: MESH_PATH_NORMALIZATION };
 }
 
 /** The full catalogue, each probe predicted by the model. O(tenants²): for small platforms. */

@@ -3,18 +3,34 @@
 // call then only walks the policies that apply to the two endpoints.
 //
 // Path of one attempt (and the order `decidedBy` follows):
-//   network layers: ClusterNetworkPolicy (admin tier), Calico, Kubernetes NetworkPolicy (Calico
-//   evaluates the admin tier, then its own tiers, then the default tier holding Kubernetes
-//   NetworkPolicies) → peerAuthentication (mTLS at the server's sidecar) → authorization.
+//   network layers: ClusterNetworkPolicy (admin tier), Calico, Kubernetes NetworkPolicy →
+//   peerAuthentication (mTLS at the server's sidecar) → authorization.
 // Every layer is evaluated even when an earlier one denies, so each layer's own verdict is
 // visible (defense in depth); an ablated layer is "not-applicable" and behaves as if its
 // policies did not exist (ablated peerAuthentication = Istio's PERMISSIVE default).
+//
+// How the network layers combine (the overall verdict), per upstream precedence:
+// - ClusterNetworkPolicy and NetworkPolicy are not ANDed: they form one pipeline, Admin tier →
+//   NetworkPolicy → Baseline tier (layers/kubernetes-tiers.ts). An Admin Accept/Allow is final, so
+//   a NetworkPolicy deny shown in `layers.networkPolicy` did not decide; an Admin Deny beats any
+//   NetworkPolicy allow; Pass (or no match) lets NetworkPolicy decide; Baseline only applies to
+//   pods no NetworkPolicy isolates.
+// - Calico is ANDed with that pipeline: a Calico deny always denies. In Calico the Kubernetes
+//   Admin tier is the Tier "kube-admin" (formerly "adminnetworkpolicy") at order 1,000 with
+//   defaultAction Pass, NetworkPolicies live in the "default" tier (order 1,000,000) and the
+//   Baseline tier at 10,000,000 (docs.tigera.io, "Get started with policy tiers"). Calico tiers
+//   ordered below 1,000 (like this platform's) run before the Admin tier, so their Allow/Deny
+//   really are independent of it. For Calico tiers ordered after it, an Admin Accept/Deny would in
+//   reality end evaluation before them; the model still counts their deny (a deliberate, stricter
+//   simplification: it can predict a deny Calico would not enforce, never the reverse).
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { ClientMode, L4Protocol, LayerId, LayerVerdict, PolicyRef, Probe, ProbeResult } from "../probes/types";
 import { findWorkload, resolveServicePort, serviceSelects, workloadByIp, workloadId } from "./cluster";
 import { calicoLayer } from "./layers/calico";
 import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
+import { kubernetesTiers } from "./layers/kubernetes-tiers";
 import { networkPolicyLayer } from "./layers/network-policy";
+import { modelIndex } from "./model-index";
 import { authorizationLayer } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
@@ -43,7 +59,10 @@ type Resolution =
 
 interface TargetEvaluation {
   target: Target;
+  /** Each layer's own verdict (what `layers` shows). */
   decisions: Partial<Record<LayerId, LayerDecision>>;
+  /** The decisions that decide, with the Kubernetes tiers combined (see the header). */
+  effective: Partial<Record<LayerId, LayerDecision>>;
   outcome: ProbeOutcome;
   serverParsesHttp: boolean;
 }
@@ -63,10 +82,23 @@ function isDnsPort(port: number): boolean {
 
 export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
   const ablated = new Set<LayerId>(options.ablate ?? []);
-  const network: NetworkLayerEvaluator[] = [];
-  if (!ablated.has("clusterNetworkPolicy")) network.push(clusterNetworkPolicyLayer(model));
-  if (!ablated.has("calico")) network.push(calicoLayer(model));
-  if (!ablated.has("networkPolicy")) network.push(networkPolicyLayer(model));
+  const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
+  const calico = ablated.has("calico") ? undefined : calicoLayer(model);
+  const networkPolicies = ablated.has("networkPolicy") ? undefined : networkPolicyLayer(model);
+  const network: NetworkLayerEvaluator[] = [clusterPolicies, calico, networkPolicies].filter((l): l is NonNullable<typeof l> => l !== undefined);
+  const kubernetes = kubernetesTiers(modelIndex(model), clusterPolicies, networkPolicies);
+  /** Each network layer's own decision, and the decisions that decide (Kubernetes tiers combined). */
+  const networkDecisions = (conn: Connection): { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } => {
+    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+    const effective: Partial<Record<LayerId, LayerDecision>> = decisions.calico ? { calico: decisions.calico } : {};
+    if (kubernetes) {
+      const combined = kubernetes.evaluate(conn);
+      // Filed under the layer whose policy decided, so `decidedBy` keeps the path order.
+      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
+    }
+    return { decisions, effective };
+  };
   const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
   const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
   const scope = sidecarScopeLayer(model);
@@ -135,8 +167,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
       ...(target.portName ? { portName: target.portName } : {}),
       protocol: l4,
     };
-    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
-    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+    const { decisions, effective } = networkDecisions(conn);
 
     // Sidecars intercept TCP only (iptables/istio-cni redirect TCP); UDP/SCTP bypass Envoy.
     const meshApplies = dst.sidecar && l4 === "TCP";
@@ -179,7 +210,9 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
         });
       }
     }
-    return { target, decisions, outcome: outcomeOf(decisions), serverParsesHttp };
+    if (decisions.peerAuthentication) effective.peerAuthentication = decisions.peerAuthentication;
+    if (decisions.authorization) effective.authorization = decisions.authorization;
+    return { target, decisions, effective, outcome: outcomeOf(effective), serverParsesHttp };
   }
 
   return (probe: Probe): ProbeResult => {
@@ -189,20 +222,19 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const resolution = resolve(probe);
     if (resolution.kind === "external") {
       const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
-      const decisions: Partial<Record<LayerId, LayerDecision>> = {};
-      for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
-      const outcome = outcomeOf(decisions);
-      return resultOf(probe, decisions, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
+      const { decisions, effective } = networkDecisions(conn);
+      const outcome = outcomeOf(effective);
+      return resultOf(probe, decisions, effective, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
     }
     if (resolution.kind !== "targets") {
       const decisions: Partial<Record<LayerId, LayerDecision>> = {};
       for (const id of ENFORCEMENT_LAYERS) if (!ablated.has(id)) decisions[id] = { verdict: "unknown", reason: resolution.reason };
       const observation = observationFor({ outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
-      return { ...resultOf(probe, decisions, "unknown", observation, ablated), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
+      return { ...resultOf(probe, decisions, decisions, "unknown", observation, ablated), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
     }
     const evaluations = resolution.targets.map((t) => evaluateTarget(probe, source, client, t));
     const chosen = evaluations.find((e) => e.outcome === "allow") ?? evaluations.find((e) => e.outcome === "unknown") ?? evaluations[0];
-    const result = resultOf(probe, chosen.decisions, chosen.outcome, observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns }), ablated);
+    const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns }), ablated);
     const outcomes = new Set(evaluations.map((e) => e.outcome));
     if (outcomes.size > 1) {
       const detail = evaluations.map((e) => `${workloadId(e.target.workload)}: ${e.outcome}`).join(", ");
@@ -230,14 +262,22 @@ function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOut
   return PATH_ORDER.some((id) => decisions[id]?.verdict === "unknown") ? "unknown" : "allow";
 }
 
-function resultOf(probe: Probe, decisions: Partial<Record<LayerId, LayerDecision>>, outcome: ProbeOutcome, observation: string, ablated: ReadonlySet<LayerId>): ProbeResult {
+/** `decisions`: each layer's own verdict (shown); `effective`: those that decide (give `decidedBy`). */
+function resultOf(
+  probe: Probe,
+  decisions: Partial<Record<LayerId, LayerDecision>>,
+  effective: Partial<Record<LayerId, LayerDecision>>,
+  outcome: ProbeOutcome,
+  observation: string,
+  ablated: ReadonlySet<LayerId>,
+): ProbeResult {
   const layers: Partial<Record<LayerId, LayerVerdict>> = {};
   for (const id of ENFORCEMENT_LAYERS) layers[id] = ablated.has(id) ? "not-applicable" : decisions[id]?.verdict ?? "not-applicable";
   const verdict = outcome === "allow" ? "allow" : outcome === "unknown" ? "unknown" : "deny";
   let decidedBy: PolicyRef | undefined;
-  if (verdict === "deny") decidedBy = PATH_ORDER.map((id) => decisions[id]).find((d) => d?.verdict === "deny")?.decidedBy;
-  else if (verdict === "unknown") decidedBy = PATH_ORDER.map((id) => decisions[id]).find((d) => d?.verdict === "unknown")?.decidedBy;
-  else decidedBy = [...PATH_ORDER].reverse().map((id) => decisions[id]).find((d) => d?.verdict === "allow" && d.decidedBy)?.decidedBy;
+  if (verdict === "deny") decidedBy = PATH_ORDER.map((id) => effective[id]).find((d) => d?.verdict === "deny")?.decidedBy;
+  else if (verdict === "unknown") decidedBy = PATH_ORDER.map((id) => effective[id]).find((d) => d?.verdict === "unknown")?.decidedBy;
+  else decidedBy = [...PATH_ORDER].reverse().map((id) => effective[id]).find((d) => d?.verdict === "allow" && d.decidedBy)?.decidedBy;
   return { id: probe.id, verdict, layers, ...(decidedBy ? { decidedBy } : {}), observation };
 }
 

@@ -2,6 +2,7 @@
 // from any manifests (ours, a user's YAML, or a dump of a live cluster).
 import type { K8sObject } from "../../components/k8s/object";
 import type { L4Protocol, LayerId, LayerVerdict, PolicyRef } from "../probes/types";
+import type { PathNormalization } from "./layers/authz/path-normalization";
 
 export interface NamespaceInfo {
   name: string;
@@ -56,6 +57,11 @@ export interface ClusterModel {
   rootNamespace: string;
   /** Istio trust domain (default cluster.local). */
   trustDomain: string;
+  /**
+   * The mesh's `meshConfig.pathNormalization.normalization`, which decides the path AuthorizationPolicy
+   * `paths` are matched against. Absent: Istio's default, BASE.
+   */
+  pathNormalization?: PathNormalization;
   /** Documents skipped or not understood, each with why. */
   warnings: string[];
 }

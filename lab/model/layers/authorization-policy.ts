@@ -10,9 +10,12 @@
 // CUSTOM delegates to an external authorizer the model cannot see: reported as unknown.
 // AUDIT only marks requests for an audit plugin, and open-source Istio ships none besides
 // Stackdriver: it has no effect on the verdict.
+// `paths`/`notPaths` are matched against the path after the mesh's path normalization
+// (authz/path-normalization.ts), the same path the application then receives.
 import type { ClusterModel, HttpRequest, LayerDecision, Workload } from "../types";
 import type { PolicyRef } from "../../probes/types";
 import { parseAuthorizationPolicy, type ParsedAuthorizationPolicy } from "./authz/parse";
+import { ISTIO_DEFAULT_PATH_NORMALIZATION, normalizeRequestPath, type PathNormalization } from "./authz/path-normalization";
 import { matchRule, type AuthzMatchContext } from "./authz/rule-match";
 import { labelsMatch, policyLabel } from "./authz/selector";
 
@@ -53,7 +56,13 @@ function appliesTo(policy: ParsedAuthorizationPolicy, workload: Workload, rootNa
   return labelsMatch(policy.selector, workload.podLabels);
 }
 
-export function authorizationLayer(model: ClusterModel): AuthorizationLayer {
+export interface AuthorizationLayerOptions {
+  /** The mesh's path normalization; default: the model's, else Istio's default BASE. */
+  pathNormalization?: PathNormalization;
+}
+
+export function authorizationLayer(model: ClusterModel, options: AuthorizationLayerOptions = {}): AuthorizationLayer {
+  const pathNormalization = options.pathNormalization ?? model.pathNormalization ?? ISTIO_DEFAULT_PATH_NORMALIZATION;
   const policies: ParsedAuthorizationPolicy[] = [];
   for (const o of model.policies) {
     if (!isAuthorizationPolicy(o.kind, o.apiVersion)) continue;
@@ -90,13 +99,21 @@ export function authorizationLayer(model: ClusterModel): AuthorizationLayer {
     if (!req.destination.sidecar) {
       return { verdict: "not-applicable", reason: "the destination has no sidecar: nothing enforces AuthorizationPolicy" };
     }
+    let http = req.http;
+    if (http) {
+      const normalized = normalizeRequestPath(http.path, pathNormalization);
+      if (normalized.rejected !== undefined) {
+        return { verdict: "deny", reason: `the sidecar rejects the request before any policy: ${normalized.rejected}` };
+      }
+      http = { ...http, path: normalized.path };
+    }
     const ctx: AuthzMatchContext = {
       principal: req.source.principal,
       namespace: req.source.namespace,
       sourceIp: req.source.ip ?? req.source.workload?.podIPs[0],
       destinationIp: req.destination.podIPs[0],
       port: req.port,
-      http: req.http,
+      http,
     };
     const applicable = policiesFor(req.destination);
     const unknownReasons: string[] = [];

@@ -18,18 +18,19 @@
 //   deny           — an Admin or Baseline Deny rule decided (or a fail-closed malformed peer);
 //   allow          — an Accept/Allow rule decided;
 //   not-applicable — no rule matched, or only Pass: the NetworkPolicy layer (or the Kubernetes
-//                    default) decides. An Admin Accept does not override a NetworkPolicy deny in
-//                    the combined verdict (layers are ANDed), a known simplification.
+//                    default) decides.
+// The combined verdict honours the tiers (layers/kubernetes-tiers.ts): `tiersOf` gives the Admin
+// segment (before NetworkPolicy: its Accept/Deny is final) and the Baseline segment (after it).
 import type { K8sObject } from "../../../components/k8s/object";
 import type { L4Protocol, PolicyRef } from "../../probes/types";
-import { parseCidr } from "../cidr";
 import { modelIndex, type ModelIndex } from "../model-index";
 import { emptyPortSet, fullPortSet, parseL4Protocol, parsePortNumber, protocolPorts, unionPorts } from "../ports";
 import { matchesLabelSelector, parseLabelSelector } from "../selectors";
 import type { ClusterModel, Endpoint, Workload } from "../types";
+import { labelSelectorKey, subjectIndex, type SubjectIndex, type SubjectKey } from "../subject-index";
 import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program, type RuleAction } from "./engine";
 import { networkPoliciesByNamespace, selectingPolicies } from "./network-policy";
-import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, podPeer } from "./peers";
+import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, parsePolicyCidr, podPeer } from "./peers";
 
 type Json = Record<string, unknown>;
 type Tier = "Admin" | "Baseline";
@@ -39,6 +40,7 @@ interface CompiledAdminPolicy {
   tier: Tier;
   priority: number;
   subject: (w: Workload) => boolean;
+  subjectKey?: SubjectKey;
   rules: Record<Direction, CompiledRule[]>;
 }
 
@@ -52,17 +54,27 @@ export function isClusterNetworkPolicyObject(o: K8sObject): boolean {
   return KINDS.includes(o.kind) && o.apiVersion.startsWith("policy.networking.k8s.io/");
 }
 
-function subjectMatcher(raw: unknown, field: string): (w: Workload, nsLabels: Record<string, string>) => boolean {
+interface SubjectMatcher {
+  matches: (w: Workload, nsLabels: Record<string, string>) => boolean;
+  /** An equality requirement on the namespace's or the pod's labels, for the subject index. */
+  key?: SubjectKey;
+}
+
+function subjectMatcher(raw: unknown, field: string): SubjectMatcher {
   const subject = record(raw) ?? {};
   if (subject.namespaces !== undefined) {
     const ns = parseLabelSelector(subject.namespaces, `${field}.namespaces`);
-    return (_w, nsLabels) => matchesLabelSelector(ns, nsLabels);
+    const nsKey = labelSelectorKey(ns);
+    return { matches: (_w, nsLabels) => matchesLabelSelector(ns, nsLabels), ...(nsKey ? { key: { on: "namespace", ...nsKey } } : {}) };
   }
   if (subject.pods !== undefined) {
     const pods = record(subject.pods) ?? {};
     const ns = parseLabelSelector(pods.namespaceSelector ?? {}, `${field}.pods.namespaceSelector`);
     const pod = parseLabelSelector(pods.podSelector ?? {}, `${field}.pods.podSelector`);
-    return (w, nsLabels) => matchesLabelSelector(ns, nsLabels) && matchesLabelSelector(pod, w.podLabels);
+    const nsKey = labelSelectorKey(ns);
+    const podKey = labelSelectorKey(pod);
+    const key: SubjectKey | undefined = nsKey ? { on: "namespace", ...nsKey } : podKey ? { on: "pod", ...podKey } : undefined;
+    return { matches: (w, nsLabels) => matchesLabelSelector(ns, nsLabels) && matchesLabelSelector(pod, w.podLabels), ...(key ? { key } : {}) };
   }
   throw new Error(`${field}: set exactly one of namespaces or pods`);
 }
@@ -79,7 +91,7 @@ function compilePeer(index: ModelIndex, raw: unknown, field: string, action: Rul
   }
   if (peer.networks !== undefined) {
     const networks = Array.isArray(peer.networks) ? peer.networks : [];
-    return anyOfPeers(networks.map((n, i) => cidrPeer(index, parseCidr(n, `${field}.networks[${i}]`))));
+    return anyOfPeers(networks.map((n, i) => cidrPeer(index, parsePolicyCidr(n, `${field}.networks[${i}]`))));
   }
   if (peer.nodes !== undefined || peer.domainNames !== undefined) {
     warnings.push(`${field}: nodes/domainNames peers are not modelled (they never match a pod or probe address)`);
@@ -185,10 +197,33 @@ function compile(o: K8sObject, index: ModelIndex, warnings: string[]): CompiledA
       rules[direction].push({ action, peer, ports, ref: { ...ref, rule: i } });
     });
   }
-  return { ref, tier, priority, subject: (w) => subject(w, index.model.namespaces.get(w.namespace)?.labels ?? { "kubernetes.io/metadata.name": w.namespace }), rules };
+  return { ref, tier, priority, subject: (w) => subject.matches(w, namespaceLabelsOf(index, w)), ...(subject.key ? { subjectKey: subject.key } : {}), rules };
 }
 
-export function clusterNetworkPolicyLayer(model: ClusterModel): CompiledNetworkLayer {
+/** The layer, plus its Admin and Baseline tiers apart (for combining with NetworkPolicy). */
+export interface ClusterNetworkPolicyLayer extends CompiledNetworkLayer {
+  /** Admin-tier segment (runs before NetworkPolicy) and Baseline-tier segment (after; empty when NetworkPolicy isolates). */
+  tiersOf(w: Workload, direction: Direction): { admin: Program; baseline: Program };
+}
+
+export interface ClusterNetworkPolicyLayerOptions {
+  /**
+   * Whether Kubernetes NetworkPolicies exist for the Baseline tier's "only when no NetworkPolicy
+   * isolates the pod" rule (default true; false when the networkPolicy layer is ablated).
+   */
+  networkPolicies?: boolean;
+}
+
+function namespaceLabelsOf(index: ModelIndex, w: Workload): Record<string, string> {
+  return index.model.namespaces.get(w.namespace)?.labels ?? { "kubernetes.io/metadata.name": w.namespace };
+}
+
+function indexBySubject(index: ModelIndex, policies: CompiledAdminPolicy[]): SubjectIndex<CompiledAdminPolicy> {
+  const subjects = policies.map((p) => ({ item: p, matches: p.subject, ...(p.subjectKey ? { key: p.subjectKey } : {}) }));
+  return subjectIndex(subjects, { namespace: (w) => namespaceLabelsOf(index, w), pod: (w) => w.podLabels });
+}
+
+export function clusterNetworkPolicyLayer(model: ClusterModel, options: ClusterNetworkPolicyLayerOptions = {}): ClusterNetworkPolicyLayer {
   const index = modelIndex(model);
   const policies: CompiledAdminPolicy[] = [];
   for (const o of model.policies) {
@@ -200,28 +235,31 @@ export function clusterNetworkPolicyLayer(model: ClusterModel): CompiledNetworkL
     }
   }
   policies.sort((a, b) => a.priority - b.priority || a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name));
-  const admin = policies.filter((p) => p.tier === "Admin");
-  const baseline = policies.filter((p) => p.tier === "Baseline");
-  const networkPolicies = baseline.length ? networkPoliciesByNamespace({ ...model, warnings: [] }) : new Map();
-  const cache = new Map<string, Program>();
-  const programFor = (w: Workload, direction: Direction): Program => {
+  const admin = indexBySubject(index, policies.filter((p) => p.tier === "Admin"));
+  const baseline = indexBySubject(index, policies.filter((p) => p.tier === "Baseline"));
+  const withNetworkPolicies = options.networkPolicies ?? true;
+  const networkPolicies = baseline.size && withNetworkPolicies ? networkPoliciesByNamespace({ ...model, warnings: [] }) : new Map();
+  const cache = new Map<string, { admin: Program; baseline: Program; all: Program }>();
+  const tiersFor = (w: Workload, direction: Direction): { admin: Program; baseline: Program; all: Program } => {
     const key = `${direction}:${w.namespace}/${w.name}`;
-    let program = cache.get(key);
-    if (!program) {
-      const adminRules = admin.filter((p) => p.rules[direction].length && p.subject(w)).flatMap((p) => p.rules[direction]);
-      const isolated = baseline.length > 0 && selectingPolicies(networkPolicies, w, direction).length > 0;
-      const baselineRules = isolated ? [] : baseline.filter((p) => p.rules[direction].length && p.subject(w)).flatMap((p) => p.rules[direction]);
-      program = [
-        ...(adminRules.length ? [{ rules: adminRules, end: "next" as const }] : []),
-        ...(baselineRules.length ? [{ rules: baselineRules, end: "next" as const }] : []),
-      ];
-      cache.set(key, program);
+    let tiers = cache.get(key);
+    if (!tiers) {
+      const adminRules = admin.subjectsOf(w).filter((p) => p.rules[direction].length).flatMap((p) => p.rules[direction]);
+      const isolated = baseline.size > 0 && selectingPolicies(networkPolicies, w, direction).length > 0;
+      const baselineRules = isolated ? [] : baseline.subjectsOf(w).filter((p) => p.rules[direction].length).flatMap((p) => p.rules[direction]);
+      const adminProgram: Program = adminRules.length ? [{ rules: adminRules, end: "next" }] : [];
+      const baselineProgram: Program = baselineRules.length ? [{ rules: baselineRules, end: "next" }] : [];
+      tiers = { admin: adminProgram, baseline: baselineProgram, all: [...adminProgram, ...baselineProgram] };
+      cache.set(key, tiers);
     }
-    return program;
+    return tiers;
   };
+  const programFor = (w: Workload, direction: Direction): Program => tiersFor(w, direction).all;
   return {
     id: "clusterNetworkPolicy",
     evaluate: (conn) => decideConnection("clusterNetworkPolicy", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "ClusterNetworkPolicy"),
     program: (id, direction) => programFor(index.workloads[id], direction),
+    programOf: programFor,
+    tiersOf: (w, direction) => tiersFor(w, direction),
   };
 }

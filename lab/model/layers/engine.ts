@@ -11,7 +11,7 @@
 // For the matrix, `allowedPorts` runs a program for all ports at once between two workloads and
 // `possiblePeers` bounds which peers can get anything through at all.
 import type { L4Protocol, PolicyRef } from "../../probes/types";
-import { NO_IDS, orIds, type IdSet } from "../idset";
+import { ALL_IDS, NO_IDS, andIds, orIds, type IdSet } from "../idset";
 import {
   emptyPortSet,
   fullPortSet,
@@ -58,9 +58,15 @@ export interface Segment {
 
 export type Program = readonly Segment[];
 
-export interface CompiledNetworkLayer extends NetworkLayerEvaluator {
+/** Anything that yields a program per workload id (a layer, or the layers combined). */
+export interface ProgramSource {
   /** The program applying to workload `id` (index in model.workloads) for a direction. */
   program(id: number, direction: Direction): Program;
+}
+
+export interface CompiledNetworkLayer extends NetworkLayerEvaluator, ProgramSource {
+  /** The same program, looked up by workload. */
+  programOf(w: Workload, direction: Direction): Program;
 }
 
 export const ALL_PORTS: PortMatcher = { numeric: fullPortSet(), named: [] };
@@ -184,13 +190,23 @@ export function allowedPorts(program: Program, owner: Workload, peer: Workload, 
 }
 
 /**
- * The peers a program can let anything through to: the union of its allow rules' peer sets, or
- * undefined ("maybe everyone") when traffic can fall through to the default allow (an empty
- * program, a segment that does not end in deny, or a Pass rule).
+ * The peers a program can let anything through to, or undefined ("maybe everyone"). A peer gets
+ * through by an allow rule of some segment or by reaching the end of the program (the default
+ * allow). Every peer reaches the first segment; a segment ending in "next" lets every peer that
+ * reached it go on; one ending in "deny" only those its pass rules name. Deny rules are ignored
+ * (an over-approximation, which is all a bound needs).
  */
 export function possiblePeers(program: Program): IdSet | undefined {
-  if (program.length === 0 || program.some((s) => s.end !== "deny" || s.rules.some((r) => r.action === "pass"))) return undefined;
-  let set: IdSet = NO_IDS;
-  for (const segment of program) for (const rule of segment.rules) if (rule.action === "allow") set = orIds(set, rule.peer.workloadIds());
+  let reaching: IdSet = ALL_IDS;
+  let allowed: IdSet = NO_IDS;
+  for (const segment of program) {
+    let passing: IdSet = NO_IDS;
+    for (const rule of segment.rules) {
+      if (rule.action === "allow") allowed = orIds(allowed, rule.peer.workloadIds());
+      else if (rule.action === "pass" && segment.end === "deny") passing = orIds(passing, rule.peer.workloadIds());
+    }
+    if (segment.end === "deny") reaching = andIds(reaching, passing);
+  }
+  const set = orIds(allowed, reaching);
   return set.kind === "allBut" ? undefined : set;
 }

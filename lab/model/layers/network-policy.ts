@@ -18,13 +18,12 @@
 //   container port name, which is resolved on the DESTINATION pod for ingress and egress alike.
 import type { K8sObject } from "../../../components/k8s/object";
 import type { L4Protocol, PolicyRef } from "../../probes/types";
-import { parseCidr } from "../cidr";
 import { modelIndex, type ModelIndex } from "../model-index";
 import { emptyPortSet, fullPortSet, parseL4Protocol, parsePortNumber, protocolPorts, unionPorts } from "../ports";
 import { matchesLabelSelector, parseLabelSelector, type LabelSelector } from "../selectors";
 import type { ClusterModel, Endpoint, Workload } from "../types";
 import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program } from "./engine";
-import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, podPeer } from "./peers";
+import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, parsePolicyCidr, podPeer } from "./peers";
 
 export interface CompiledNetworkPolicy {
   ref: PolicyRef;
@@ -70,8 +69,8 @@ function compilePeer(index: ModelIndex, namespace: string, raw: unknown, field: 
   const peer = record(raw) ?? {};
   if (peer.ipBlock !== undefined) {
     const block = record(peer.ipBlock) ?? {};
-    const except = Array.isArray(block.except) ? block.except.map((e, i) => parseCidr(e, `${field}.ipBlock.except[${i}]`)) : [];
-    return cidrPeer(index, parseCidr(block.cidr, `${field}.ipBlock.cidr`), except);
+    const except = Array.isArray(block.except) ? block.except.map((e, i) => parsePolicyCidr(e, `${field}.ipBlock.except[${i}]`)) : [];
+    return cidrPeer(index, parsePolicyCidr(block.cidr, `${field}.ipBlock.cidr`), except);
   }
   const hasPods = peer.podSelector !== undefined && peer.podSelector !== null;
   const hasNamespaces = peer.namespaceSelector !== undefined && peer.namespaceSelector !== null;
@@ -163,5 +162,6 @@ export function networkPolicyLayer(model: ClusterModel): CompiledNetworkLayer {
     id: "networkPolicy",
     evaluate: (conn) => decideConnection("networkPolicy", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "NetworkPolicy"),
     program: (id, direction) => programFor(index.workloads[id], direction),
+    programOf: programFor,
   };
 }

@@ -1,6 +1,6 @@
 // Peer matchers built from Kubernetes label selectors and CIDR blocks, shared by the
 // NetworkPolicy and ClusterNetworkPolicy layers. Each caches its workload set on first use.
-import { cidrContains, isWholeFamily, type Cidr } from "../cidr";
+import { cidrContains, parseCidrOrAddress, type ParsedCidr } from "../../../components/spec/cidr";
 import { ALL_IDS, NO_IDS, andIds, onlyIds, orIds, type IdSet } from "../idset";
 import { endpointIps, type ModelIndex } from "../model-index";
 import { matchesLabelSelector, type LabelSelector } from "../selectors";
@@ -10,6 +10,21 @@ import type { PeerMatcher } from "./engine";
 function lazy(compute: () => IdSet): () => IdSet {
   let value: IdSet | undefined;
   return () => (value ??= compute());
+}
+
+/**
+ * A policy's CIDR ("a.b.c.d/n", IPv6 likewise, or a bare address as a host route), parsed by the
+ * project's one IP implementation (components/spec/cidr.ts); `field` names it in the error.
+ */
+export function parsePolicyCidr(text: unknown, field: string): ParsedCidr {
+  const parsed = typeof text === "string" ? parseCidrOrAddress(text.trim()) : undefined;
+  if (!parsed) throw new Error(`${field}: ${JSON.stringify(text)} is not a valid CIDR; use e.g. "10.0.0.0/8" or "fd00::/8"`);
+  return parsed;
+}
+
+/** A /0 block: matches every address of its family, so it also matches pods whose IPs are unknown. */
+export function isWholeFamily(cidr: ParsedCidr): boolean {
+  return cidr.prefixLength === 0;
 }
 
 export const ANY_PEER: PeerMatcher = { matches: () => true, workloadIds: () => ALL_IDS };
@@ -50,7 +65,7 @@ export function podPeer(index: ModelIndex, scope: { namespace?: string; namespac
  * it contains every address; any narrower block (or one with exceptions) cannot be decided and
  * is treated as not matching the pod.
  */
-export function cidrPeer(index: ModelIndex, cidr: Cidr, except: Cidr[] = []): PeerMatcher {
+export function cidrPeer(index: ModelIndex, cidr: ParsedCidr, except: ParsedCidr[] = []): PeerMatcher {
   const ipMatches = (ip: string): boolean => cidrContains(cidr, ip) && !except.some((e) => cidrContains(e, ip));
   const matchesUnknownIp = isWholeFamily(cidr) && except.length === 0;
   return {

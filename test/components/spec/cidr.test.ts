@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cidrsOverlap, formatIp, parseCidr, parseIp } from "../../../components/spec/cidr";
+import { cidrContains, cidrsOverlap, formatIp, parseCidr, parseCidrOrAddress, parseIp } from "../../../components/spec/cidr";
 
 function cidr(text: string) {
   const parsed = parseCidr(text);
@@ -35,5 +35,20 @@ describe("CIDR parsing", () => {
     assert.equal(cidrsOverlap(cidr("10.244.0.0/16"), cidr("10.96.0.0/16")), false);
     assert.equal(cidrsOverlap(cidr("10.0.0.0/8"), cidr("fd00::/8")), false);
     assert.equal(cidrsOverlap(cidr("fd00:10:244::/56"), cidr("fd00:10:244:1::/64")), true);
+  });
+
+  it("cidrContains tests membership of an address of the same family only", () => {
+    assert.equal(cidrContains(cidr("10.96.0.0/12"), "10.96.0.10"), true);
+    assert.equal(cidrContains(cidr("10.96.0.0/12"), "10.112.0.1"), false);
+    assert.equal(cidrContains(cidr("0.0.0.0/0"), "fd00::1"), false);
+    assert.equal(cidrContains(cidr("fd00:10:244::/56"), "fd00:10:244:0:ff::1"), true);
+    assert.equal(cidrContains(cidr("10.0.0.0/8"), "not-an-ip"), false);
+  });
+
+  it("parseCidrOrAddress reads a bare address as a single-host block", () => {
+    assert.equal(parseCidrOrAddress("10.1.2.3")?.canonical, "10.1.2.3/32");
+    assert.equal(parseCidrOrAddress("fd00::1")?.canonical, "fd00::1/128");
+    assert.equal(parseCidrOrAddress("10.1.0.0/16")?.canonical, "10.1.0.0/16");
+    assert.equal(parseCidrOrAddress("10.1.2"), undefined);
   });
 });

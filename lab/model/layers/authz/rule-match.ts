@@ -17,7 +17,7 @@
 //   as a negated matcher, and a matcher on an absent header does not match, so its negation does.
 import type { HttpRequest } from "../../types";
 import type { AuthzAction, AuthzCondition, AuthzOperation, AuthzRule, AuthzSource } from "./parse";
-import { ipInAnyBlock } from "./ip-match";
+import { cidrContains, parseCidrOrAddress, parseIp } from "../../../../components/spec/cidr";
 import { matchesAnyIstioString } from "./string-match";
 import { allOf, anyOf, type Tri } from "./tri";
 
@@ -62,6 +62,16 @@ class Evaluation {
     this.usesHttpOnlyOnTcp = true;
     return this.action === "ALLOW" ? false : "ignored";
   }
+}
+
+/** `ipBlocks`/`remoteIpBlocks`/`source.ip`/`destination.ip`: a bare address is a single-host block, as in Istio; invalid input never matches. */
+function ipInAnyBlock(ip: string, blocks: readonly string[]): boolean {
+  const address = parseIp(ip);
+  if (address === undefined) return false;
+  return blocks.some((block) => {
+    const cidr = parseCidrOrAddress(block);
+    return cidr !== undefined && cidrContains(cidr, address);
+  });
 }
 
 /** Positive list: value must match one entry. Negative list: value must match none. */
@@ -121,7 +131,8 @@ function matchOperation(e: Evaluation, o: AuthzOperation): Tri {
   }
   if (o.methods || o.notMethods) results.push(e.httpOnly((http) => stringField(o.methods, o.notMethods, http.method)));
   if (o.paths || o.notPaths) {
-    // Paths are matched without the query string.
+    // Paths are matched without the query string. The authorization layer passes the path already
+    // normalized as the mesh does (path-normalization.ts); the split keeps direct callers honest.
     results.push(e.httpOnly((http) => stringField(o.paths, o.notPaths, http.path.split("?")[0])));
   }
   return combine(results);

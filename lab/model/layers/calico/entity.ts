@@ -7,7 +7,8 @@
 // namespace. With a namespaceSelector, endpoints in matching namespaces (`global()` matches no
 // namespace, only non-namespaced resources). notSelector is a negative match, so an address that
 // is no endpoint at all (an external IP) satisfies it, while any positive selector needs a pod.
-import { cidrContains, isWholeFamily, parseCidr, type Cidr } from "../../cidr";
+import { cidrContains, type ParsedCidr as Cidr } from "../../../../components/spec/cidr";
+import { isWholeFamily, parsePolicyCidr } from "../peers";
 import { ALL_IDS, andIds, complementIds, onlyIds, orIds, NO_IDS, type IdSet } from "../../idset";
 import { endpointIps, type ModelIndex } from "../../model-index";
 import type { Endpoint, Workload } from "../../types";
@@ -43,8 +44,8 @@ export function parseEntity(raw: unknown, field: string, policyNamespace: string
   const sa = (typeof e.serviceAccounts === "object" && e.serviceAccounts !== null ? e.serviceAccounts : undefined) as Json | undefined;
   const serviceAccountNames = sa && Array.isArray(sa.names) ? sa.names.map(String) : undefined;
   const serviceAccountSelector = sa && typeof sa.selector === "string" && sa.selector.trim() ? parseCalicoSelector(sa.selector, `${field}.serviceAccounts.selector`) : undefined;
-  const nets = [...strings(e.nets), ...strings(e.net)].map((n, i) => parseCidr(n, `${field}.nets[${i}]`));
-  const notNets = [...strings(e.notNets), ...strings(e.notNet)].map((n, i) => parseCidr(n, `${field}.notNets[${i}]`));
+  const nets = [...strings(e.nets), ...strings(e.net)].map((n, i) => parsePolicyCidr(n, `${field}.nets[${i}]`));
+  const notNets = [...strings(e.notNets), ...strings(e.notNet)].map((n, i) => parsePolicyCidr(n, `${field}.notNets[${i}]`));
   const hasSelectorish = !!(selector || notSelector || serviceAccountNames || serviceAccountSelector);
   return {
     ...(selector ? { selector } : {}),

@@ -21,7 +21,8 @@ import { matchesLabelSelector } from "../../selectors";
 import type { ClusterModel, Endpoint, Workload } from "../../types";
 import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type Program, type Segment } from "../engine";
 import { compileNetworkPolicy, isKubernetesNetworkPolicy } from "../network-policy";
-import { calicoLabels, type CalicoLabels } from "./labels";
+import { calicoSelectorKey, subjectIndex, type SubjectIndex, type SubjectKey } from "../../subject-index";
+import { CALICO_NAME, calicoLabels, type CalicoLabels } from "./labels";
 import { compileCalicoPolicy, isCalicoObject, policySelects, rulesFor, type CompiledCalicoPolicy } from "./policy";
 
 export { parseCalicoSelector, matchesCalicoSelector, SelectorParseError } from "./selector";
@@ -41,6 +42,8 @@ interface TieredPolicy {
   order: number;
   tier: string;
   types: Set<Direction>;
+  /** A label equality every selected workload has (for the subject index). */
+  key?: SubjectKey;
   selects(w: Workload): boolean;
   rules(w: Workload, direction: Direction): CompiledRule[];
 }
@@ -60,8 +63,18 @@ function tiersOf(objects: K8sObject[], warnings: string[]): Map<string, TierInfo
   return tiers;
 }
 
+function keyOf(p: CompiledCalicoPolicy): SubjectKey | undefined {
+  if (p.namespace !== undefined) return { on: "namespace", key: CALICO_NAME, values: [p.namespace] };
+  const nsKey = p.namespaceSelector && calicoSelectorKey(p.namespaceSelector);
+  if (nsKey) return { on: "namespace", ...nsKey };
+  const podKey = calicoSelectorKey(p.selector);
+  return podKey ? { on: "pod", ...podKey } : undefined;
+}
+
 function fromCalico(p: CompiledCalicoPolicy, labels: CalicoLabels): TieredPolicy {
+  const key = keyOf(p);
   return {
+    ...(key ? { key } : {}),
     ref: p.ref,
     sortName: p.ref.name,
     order: p.order,
@@ -98,6 +111,7 @@ export function calicoLayer(model: ClusterModel, options: { includeKubernetesNet
           order: KUBERNETES_NETWORK_POLICY_ORDER,
           tier: "default",
           types: np.types,
+          key: { on: "namespace", key: CALICO_NAME, values: [np.namespace] },
           selects: (w) => w.namespace === np.namespace && matchesLabelSelector(np.podSelector, w.podLabels),
           rules: (_w, d) => np.rules[d],
         });
@@ -110,6 +124,10 @@ export function calicoLayer(model: ClusterModel, options: { includeKubernetesNet
   const byTier = new Map<string, TieredPolicy[]>(orderedTiers.map((t) => [t.name, []]));
   for (const p of policies) byTier.get(p.tier)!.push(p);
   for (const list of byTier.values()) list.sort((a, b) => (a.order === b.order ? a.sortName.localeCompare(b.sortName) : a.order < b.order ? -1 : 1));
+  const subjectLabels = { namespace: (w: Workload) => labels.namespace(w.namespace), pod: (w: Workload) => labels.pod(w) };
+  const indexed = new Map<string, SubjectIndex<TieredPolicy>>(
+    [...byTier].map(([tier, list]) => [tier, subjectIndex(list.map((p) => ({ item: p, matches: (w: Workload) => p.selects(w), ...(p.key ? { key: p.key } : {}) })), subjectLabels)]),
+  );
 
   const cache = new Map<string, Program>();
   const programFor = (w: Workload, direction: Direction): Program => {
@@ -118,7 +136,7 @@ export function calicoLayer(model: ClusterModel, options: { includeKubernetesNet
     if (program) return program;
     const segments: Segment[] = [];
     for (const tier of orderedTiers) {
-      const applying = byTier.get(tier.name)!.filter((p) => p.types.has(direction) && p.selects(w));
+      const applying = indexed.get(tier.name)!.subjectsOf(w).filter((p) => p.types.has(direction));
       if (applying.length === 0) continue; // a tier with no policy for this endpoint has no effect
       segments.push({
         rules: applying.flatMap((p) => p.rules(w, direction)),
@@ -134,5 +152,6 @@ export function calicoLayer(model: ClusterModel, options: { includeKubernetesNet
     id: "calico",
     evaluate: (conn) => decideConnection("calico", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "Calico policy"),
     program: (id, direction) => programFor(index.workloads[id], direction),
+    programOf: programFor,
   };
 }
