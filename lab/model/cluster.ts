@@ -2,6 +2,7 @@
 import type { K8sObject } from "../../components/k8s/object";
 import { NAMESPACE_NAME_LABEL } from "../../components/spec/labels";
 import type { L4Protocol } from "../probes/types";
+import { readL4Protocol } from "./ports";
 import type { ClusterModel, NamespaceInfo, ServiceInfo, ServicePort, Workload } from "./types";
 import { extractWorkloads, namespaceOf, WORKLOAD_KINDS } from "./workload-extract";
 
@@ -34,7 +35,8 @@ function parseService(o: K8sObject, warnings: string[]): ServiceInfo {
     }
     const target = p.targetPort;
     const targetPort = typeof target === "string" && !/^\d+$/.test(target) ? target : target === undefined || target === null ? port : Number(target);
-    ports.push({ ...(typeof p.name === "string" ? { name: p.name } : {}), port, targetPort, protocol: String(p.protocol ?? "TCP").toUpperCase() as L4Protocol });
+    const protocol = readL4Protocol(p.protocol, `Service ${namespaceOf(o)}/${o.metadata.name}: spec.ports[${i}].protocol`, (m) => warnings.push(m));
+    if (protocol) ports.push({ ...(typeof p.name === "string" ? { name: p.name } : {}), port, targetPort, protocol });
   });
   const clusterIP = typeof spec.clusterIP === "string" && spec.clusterIP !== "None" ? spec.clusterIP : undefined;
   return { namespace: namespaceOf(o), name: o.metadata.name, ...(selector ? { selector } : {}), ...(clusterIP ? { clusterIP } : {}), ports };

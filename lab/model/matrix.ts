@@ -55,7 +55,7 @@ interface LayerBounds {
 }
 
 function boundsOf(layer: ProgramSource, total: number): LayerBounds {
-  const egressPeers: (IdSet | undefined)[] = new Array(total);
+  const egressPeers = new Array<IdSet | undefined>(total);
   const openIngress: number[] = [];
   const namedIn = new Map<number, number[]>();
   for (let id = 0; id < total; id++) {

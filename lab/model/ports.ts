@@ -115,9 +115,19 @@ export function portSetToJson(s: PortSet): Partial<Record<L4Protocol, [number, n
 /** Parses a protocol name (case-insensitive); `field` names where it came from for the error. */
 export function parseL4Protocol(value: unknown, field: string, fallback: L4Protocol = "TCP"): L4Protocol {
   if (value === undefined || value === null || value === "") return fallback;
-  const upper = String(value).toUpperCase();
+  const upper = typeof value === "string" ? value.toUpperCase() : "";
   if (upper === "TCP" || upper === "UDP" || upper === "SCTP") return upper;
   throw new Error(`${field}: unsupported protocol ${JSON.stringify(value)}; use TCP, UDP or SCTP`);
+}
+
+/** Like parseL4Protocol, but reports an unsupported protocol through `warn` and returns undefined (the port is skipped). */
+export function readL4Protocol(value: unknown, field: string, warn: (message: string) => void): L4Protocol | undefined {
+  try {
+    return parseL4Protocol(value, field);
+  } catch (error) {
+    warn(`${(error as Error).message}; skipped`);
+    return undefined;
+  }
 }
 
 /** Validates a port number; `field` names where it came from for the error. */

@@ -96,7 +96,7 @@ export class LabelIndex {
     labels.forEach((map, id) => {
       for (const [k, v] of Object.entries(map)) {
         let values = this.byKey.get(k);
-        if (!values) this.byKey.set(k, (values = new Map()));
+        if (!values) this.byKey.set(k, (values = new Map<string, number[]>()));
         const ids = values.get(v);
         if (ids) ids.push(id);
         else values.set(v, [id]);

@@ -1,7 +1,7 @@
 // Pods and pod templates → workloads. A Pod with a controller ownerReference joins its owner
 // (following ReplicaSet → Deployment and Job → CronJob), so all replicas are one workload.
 import type { K8sObject } from "../../components/k8s/object";
-import type { L4Protocol } from "../probes/types";
+import { readL4Protocol } from "./ports";
 import type { ContainerPort, NamespaceInfo, Workload } from "./types";
 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"] as const;
@@ -31,14 +31,15 @@ export function podTemplateOf(o: K8sObject): { metadata: Json; spec: Json } | un
   return { metadata: asRecord(template.metadata) ?? {}, spec: asRecord(template.spec) ?? {} };
 }
 
-function containerPorts(podSpec: Json): ContainerPort[] {
+function containerPorts(podSpec: Json, where: string, warnings: string[]): ContainerPort[] {
   const out: ContainerPort[] = [];
   const containers = [...((podSpec.containers as unknown[]) ?? []), ...((podSpec.initContainers as unknown[]) ?? [])];
   for (const c of containers) {
     for (const p of ((asRecord(c)?.ports as unknown[]) ?? []).map(asRecord)) {
       const port = Number(p?.containerPort);
       if (!p || !Number.isInteger(port)) continue;
-      const protocol = String(p.protocol ?? "TCP").toUpperCase() as L4Protocol;
+      const protocol = readL4Protocol(p.protocol, `${where}: containerPort ${port} protocol`, (m) => warnings.push(m));
+      if (!protocol) continue;
       out.push({ ...(typeof p.name === "string" ? { name: p.name } : {}), containerPort: port, protocol });
     }
   }
@@ -82,6 +83,12 @@ function controllerOf(o: Json | K8sObject): OwnerRef | undefined {
 /**
  * Builds workloads. `namespaceInfo` returns (creating if needed) the namespace a workload lives in.
  */
+/** `serviceAccountName`, else the deprecated `serviceAccount`, else "default" (as the API server defaults it). */
+function serviceAccountOf(podSpec: Json): string {
+  const name = [podSpec.serviceAccountName, podSpec.serviceAccount].find((v) => typeof v === "string" && v !== "");
+  return typeof name === "string" ? name : "default";
+}
+
 export function extractWorkloads(objects: K8sObject[], namespaceInfo: (name: string) => NamespaceInfo, warnings: string[]): Workload[] {
   const controllers = new Map<string, K8sObject>();
   for (const o of objects) if ((WORKLOAD_KINDS as readonly string[]).includes(o.kind)) controllers.set(`${namespaceOf(o)}/${o.kind}/${o.metadata.name}`, o);
@@ -122,8 +129,8 @@ export function extractWorkloads(objects: K8sObject[], namespaceInfo: (name: str
       name,
       kind,
       podLabels,
-      serviceAccount: String(spec.serviceAccountName ?? spec.serviceAccount ?? "default"),
-      ports: containerPorts(spec),
+      serviceAccount: serviceAccountOf(spec),
+      ports: containerPorts(spec, `workload ${key}`, warnings),
       podIPs: [...podIPs],
       sidecar: hasSidecar(podLabels, asStringMap(template.metadata.annotations), spec, namespaceInfo(ns)),
     });

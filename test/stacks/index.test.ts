@@ -18,6 +18,8 @@ function stackConfig(stack: string): Record<string, string> {
 /** Runs the program under mocks, as `pulumi up` would load it (fresh module each time). */
 async function runProgram(config: Record<string, string>, registrations = recordGraph(config)): Promise<{ outputs: Record<string, unknown>; graph: Graph }> {
   for (const file of Object.keys(require.cache)) if (file.startsWith(join(ROOT, "stacks"))) delete require.cache[file];
+  // A fresh require of the program, as `pulumi up` loads it (an import would be cached once).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const outputs = require(PROGRAM) as Record<string, unknown>;
   await settled();
   return { outputs, graph: new Graph(registrations) };

@@ -29,7 +29,7 @@ import { matchesLabelSelector, parseLabelSelector } from "../selectors";
 import type { ClusterModel, Endpoint, Workload } from "../types";
 import { labelSelectorKey, subjectIndex, type SubjectIndex, type SubjectKey } from "../subject-index";
 import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program, type RuleAction } from "./engine";
-import { networkPoliciesByNamespace, selectingPolicies } from "./network-policy";
+import { networkPoliciesByNamespace, selectingPolicies, type CompiledNetworkPolicy } from "./network-policy";
 import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, parsePolicyCidr, podPeer } from "./peers";
 
 type Json = Record<string, unknown>;
@@ -238,7 +238,7 @@ export function clusterNetworkPolicyLayer(model: ClusterModel, options: ClusterN
   const admin = indexBySubject(index, policies.filter((p) => p.tier === "Admin"));
   const baseline = indexBySubject(index, policies.filter((p) => p.tier === "Baseline"));
   const withNetworkPolicies = options.networkPolicies ?? true;
-  const networkPolicies = baseline.size && withNetworkPolicies ? networkPoliciesByNamespace({ ...model, warnings: [] }) : new Map();
+  const networkPolicies = baseline.size && withNetworkPolicies ? networkPoliciesByNamespace({ ...model, warnings: [] }) : new Map<string, CompiledNetworkPolicy[]>();
   const cache = new Map<string, { admin: Program; baseline: Program; all: Program }>();
   const tiersFor = (w: Workload, direction: Direction): { admin: Program; baseline: Program; all: Program } => {
     const key = `${direction}:${w.namespace}/${w.name}`;

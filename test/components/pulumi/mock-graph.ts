@@ -63,6 +63,8 @@ class RecordingMonitor extends MockMonitor {
   }
 }
 
+// A module-level function of @pulumi/pulumi/runtime/settings (it does not use `this`).
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const waitForRPCs = (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
 
 /** Fresh mocks (and stack config); returns the list every registration will be appended to. */

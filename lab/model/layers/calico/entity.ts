@@ -37,7 +37,10 @@ function strings(v: unknown): string[] {
 
 export function parseEntity(raw: unknown, field: string, policyNamespace: string | undefined): EntityRule {
   const e = (typeof raw === "object" && raw !== null ? raw : {}) as Json;
-  const sel = (key: string): CalicoSelector | undefined => (typeof e[key] === "string" && (e[key] as string).trim() !== "" ? parseCalicoSelector(e[key] as string, `${field}.${key}`) : undefined);
+  const sel = (key: string): CalicoSelector | undefined => {
+    const text = e[key];
+    return typeof text === "string" && text.trim() !== "" ? parseCalicoSelector(text, `${field}.${key}`) : undefined;
+  };
   const selector = sel("selector");
   const notSelector = sel("notSelector");
   const namespaceSelector = sel("namespaceSelector");

@@ -44,6 +44,7 @@ const PROTOCOL_NUMBERS: Record<string, L4Protocol> = { "6": "TCP", "17": "UDP", 
 /** Undefined = any protocol; null = a protocol we do not model (ICMP, …): never one of our connections. */
 function parseProtocol(v: unknown): L4Protocol | undefined | null {
   if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string" && typeof v !== "number") return null;
   const text = String(v).toUpperCase();
   if (text === "TCP" || text === "UDP" || text === "SCTP") return text;
   return PROTOCOL_NUMBERS[text] ?? null;
@@ -87,7 +88,7 @@ function compileRule(
   warnings: string[],
 ): CalicoRule | undefined {
   const r = record(raw) ?? {};
-  const action = String(r.action ?? "");
+  const action = typeof r.action === "string" ? r.action : "";
   const actions: Record<string, RuleAction | "log"> = { Allow: "allow", Deny: "deny", Pass: "pass", Log: "log" };
   const mapped = actions[action];
   if (!mapped) throw new Error(`${field}.action: ${JSON.stringify(r.action)} is not Allow, Deny, Pass or Log`);
@@ -145,7 +146,10 @@ export function compileCalicoPolicy(o: K8sObject, index: ModelIndex, labels: Cal
   const ref: PolicyRef = { kind: o.kind, ...(namespace ? { namespace } : {}), name: o.metadata.name };
   const order = spec.order === undefined || spec.order === null ? Number.POSITIVE_INFINITY : Number(spec.order);
   if (Number.isNaN(order)) throw new Error(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
-  const sel = (key: string): CalicoSelector | undefined => (typeof spec[key] === "string" && (spec[key] as string).trim() ? parseCalicoSelector(spec[key] as string, `spec.${key}`) : undefined);
+  const sel = (key: string): CalicoSelector | undefined => {
+    const text = spec[key];
+    return typeof text === "string" && text.trim() ? parseCalicoSelector(text, `spec.${key}`) : undefined;
+  };
   const rules: Record<Direction, CalicoRule[]> = { ingress: [], egress: [] };
   for (const direction of ["ingress", "egress"] as const) {
     const list = spec[direction];
