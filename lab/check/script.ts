@@ -57,8 +57,9 @@ export function buildProbeScript(requests: readonly CurlRequest[], options: Scri
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const lines = [
     "set -u",
-    // The demo clients run with readOnlyRootFilesystem: /tmp may be read-only, /dev/shm (a tmpfs the runtime mounts) is the fallback.
-    `d=$(mktemp -d "\${TMPDIR:-/tmp}/ht-probe.XXXXXX" 2>/dev/null || mktemp -d /dev/shm/ht-probe.XXXXXX) || { echo 'ht-probe: cannot create a temporary directory' >&2; exit 90; }`,
+    // The probe containers keep a read-only root filesystem and mount a small writable emptyDir at
+    // /tmp (lab/workloads/demo.ts), so /tmp is the one place to write.
+    `d=$(mktemp -d "\${TMPDIR:-/tmp}/ht-probe.XXXXXX") || { echo "ht-probe: cannot create a temporary directory under \${TMPDIR:-/tmp} (mktemp failed; the probe pod needs a writable emptyDir there)" >&2; exit 90; }`,
     `trap 'rm -rf "$d"' EXIT`,
     // p INDEX CURL-ARGS...: run curl with the body in $d/INDEX.body, the -w line in .meta, the exit status in .rc
     `p() { i=$1; shift; curl "$@" -o "$d/$i.body" > "$d/$i.meta" 2>/dev/null; echo "$?" > "$d/$i.rc"; }`,

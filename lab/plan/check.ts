@@ -9,8 +9,8 @@ import { groupBySource, type PodIpLookup, type SourceBatch } from "../check/targ
 import type { CataloguedProbe } from "../probes/types";
 import { DEFAULT_LAB_IMAGES } from "../workloads/images";
 import type { LabSettings } from "./settings";
-import { currentContextStep, kubectl, listPodsStep } from "./steps";
-import type { Plan, PlanStep } from "./types";
+import { currentContextStep, isCurrentContextStep, kubectl, listPodsStep } from "./steps";
+import type { LabCommand, Plan, PlanStep } from "./types";
 
 /** Seconds a `kubectl exec` may add around its script (API round trips, shell start). */
 export const EXEC_OVERHEAD_SECONDS = 30;
@@ -98,3 +98,34 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
 
 /** Re-export for planners that prefix a check with their own steps. */
 export { kubectl };
+
+/** A check wrapped in a change and its undo (ablate, scenario): `restore` always runs after the check. */
+export interface GuardedCheckPlan extends Plan {
+  /** Steps before the check (the context guard first, unless --context was given). */
+  before: PlanStep[];
+  check: CheckPlan;
+  /** Steps that always run after the check, even when it fails. */
+  restore: PlanStep[];
+}
+
+/**
+ * Puts `change` before and `restore` after `check`. The check's own context guard is dropped: the
+ * guard runs once, first, before anything changes.
+ */
+export function guardedCheckPlan(
+  command: LabCommand,
+  settings: LabSettings,
+  parts: { change: PlanStep[]; check: CheckPlan; restore: PlanStep[]; note: string },
+): GuardedCheckPlan {
+  const before = [...(settings.contextExplicit ? [] : [currentContextStep()]), ...parts.change];
+  const checkSteps = parts.check.steps.filter((step) => !isCurrentContextStep(step));
+  return {
+    command,
+    before,
+    check: parts.check,
+    restore: parts.restore,
+    steps: [...before, ...checkSteps, ...parts.restore],
+    boundSeconds: parts.check.boundSeconds,
+    notes: [parts.note, "restore runs even when the check fails", ...parts.check.notes],
+  };
+}

@@ -1,5 +1,6 @@
 // `lab down`: delete the lab's kind cluster (by name: never another cluster, whatever the current
-// kube context) and the lab's local Pulumi state. Reports are kept.
+// kube context), the lab's local Pulumi state and its working copies of the stack config. Reports are kept.
+import { workingStackConfigPath } from "./config-copy";
 import type { LabSettings } from "./settings";
 import { kindDeleteClusterStep, kindGetClustersStep } from "./steps";
 import type { Plan } from "./types";
@@ -7,5 +8,12 @@ import type { Plan } from "./types";
 export function planDown(settings: LabSettings, facts: { clusterExists?: boolean } = {}): Plan {
   const steps = [kindGetClustersStep()];
   if (facts.clusterExists !== false) steps.push(kindDeleteClusterStep());
-  return { command: "down", steps, notes: [`remove ${settings.stateDir} (the lab's local Pulumi state only; .lab/reports stays)`] };
+  return {
+    command: "down",
+    steps,
+    notes: [
+      `remove ${settings.stateDir} (the lab's local Pulumi state only; .lab/reports stays)`,
+      `remove the working stack config copies (${workingStackConfigPath(settings)} and its .ablate-<layer> variants; lab up writes them again)`,
+    ],
+  };
 }

@@ -1,13 +1,15 @@
 // `lab scenario <name>`: apply one of the article's misconfigurations by hand (kubectl apply of the
 // scenario's added objects, kubectl delete of the removed ones), check against the model's
 // prediction for the scenario's objects, then restore: delete what was added and `pulumi up
-// --refresh` (refresh first, so Pulumi notices what was deleted by hand and re-creates it).
+// --refresh` with the working stack config copy `lab up` wrote (refresh first, so Pulumi notices
+// what was deleted by hand and re-creates it).
 import { stringify } from "yaml";
 import { objectKey, type K8sObject } from "../../components/k8s/object";
-import type { CheckPlan } from "./check";
+import { guardedCheckPlan, type CheckPlan, type GuardedCheckPlan } from "./check";
+import { workingStackConfigPath } from "./config-copy";
 import type { LabSettings } from "./settings";
-import { currentContextStep, isCurrentContextStep, kubectl, pulumiUpStep, selectStackStep } from "./steps";
-import type { Plan, PlanStep } from "./types";
+import { kubectl, pulumiUpStep, selectStackStep } from "./steps";
+import type { PlanStep } from "./types";
 
 export interface ScenarioChange {
   name: string;
@@ -15,11 +17,7 @@ export interface ScenarioChange {
   removed: K8sObject[];
 }
 
-export interface ScenarioPlan extends Plan {
-  before: PlanStep[];
-  check: CheckPlan;
-  restore: PlanStep[];
-}
+export type ScenarioPlan = GuardedCheckPlan;
 
 export function manifestsYaml(objects: readonly K8sObject[]): string {
   return objects.map((o) => stringify(o)).join("---\n");
@@ -30,7 +28,6 @@ export function planScenario(settings: LabSettings, change: ScenarioChange, chec
   // An object both removed and added is a modification: `apply` replaces it; deleting it first would only add churn.
   const removedOnly = change.removed.filter((o) => !addedKeys.has(objectKey(o)));
   const before: PlanStep[] = [];
-  if (!settings.contextExplicit) before.push(currentContextStep());
   if (change.added.length > 0) {
     before.push({
       argv: kubectl(settings, "apply", "-f", "-"),
@@ -54,19 +51,11 @@ export function planScenario(settings: LabSettings, change: ScenarioChange, chec
       mayFail: true,
     });
   }
-  restore.push(selectStackStep(settings), pulumiUpStep(settings, true));
-  const checkSteps = check.steps.filter((step) => !isCurrentContextStep(step));
-  return {
-    command: "scenario",
-    before,
+  restore.push(selectStackStep(settings), pulumiUpStep(settings, workingStackConfigPath(settings), { refresh: true }));
+  return guardedCheckPlan("scenario", settings, {
+    change: before,
     check,
     restore,
-    steps: [...before, ...checkSteps, ...restore],
-    boundSeconds: check.boundSeconds,
-    notes: [
-      `scenario ${change.name}: wait ${settings.settleSeconds} s for proxies and policy agents, then check against predictCatalogue(spec, { objects: scenario objects })`,
-      "restore runs even when the check fails",
-      ...check.notes,
-    ],
-  };
+    note: `scenario ${change.name}: wait ${settings.settleSeconds} s for proxies and policy agents, then check against predictCatalogue(spec, { objects: scenario objects })`,
+  });
 }

@@ -76,33 +76,23 @@ export function selectStackStep(settings: LabSettings): PlanStep {
   );
 }
 
-/** `pulumi config set-all --path --plaintext k=v …`: with --path, "true"/"false" and integers are stored typed. */
-export function setConfigStep(settings: LabSettings, values: Record<string, string>, why: string): PlanStep {
-  const pairs = Object.entries(values).flatMap(([key, value]) => ["--plaintext", `${key}=${value}`]);
-  return pulumiStep(settings, ["config", "set-all", "--path", ...pairs, "--stack", settings.stack], why, {
-    op: "setAllConfig",
-    config: values,
-    path: true,
-  });
-}
-
-export function getConfigStep(settings: LabSettings, key: string, why: string): PlanStep {
-  return { ...pulumiStep(settings, ["config", "get", "--path", key, "--stack", settings.stack], why, { op: "getConfig", key, path: true }), mayFail: true };
-}
-
-export function removeConfigStep(settings: LabSettings, key: string, why: string): PlanStep {
-  return { ...pulumiStep(settings, ["config", "rm", "--path", key, "--stack", settings.stack], why, { op: "removeConfig", key, path: true }), mayFail: true };
-}
-
-export function pulumiUpStep(settings: LabSettings, refresh = false): PlanStep {
+/**
+ * `pulumi up` on the lab stack with its config read from `configFile` (a working copy under .lab/,
+ * never the committed stack file): Automation API `Stack.up({ configFile, refresh })`, which runs
+ * `pulumi up --yes --skip-preview [--refresh] --config-file <file> --stack <stack>` (3.248 stack.js:
+ * `up` always skips the separate preview, and `--refresh` is part of the same command, so no other
+ * call needs the file).
+ */
+export function pulumiUpStep(settings: LabSettings, configFile: string, options: { refresh?: boolean } = {}): PlanStep {
+  const refresh = options.refresh ?? false;
   return {
     ...pulumiStep(
       settings,
-      ["up", "--yes", "--skip-preview", ...(refresh ? ["--refresh"] : []), "--stack", settings.stack],
+      ["up", "--yes", "--skip-preview", ...(refresh ? ["--refresh"] : []), "--config-file", configFile, "--stack", settings.stack],
       refresh
         ? "the stack to converge after refreshing state from the cluster (re-creates what was deleted by hand)"
         : "every resource of the stack to be created/updated (progress streamed)",
-      { op: "up", refresh },
+      { op: "up", refresh, configFile },
     ),
     timeoutSeconds: 1800,
   };

@@ -1,11 +1,14 @@
 // `lab up`: preflight, kind cluster (created once, then reused), the lab stack through the Pulumi
-// Automation API on a local backend, every rollout awaited, then what is where.
+// Automation API on a local backend with its config read from a working copy under .lab/ (the
+// committed stack file plus the discovered API endpoint and context), every rollout awaited, then
+// what is where.
 import type { PlatformSpec } from "../../components/spec/types";
+import { kindClusterConfigYaml } from "../kind/cluster";
 import { PREFLIGHT_TOOLS } from "../preflight";
 import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
+import { CONTROL_PLANE_IP_PLACEHOLDER, workingStackConfigPath, writeWorkingConfigStep } from "./config-copy";
 import type { LabSettings } from "./settings";
 import {
-  configKey,
   currentContextStep,
   dockerInspectControlPlaneStep,
   kindCreateClusterStep,
@@ -13,16 +16,12 @@ import {
   listPodsStep,
   listWorkloadsStep,
   pulumiUpStep,
-  removeConfigStep,
   rolloutStatusStep,
   selectStackStep,
-  setConfigStep,
 } from "./steps";
 import type { Plan, PlanStep } from "./types";
 
-/** kind's API server listens on 6443 on the control-plane node. */
-export const KIND_API_SERVER_PORT = 6443;
-export const CONTROL_PLANE_IP_PLACEHOLDER = "<control-plane-ip>";
+export { CONTROL_PLANE_IP_PLACEHOLDER, KIND_API_SERVER_PORT } from "./config-copy";
 
 /** What is known before planning (a dry run knows nothing; the runner re-plans as it learns). */
 export interface UpFacts {
@@ -52,15 +51,6 @@ export function parseDockerInspectIp(json: string, network = "kind"): string {
   return ip;
 }
 
-/** Config the lab sets on the stack before `pulumi up`: the real API endpoint and the target context. */
-export function labStackConfig(settings: LabSettings, controlPlaneIp: string): Record<string, string> {
-  return {
-    [configKey("cluster.apiServerEndpoints[0].cidr")]: `${controlPlaneIp}/32`,
-    [configKey("cluster.apiServerEndpoints[0].port")]: String(KIND_API_SERVER_PORT),
-    [configKey("cluster.kubeContext")]: settings.context,
-  };
-}
-
 /** Deployments the lab stack is known to create (the runner waits on the live list, which also has the platform's own). */
 export function expectedDemoDeployments(spec: PlatformSpec): { namespace: string; name: string }[] {
   if (!spec.demoWorkloads) return [];
@@ -73,25 +63,62 @@ export function expectedDemoDeployments(spec: PlatformSpec): { namespace: string
   return deployments;
 }
 
+/**
+ * `lab up` in phases, the single description of the command: `planUp` lists them for --dry-run,
+ * `labUp` (lab/run/commands.ts) walks them, re-planning with what it learned (does the cluster
+ * exist, the node IP). Only the rollout waits depend on the live list; the plan shows the demo's.
+ */
+export interface UpPhases {
+  /** Read-only tool checks (run by runPreflight, which reports every missing tool at once). */
+  preflight: PlanStep[];
+  /** In-process: the state directory and the kind config. */
+  prepare: PlanStep[];
+  /** `kind get clusters`, then `kind create cluster` unless it is listed. */
+  cluster: PlanStep[];
+  /** The current-context guard (absent with --context). */
+  guard: PlanStep[];
+  /** `docker inspect` of the control-plane node, for its IP. */
+  locate: PlanStep[];
+  /** The working stack config copy, stack selection, `pulumi up --config-file <copy>`. */
+  deploy: PlanStep[];
+  /** The workload list, then one rollout wait per listed deployment/daemonset. */
+  rollouts: PlanStep[];
+  /** The pod list behind the closing summary. */
+  inventory: PlanStep[];
+}
+
+export function upPhases(spec: PlatformSpec, settings: LabSettings, facts: UpFacts = {}): UpPhases {
+  return {
+    preflight: PREFLIGHT_TOOLS.map((tool) => ({ argv: [...tool.argv], waitsFor: `${tool.name} to answer with its version (missing: stop with an install hint)` })),
+    prepare: [
+      { argv: [], inProcess: { op: "makeDirectory", path: settings.stateDir }, waitsFor: "the local Pulumi backend directory (no login; empty passphrase, no prompt)" },
+      {
+        argv: [],
+        inProcess: { op: "writeFile", path: settings.kindConfigPath, content: kindClusterConfigYaml(spec), what: "the kind cluster config rendered from the spec (kindClusterConfigYaml)" },
+        waitsFor: "the kind config kind create reads",
+      },
+    ],
+    cluster: [kindGetClustersStep(), ...(facts.clusterExists === true ? [] : [kindCreateClusterStep(settings)])],
+    guard: settings.contextExplicit ? [] : [currentContextStep()],
+    locate: [dockerInspectControlPlaneStep()],
+    deploy: [
+      writeWorkingConfigStep(settings, facts.controlPlaneIp ?? CONTROL_PLANE_IP_PLACEHOLDER),
+      selectStackStep(settings),
+      pulumiUpStep(settings, workingStackConfigPath(settings)),
+    ],
+    rollouts: [
+      listWorkloadsStep(settings),
+      ...expectedDemoDeployments(spec).map((d) => ({ ...rolloutStatusStep(settings, "deployment", d.namespace, d.name), when: "listed (the run waits on every listed deployment and daemonset)" })),
+    ],
+    inventory: [listPodsStep(settings)],
+  };
+}
+
 export function planUp(spec: PlatformSpec, settings: LabSettings, facts: UpFacts = {}): Plan {
-  const steps: PlanStep[] = PREFLIGHT_TOOLS.map((tool) => ({ argv: [...tool.argv], waitsFor: `${tool.name} to answer with its version (missing: stop with an install hint)` }));
-  steps.push(kindGetClustersStep());
-  if (facts.clusterExists !== true) steps.push(kindCreateClusterStep(settings));
-  if (!settings.contextExplicit) steps.push(currentContextStep());
-  steps.push(dockerInspectControlPlaneStep(), selectStackStep(settings));
-  steps.push(removeConfigStep(settings, configKey("cluster.apiServerEndpoints"), "old API endpoints to be dropped (absent: nothing to do)"));
-  const config = labStackConfig(settings, facts.controlPlaneIp ?? CONTROL_PLANE_IP_PLACEHOLDER);
-  steps.push(setConfigStep(settings, config, "the stack config to point at the kind API endpoint and context"));
-  steps.push(pulumiUpStep(settings), listWorkloadsStep(settings));
-  for (const d of expectedDemoDeployments(spec)) steps.push({ ...rolloutStatusStep(settings, "deployment", d.namespace, d.name), when: "listed (the run waits on every listed deployment and daemonset)" });
-  steps.push(listPodsStep(settings));
+  const phases = upPhases(spec, settings, facts);
   return {
     command: "up",
-    steps,
-    notes: [
-      `write ${settings.kindConfigPath} from the spec (kindClusterConfigYaml) before kind create`,
-      `create ${settings.stateDir} (local Pulumi backend, no login; empty passphrase, no prompt)`,
-      "print what is where: cluster, context, state, each tenant's namespace and pods",
-    ],
+    steps: [...phases.preflight, ...phases.prepare, ...phases.cluster, ...phases.guard, ...phases.locate, ...phases.deploy, ...phases.rollouts, ...phases.inventory],
+    notes: ["print what is where: cluster, context, state, working stack config, each tenant's namespace and pods"],
   };
 }

@@ -1,15 +1,15 @@
 // Executes the plan's Automation API steps on the lab stack with @pulumi/pulumi/automation
 // (3.248: LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars }), then Stack's
-// setAllConfig(config, path) / getConfig(key, path) / removeConfig(key, path) / up({ onOutput, refresh })).
-// The stack's program is the project in workDir (Pulumi.yaml → stacks/index.ts); envVars carry
-// the local backend URL and the empty passphrase to every CLI call the workspace makes.
+// up({ onOutput, refresh, configFile })). The stack's program is the project in workDir
+// (Pulumi.yaml → stacks/index.ts); envVars carry the local backend URL and the empty passphrase to
+// every CLI call the workspace makes. No config is ever set through the API: Stack.setAllConfig and
+// friends rewrite stacks/Pulumi.<stack>.yaml (Pulumi.yaml's stackConfigDir), a committed file; the
+// lab writes a working copy under .lab/ instead and `up` reads it (`--config-file`).
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { AutomationCall } from "../plan/types";
 
 export interface AutomationOutcome {
   ok: boolean;
-  /** getConfig: the value (undefined when the key is not set). */
-  value?: string;
   message?: string;
 }
 
@@ -34,20 +34,8 @@ export function pulumiAutomation(onOutput: (text: string) => void = (text) => pr
         case "createOrSelectStack":
           await select(call.stackName, call.workDir, env);
           return { ok: true };
-        case "setAllConfig":
-          await current().setAllConfig(Object.fromEntries(Object.entries(call.config).map(([k, value]) => [k, { value }])), call.path);
-          return { ok: true };
-        case "getConfig":
-          try {
-            return { ok: true, value: (await current().getConfig(call.key, call.path)).value };
-          } catch {
-            return { ok: true, value: undefined };
-          }
-        case "removeConfig":
-          await current().removeConfig(call.key, call.path);
-          return { ok: true };
         case "up":
-          await current().up({ onOutput, refresh: call.refresh, color: "auto" });
+          await current().up({ onOutput, refresh: call.refresh, configFile: call.configFile, color: "auto" });
           return { ok: true };
       }
     } catch (error) {

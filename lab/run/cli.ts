@@ -1,12 +1,14 @@
 // `lab up|check|ablate <layer>|scenario <name>|down [--dry-run] [--context NAME] [--max-time S] [--batch-size N] [--stack NAME]`.
 // Parses argv, loads the lab spec, and either prints the plan (--dry-run: nothing runs, not even
 // the preflight) or runs the command. Returns the process exit code.
+import { existsSync } from "node:fs";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import type { PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
 import { platformObjects } from "../model/platform";
 import { parseLayer, planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
+import { committedStackConfigPath, workingStackConfigPath } from "../plan/config-copy";
 import { planDown } from "../plan/down";
 import { formatPlan } from "../plan/format";
 import { planScenario } from "../plan/scenario";
@@ -77,6 +79,16 @@ export function settingsFor(args: LabArgs, repoRoot: string): LabSettings {
 
 const DRY_RUN_NONCE = "dryrunnonce0";
 
+/**
+ * The stack config a command reads its spec (and so its predictions) from: `lab up` the committed
+ * stacks/Pulumi.<stack>.yaml, which it copies; the others what was deployed, the working copy under
+ * .lab/ that `lab up` wrote, or the committed file when there is none yet.
+ */
+export function specFileFor(command: LabCommand, settings: LabSettings): string {
+  const working = workingStackConfigPath(settings);
+  return command !== "up" && existsSync(working) ? working : committedStackConfigPath(settings);
+}
+
 /** The plan a command would follow, with placeholders for what only the cluster can tell. */
 export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSettings): Plan {
   const check = (): ReturnType<typeof planCheck> => planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: DRY_RUN_NONCE });
@@ -86,7 +98,7 @@ export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSetti
     case "check":
       return check();
     case "ablate":
-      return planAblate(settings, parseLayer(args.argument), check(), spec.layers[parseLayer(args.argument)] ? "true" : "false");
+      return planAblate(settings, parseLayer(args.argument), check());
     case "scenario": {
       const scenario = findScenario(args.argument ?? "");
       const change = scenario.apply(platformObjects(spec), spec);
@@ -121,7 +133,7 @@ export async function main(argv: readonly string[], repoRoot: string, io: LabIO 
       // down needs no spec: it must work even when the stack config is broken.
       return args.dryRun ? (io.log(formatPlan(planDown(settings))), EXIT_CODES.pass) : await labDown(io, settings);
     }
-    const spec = loadStackSpec({ stack: args.stack }, repoRoot);
+    const spec = loadStackSpec({ file: specFileFor(args.command, settings) });
     if (args.command === "ablate") parseLayer(args.argument);
     if (args.command === "scenario") findScenario(args.argument ?? "");
     if (args.dryRun) {

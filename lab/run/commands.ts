@@ -1,32 +1,19 @@
 // The lab commands, run for real. Each one follows its plan (lab/plan/*), learning facts (does the
 // cluster exist, the node IP, pod IPs) as it goes; `--dry-run` prints the plan instead (cli.ts).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import type { EnforcementLayer, PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
-import { kindClusterConfigYaml, LAB_CLUSTER_NAME } from "../kind/cluster";
+import { LAB_CLUSTER_NAME } from "../kind/cluster";
 import { platformObjects, predictCatalogue } from "../model/platform";
-import { layerKey, planAblate } from "../plan/ablate";
+import { planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
+import { stackConfigCopies, workingStackConfigPath } from "../plan/config-copy";
 import { planDown } from "../plan/down";
 import { planScenario } from "../plan/scenario";
 import type { LabSettings } from "../plan/settings";
-import {
-  configKey,
-  dockerInspectControlPlaneStep,
-  getConfigStep,
-  isCurrentContextStep,
-  kindCreateClusterStep,
-  kindGetClustersStep,
-  listPodsStep,
-  listWorkloadsStep,
-  pulumiUpStep,
-  removeConfigStep,
-  rolloutStatusStep,
-  selectStackStep,
-  setConfigStep,
-} from "../plan/steps";
-import { labStackConfig, parseDockerInspectIp } from "../plan/up";
+import { isCurrentContextStep, kindGetClustersStep, rolloutStatusStep } from "../plan/steps";
+import type { PlanStep } from "../plan/types";
+import { parseDockerInspectIp, upPhases } from "../plan/up";
 import { formatPreflight, runPreflight } from "../preflight";
 import { findScenario } from "../scenarios";
 import { parsePodList } from "../check/pods";
@@ -40,14 +27,18 @@ async function refuseUnlessSafe(io: LabIO, settings: LabSettings): Promise<numbe
   return EXIT_CODES.unsafeContext;
 }
 
-async function clusterExists(io: LabIO): Promise<boolean> {
-  const listed = await executeStep(io, kindGetClustersStep());
+async function clusterExists(io: LabIO, listStep: PlanStep = kindGetClustersStep()): Promise<boolean> {
+  const listed = await executeStep(io, listStep);
   return parseKindClusters(listed.result?.stdout ?? "").includes(LAB_CLUSTER_NAME);
 }
 
-/** Waits for every listed deployment and daemonset (the platform's and the demo's). */
-async function waitForRollouts(io: LabIO, settings: LabSettings): Promise<void> {
-  const listed = await executeStep(io, listWorkloadsStep(settings));
+async function executeAll(io: LabIO, steps: readonly PlanStep[], options: { stream?: boolean } = {}): Promise<void> {
+  for (const step of steps) await executeStep(io, step, options);
+}
+
+/** Waits for every listed deployment and daemonset (the platform's and the demo's), not just the ones the plan shows. */
+async function waitForRollouts(io: LabIO, settings: LabSettings, listStep: PlanStep): Promise<void> {
+  const listed = await executeStep(io, listStep);
   const items = (JSON.parse(listed.result?.stdout ?? "{}") as { items?: { kind?: string; metadata?: { name?: string; namespace?: string } }[] }).items ?? [];
   for (const item of items) {
     const kind = item.kind === "DaemonSet" ? "daemonset" : "deployment";
@@ -56,31 +47,38 @@ async function waitForRollouts(io: LabIO, settings: LabSettings): Promise<void> 
   }
 }
 
+/** Walks the plan's phases (lab/plan/up.ts), re-planning as it learns whether the cluster exists and the node IP. */
 export async function labUp(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
+  const unknown = upPhases(spec, settings);
   const preflight = await runPreflight(io.run);
   io.log(`preflight:\n${formatPreflight(preflight)}`);
   if (!preflight.ok) return preflight.exitCode;
-  mkdirSync(settings.stateDir, { recursive: true });
-  mkdirSync(dirname(settings.kindConfigPath), { recursive: true });
-  writeFileSync(settings.kindConfigPath, kindClusterConfigYaml(spec));
-  if (await clusterExists(io)) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
-  else await executeStep(io, kindCreateClusterStep(settings), { stream: true });
+  await executeAll(io, unknown.prepare);
+  const exists = await clusterExists(io, unknown.cluster[0]);
+  if (exists) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
+  await executeAll(io, upPhases(spec, settings, { clusterExists: exists }).cluster.slice(1), { stream: true });
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const inspected = await executeStep(io, dockerInspectControlPlaneStep());
-  const nodeIp = parseDockerInspectIp(inspected.result?.stdout ?? "");
-  await executeStep(io, selectStackStep(settings));
-  await executeStep(io, removeConfigStep(settings, configKey("cluster.apiServerEndpoints"), "old API endpoints dropped"));
-  await executeStep(io, setConfigStep(settings, labStackConfig(settings, nodeIp), "stack config points at the kind API endpoint"));
-  await executeStep(io, pulumiUpStep(settings));
-  await waitForRollouts(io, settings);
-  const pods = parsePodList((await executeStep(io, listPodsStep(settings))).result?.stdout ?? "");
+  const [inspect] = unknown.locate;
+  const nodeIp = parseDockerInspectIp((await executeStep(io, inspect)).result?.stdout ?? "");
+  const known = upPhases(spec, settings, { clusterExists: exists, controlPlaneIp: nodeIp });
+  await executeAll(io, known.deploy);
+  await waitForRollouts(io, settings, known.rollouts[0]);
+  const [listPods] = known.inventory;
+  const pods = parsePodList((await executeStep(io, listPods)).result?.stdout ?? "");
   io.log(`\nlab is up: cluster ${LAB_CLUSTER_NAME}, context ${settings.context}, API ${nodeIp}:6443, Pulumi state file://${settings.stateDir}`);
+  io.log(`stack config: ${workingStackConfigPath(settings)} (regenerated from the committed stack file on every lab up)`);
   for (const tenant of spec.tenants) {
     const names = pods.filter((p) => p.namespace === tenant.namespace).map((p) => `${p.name}${p.ready ? "" : " (not ready)"}`);
     io.log(`  ${tenant.name} → namespace ${tenant.namespace}: ${names.join(", ") || "no pods"}`);
   }
   return EXIT_CODES.pass;
+}
+
+/** ablate and scenario redeploy the working copy to restore, so it must exist (written by `lab up`). */
+function requireWorkingCopy(settings: LabSettings, command: string): void {
+  const path = workingStackConfigPath(settings);
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run \`lab up\` first (it writes this working copy of the stack config, which ${command} redeploys to restore)`);
 }
 
 export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
@@ -90,28 +88,26 @@ export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSetti
 }
 
 export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSettings, layer: EnforcementLayer): Promise<number> {
+  requireWorkingCopy(settings, `lab ablate ${layer}`);
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const key = layerKey(layer);
-  await executeStep(io, selectStackStep(settings));
-  const previous = (await executeStep(io, getConfigStep(settings, key, "value to restore"))).automation?.value;
-  const plan = planAblate(settings, layer, planCheck({ spec, settings, catalogue: [], nonce: "unusednonce" }), previous);
+  const plan = planAblate(settings, layer, planCheck({ spec, settings, catalogue: [], nonce: "unusednonce" }));
   let exitCode: number = EXIT_CODES.commandFailed;
   try {
-    await executeStep(io, setConfigStep(settings, { [key]: "false" }, `${key} off`));
-    await executeStep(io, pulumiUpStep(settings));
+    await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { ablate: [layer] });
     exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `ablate ${layer}`, ablated: [layer] })).exitCode;
   } finally {
-    io.log(`restoring ${key}${previous === undefined ? " (to its default)" : ` = ${previous}`}`);
-    for (const step of plan.restore) await executeStep(io, step);
+    io.log(`restoring: redeploying ${workingStackConfigPath(settings)} (${layer} as before)`);
+    await executeAll(io, plan.restore);
   }
   return exitCode;
 }
 
 export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSettings, name: string): Promise<number> {
   const scenario = findScenario(name);
+  requireWorkingCopy(settings, `lab scenario ${name}`);
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
   const change = scenario.apply(platformObjects(spec), spec);
@@ -119,13 +115,13 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
   io.log(`scenario ${scenario.name}: ${scenario.title}\nexpected: ${scenario.expected}`);
   let exitCode: number = EXIT_CODES.commandFailed;
   try {
-    for (const step of plan.before.filter((s) => !isCurrentContextStep(s))) await executeStep(io, step);
+    await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { objects: change.objects });
     exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `scenario ${name}`, scenario: name })).exitCode;
   } finally {
     io.log("restoring: deleting the scenario's objects and re-deploying the stack with --refresh");
-    for (const step of plan.restore) await executeStep(io, step);
+    await executeAll(io, plan.restore);
   }
   return exitCode;
 }
@@ -136,5 +132,9 @@ export async function labDown(io: LabIO, settings: LabSettings): Promise<number>
   if (!exists) io.log(`no kind cluster ${LAB_CLUSTER_NAME}: nothing to delete`);
   rmSync(settings.stateDir, { recursive: true, force: true });
   io.log(`removed ${settings.stateDir}`);
+  for (const copy of stackConfigCopies(settings).filter((path) => existsSync(path))) {
+    rmSync(copy, { force: true });
+    io.log(`removed ${copy}`);
+  }
   return EXIT_CODES.pass;
 }

@@ -1,10 +1,13 @@
 // Executes plan steps: processes through the CommandRunner, Automation API steps through the
-// AutomationExecutor. Everything a command does goes through here, so tests can record it.
+// AutomationExecutor, in-process steps (files under .lab/) directly. Everything a command does goes
+// through here, so tests can record it.
 import { decideContext, type ContextDecision } from "../context";
+import { describeInProcess } from "../plan/format";
 import type { LabSettings } from "../plan/settings";
 import { currentContextStep } from "../plan/steps";
 import type { PlanStep } from "../plan/types";
 import type { AutomationExecutor, AutomationOutcome } from "./automation";
+import { runInProcess } from "./in-process";
 import type { CommandResult, CommandRunner } from "./runner";
 
 export interface LabIO {
@@ -26,11 +29,20 @@ export class StepFailed extends Error {
     readonly step: PlanStep,
     detail: string,
   ) {
-    super(`\`${step.argv.join(" ")}\` failed: ${detail}`);
+    super(`${step.inProcess ? describeInProcess(step.inProcess) : `\`${step.argv.join(" ")}\``} failed: ${detail}`);
   }
 }
 
 export async function executeStep(io: LabIO, step: PlanStep, options: { stream?: boolean } = {}): Promise<StepOutcome> {
+  if (step.inProcess) {
+    io.log(`→ ${describeInProcess(step.inProcess)}   [in-process]`);
+    try {
+      runInProcess(step.inProcess);
+    } catch (error) {
+      throw new StepFailed(step, (error as Error).message);
+    }
+    return { ok: true };
+  }
   if (step.automation) {
     io.log(`→ ${step.argv.join(" ")}   [Automation API: ${step.automation.op}]`);
     const outcome = await io.automation(step.automation, step.env ?? {});

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildProbeScript, parseProbeOutput, parseWriteOut } from "../../../lab/check/script";
 
 const NONCE = "scriptnonce1";
@@ -18,6 +22,29 @@ describe("lab check probe script and its output", () => {
     assert.throws(() => buildProbeScript([], { nonce: "short", batchSize: 2, maxTimeSeconds: 3 }), /nonce: "short" must be 8-64 letters or digits/);
     assert.throws(() => buildProbeScript([], { nonce: "abc$(id)xyz", batchSize: 2, maxTimeSeconds: 3 }), /nonce/);
     assert.throws(() => buildProbeScript([], { nonce: NONCE, batchSize: 0, maxTimeSeconds: 3 }), /batchSize: 0 must be a positive integer/);
+  });
+
+  it("works in $TMPDIR (default /tmp) only, and removes its directory when done", () => {
+    const script = buildProbeScript([], { nonce: NONCE, batchSize: 1, maxTimeSeconds: 1 });
+    assert.match(script, /mktemp -d "\$\{TMPDIR:-\/tmp\}\/ht-probe\.XXXXXX"/);
+    assert.doesNotMatch(script, /\/dev\/shm/);
+    const dir = mkdtempSync(join(tmpdir(), "script-test-"));
+    try {
+      const run = spawnSync("sh", ["-c", script], { env: { ...process.env, TMPDIR: dir }, encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("stops with exit 90 and a message naming the directory when it cannot create its temporary directory", () => {
+    const script = buildProbeScript([], { nonce: NONCE, batchSize: 1, maxTimeSeconds: 1 });
+    const missing = join(tmpdir(), `no-such-dir-${process.pid}`, "nested");
+    const run = spawnSync("sh", ["-c", script], { env: { ...process.env, TMPDIR: missing }, encoding: "utf8" });
+    assert.equal(run.status, 90);
+    assert.match(run.stderr, new RegExp(`ht-probe: cannot create a temporary directory under ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    assert.equal(run.stdout, "");
   });
 
   it("parses the -w line curl 7.88/8.x prints for a success and for a timeout", () => {

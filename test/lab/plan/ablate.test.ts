@@ -10,21 +10,25 @@ const settings = labSettings("/repo");
 
 describe("lab ablate plan", () => {
   for (const tenants of [3, 20]) {
-    it(`for ${tenants} tenants switches the layer off, redeploys, checks, then restores and redeploys`, () => {
+    it(`for ${tenants} tenants deploys a copy of the working config with the layer off, checks, then redeploys the working copy`, () => {
       const spec = validatePlatformConfig(syntheticConfig(tenants));
       const check = planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: "ablatenonce" });
-      const plan = planAblate(settings, "authorization", check, "true");
+      const plan = planAblate(settings, "authorization", check);
       assert.deepEqual(plan.before.map((s) => s.argv), [
         ["kubectl", "config", "current-context"],
+        [], // in-process: the ablation copy
         ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
-        ["pulumi", "config", "get", "--path", "hard-tenancy:layers.authorization", "--stack", "lab"],
-        ["pulumi", "config", "set-all", "--path", "--plaintext", "hard-tenancy:layers.authorization=false", "--stack", "lab"],
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "lab"],
+        ["pulumi", "up", "--yes", "--skip-preview", "--config-file", "/repo/.lab/Pulumi.lab.ablate-authorization.yaml", "--stack", "lab"],
       ]);
-      assert.deepEqual(plan.restore.map((s) => s.argv), [
-        ["pulumi", "config", "set-all", "--path", "--plaintext", "hard-tenancy:layers.authorization=true", "--stack", "lab"],
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "lab"],
-      ]);
+      assert.deepEqual(plan.before[1].inProcess, {
+        op: "writeStackConfigCopy",
+        from: "/repo/.lab/Pulumi.lab.yaml",
+        to: "/repo/.lab/Pulumi.lab.ablate-authorization.yaml",
+        edits: [{ key: "hard-tenancy:layers", path: ["authorization"], value: false }],
+        header: (plan.before[1].inProcess as { header: string }).header,
+      });
+      assert.deepEqual(plan.restore.map((s) => s.argv), [["pulumi", "up", "--yes", "--skip-preview", "--config-file", "/repo/.lab/Pulumi.lab.yaml", "--stack", "lab"]]);
+      assert.deepEqual(plan.restore[0].automation, { op: "up", refresh: false, configFile: "/repo/.lab/Pulumi.lab.yaml" });
       const execs = plan.steps.filter((s) => s.argv.includes("exec"));
       assert.equal(execs.length, tenants * 3);
       assert.equal(plan.steps.length, plan.before.length + check.steps.length - 1 + plan.restore.length);
@@ -32,11 +36,11 @@ describe("lab ablate plan", () => {
     });
   }
 
-  it("removes the key on restore when it was not set before", () => {
+  it("writes no stack config through Pulumi: every step is the copy, a select, an up, or the check", () => {
     const spec = validatePlatformConfig(syntheticConfig(3));
     const plan = planAblate(settings, "calico", planCheck({ spec, settings, catalogue: [], nonce: "ablatenonce" }));
-    assert.deepEqual(plan.restore[0].argv, ["pulumi", "config", "rm", "--path", "hard-tenancy:layers.calico", "--stack", "lab"]);
-    assert.deepEqual(plan.restore[0].automation, { op: "removeConfig", key: "hard-tenancy:layers.calico", path: true });
+    assert.deepEqual(plan.steps.filter((s) => s.automation).map((s) => s.automation!.op), ["createOrSelectStack", "up", "up"]);
+    assert.ok(!plan.steps.some((s) => s.argv[0] === "pulumi" && s.argv[1] === "config"));
   });
 
   it("accepts only enforcement layers and names the valid ones otherwise", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { labSettings } from "../../../lab/plan/settings";
-import { expectedDemoDeployments, parseDockerInspectIp, planUp } from "../../../lab/plan/up";
+import { expectedDemoDeployments, parseDockerInspectIp, planUp, upPhases } from "../../../lab/plan/up";
 import { syntheticConfig } from "../../fixtures/platform";
 
 const settings = labSettings("/repo");
@@ -23,7 +23,7 @@ const DOCKER_INSPECT = JSON.stringify([
 
 describe("lab up plan", () => {
   for (const tenants of [3, 20]) {
-    it(`for ${tenants} tenants lists preflight, kind, context guard, docker inspect, the Automation API steps and one rollout wait per demo deployment, in order`, () => {
+    it(`for ${tenants} tenants lists preflight, kind, context guard, docker inspect, the working copy, the Automation API steps and one rollout wait per demo deployment, in order`, () => {
       const spec = validatePlatformConfig(syntheticConfig(tenants));
       const plan = planUp(spec, settings, { controlPlaneIp: "172.18.0.3" });
       const rollouts = expectedDemoDeployments(spec).map((d) => ["kubectl", "--context", "kind-hard-tenancy-lab", "rollout", "status", `deployment/${d.name}`, "-n", d.namespace, "--timeout=300s"]);
@@ -33,18 +33,15 @@ describe("lab up plan", () => {
         ["kind", "version"],
         ["kubectl", "version", "--client"],
         ["pulumi", "version"],
+        [], // in-process: .lab/state
+        [], // in-process: .lab/kind-config.yaml
         ["kind", "get", "clusters"],
         ["kind", "create", "cluster", "--name", "hard-tenancy-lab", "--config", "/repo/.lab/kind-config.yaml"],
         ["kubectl", "config", "current-context"],
         ["docker", "inspect", "hard-tenancy-lab-control-plane"],
+        [], // in-process: .lab/Pulumi.lab.yaml
         ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
-        ["pulumi", "config", "rm", "--path", "hard-tenancy:cluster.apiServerEndpoints", "--stack", "lab"],
-        ["pulumi", "config", "set-all", "--path",
-          "--plaintext", "hard-tenancy:cluster.apiServerEndpoints[0].cidr=172.18.0.3/32",
-          "--plaintext", "hard-tenancy:cluster.apiServerEndpoints[0].port=6443",
-          "--plaintext", "hard-tenancy:cluster.kubeContext=kind-hard-tenancy-lab",
-          "--stack", "lab"],
-        ["pulumi", "up", "--yes", "--skip-preview", "--stack", "lab"],
+        ["pulumi", "up", "--yes", "--skip-preview", "--config-file", "/repo/.lab/Pulumi.lab.yaml", "--stack", "lab"],
         ["kubectl", "--context", "kind-hard-tenancy-lab", "get", "deployments,daemonsets", "-A", "-o", "json"],
         ...rollouts,
         ["kubectl", "--context", "kind-hard-tenancy-lab", "get", "pods", "-A", "-o", "json"],
@@ -52,18 +49,45 @@ describe("lab up plan", () => {
     });
   }
 
-  it("runs every Pulumi step through the Automation API with the local backend and an empty passphrase", () => {
+  it("runs every Pulumi step through the Automation API with the local backend and an empty passphrase, and sets no config through it", () => {
     const plan = planUp(validatePlatformConfig(syntheticConfig(3)), settings);
     const pulumi = plan.steps.filter((s) => s.argv[0] === "pulumi" && s.argv[1] !== "version");
-    assert.deepEqual(pulumi.map((s) => s.automation?.op), ["createOrSelectStack", "removeConfig", "setAllConfig", "up"]);
+    assert.deepEqual(pulumi.map((s) => s.automation?.op), ["createOrSelectStack", "up"]);
     for (const step of pulumi) assert.deepEqual(step.env, ENV);
     assert.deepEqual(pulumi[0].automation, { op: "createOrSelectStack", stackName: "lab", workDir: "/repo" });
+    assert.deepEqual(pulumi[1].automation, { op: "up", refresh: false, configFile: "/repo/.lab/Pulumi.lab.yaml" });
+    assert.ok(!plan.steps.some((s) => s.argv[0] === "pulumi" && s.argv[1] === "config"), "no `pulumi config` step");
+  });
+
+  it("writes the working copy from the committed stack file with the node IP/32 and the context, and nothing under stacks/", () => {
+    const plan = planUp(validatePlatformConfig(syntheticConfig(3)), labSettings("/repo", { context: "kind-other", contextExplicit: true }), { controlPlaneIp: "172.18.0.3" });
+    const writes = plan.steps.filter((s) => s.inProcess).map((s) => s.inProcess!);
+    assert.deepEqual(writes.map((w) => w.op), ["makeDirectory", "writeFile", "writeStackConfigCopy"]);
+    const copy = writes[2];
+    assert.ok(copy.op === "writeStackConfigCopy");
+    assert.equal(copy.from, "/repo/stacks/Pulumi.lab.yaml");
+    assert.equal(copy.to, "/repo/.lab/Pulumi.lab.yaml");
+    assert.deepEqual(copy.edits, [
+      { key: "hard-tenancy:cluster", path: ["apiServerEndpoints"], value: [{ cidr: "172.18.0.3/32", port: 6443 }] },
+      { key: "hard-tenancy:cluster", path: ["kubeContext"], value: "kind-other" },
+      { key: "kubernetes:context", path: [], value: "kind-other" },
+    ]);
+    for (const w of writes) assert.match(w.op === "writeStackConfigCopy" ? w.to : w.path, /^\/repo\/\.lab\//);
   });
 
   it("reuses an existing cluster (no kind create) and shows a placeholder IP until docker inspect has answered", () => {
     const plan = planUp(validatePlatformConfig(syntheticConfig(3)), settings, { clusterExists: true });
     assert.ok(!plan.steps.some((s) => s.argv.includes("create") && s.argv[0] === "kind"));
-    assert.ok(plan.steps.some((s) => s.argv.includes("--plaintext") && s.argv.includes("hard-tenancy:cluster.apiServerEndpoints[0].cidr=<control-plane-ip>/32")));
+    const copy = plan.steps.find((s) => s.inProcess?.op === "writeStackConfigCopy")?.inProcess;
+    assert.ok(copy?.op === "writeStackConfigCopy");
+    assert.deepEqual(copy.edits[0].value, [{ cidr: "<control-plane-ip>/32", port: 6443 }]);
+  });
+
+  it("is its phases in order, so the runner walks the very steps the dry run prints", () => {
+    const spec = validatePlatformConfig(syntheticConfig(3));
+    const phases = upPhases(spec, settings, { controlPlaneIp: "172.18.0.3" });
+    assert.deepEqual(planUp(spec, settings, { controlPlaneIp: "172.18.0.3" }).steps, Object.values(phases).flat());
+    assert.deepEqual(upPhases(spec, labSettings("/repo", { context: "x", contextExplicit: true })).guard, []);
   });
 
   it("reads the control-plane IP from docker inspect's JSON on the kind network", () => {
