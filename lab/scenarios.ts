@@ -124,7 +124,7 @@ const sharedServiceOpen: Scenario = {
     return change(objects, isCollectorAllow, [openPolicy]);
   },
   expected:
-    "Every path-spoof probe on the collector becomes a violation: any tenant that may reach it at L4 can write to " +
+    "Every path-spoof and path-traversal probe on the collector becomes a violation: any tenant that may reach it at L4 can write to " +
     "every other tenant's path. Header spoofing stays denied (the shared namespace's DENY on x-tenant-identity), as do all " +
     "network attacks and every positive control.",
 };

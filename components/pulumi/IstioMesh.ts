@@ -20,6 +20,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { K8sObject } from "../k8s/object";
+import { MESH_PATH_NORMALIZATION } from "../spec/defaults";
 import { managedBy, ROLE_LABEL } from "../spec/labels";
 import type { PlatformSpec } from "../spec/types";
 import { KubernetesObject } from "./objects";
@@ -58,7 +59,17 @@ export function istiodValues(spec: MeshSpec): Record<string, unknown> {
   return {
     global: globalValues(spec),
     // No `accessLogFile`: access logging is a Telemetry resource (builders), not mesh config.
-    meshConfig: { trustDomain: spec.cluster.trustDomain, rootNamespace: spec.meshNamespace },
+    meshConfig: {
+      trustDomain: spec.cluster.trustDomain,
+      rootNamespace: spec.meshNamespace,
+      // AuthorizationPolicy `paths` match the path after this normalization (and the app gets the
+      // same path). Istio's default BASE leaves `%2F`/`%5C` encoded, so `<prefix>/acme/..%2Fglobex/x`
+      // matches acme's `<prefix>/acme/*` ALLOW yet reaches globex's data in an app that decodes.
+      // DECODE_AND_MERGE_SLASHES (Envoy: path_with_escaped_slashes_action UNESCAPE_AND_FORWARD,
+      // normalize_path, merge_slashes) is what istio.io "Security Best Practices" recommends for
+      // path-based policies; https://istio.io/latest/docs/reference/config/security/normalization/.
+      pathNormalization: { normalization: MESH_PATH_NORMALIZATION },
+    },
     // Sidecars get their redirection from the CNI agent: no privileged istio-init container.
     pilot: { cni: { enabled: true } },
   };

@@ -53,6 +53,16 @@ export const DEFAULT_CLUSTER = {
 
 export const DEFAULT_MESH_NAMESPACE = "istio-system";
 
+/**
+ * The mesh's `meshConfig.pathNormalization.normalization`. Istio's default, BASE, resolves `.`/`..`
+ * but neither decodes `%2F`/`%5C` nor merges slashes, so `/logs/ingest/acme/..%2Fglobex/x` passes
+ * acme's path-prefix ALLOW while an app that decodes `%2F` serves globex's path. Istio's security
+ * best practices recommend DECODE_AND_MERGE_SLASHES when policies match on paths
+ * (https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization).
+ * IstioMesh installs it; the isolation model predicts with it (lab/model/platform.ts).
+ */
+export const MESH_PATH_NORMALIZATION = "DECODE_AND_MERGE_SLASHES" as const;
+
 export const DEFAULT_INGRESS_GATEWAY = {
   namespace: "istio-ingress",
   serviceAccount: "istio-ingressgateway",

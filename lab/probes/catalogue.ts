@@ -161,6 +161,28 @@ function spoofProbes(spec: PlatformSpec, attacker: TenantSpec, victim: TenantSpe
       headers: { [TENANT_IDENTITY_HEADER]: v },
       description: `${a} writes to its own path on ${service.name} with a forged ${TENANT_IDENTITY_HEADER}: ${v}`,
     },
+    ...pathTraversalProbes(service, a, v).map(({ kind, path, how }) => ({
+      ...base,
+      id: `${a}->${v}/${service.name}/${kind}`,
+      path,
+      description: `${a} climbs from its own path on ${service.name} into ${v}'s with ${how}`,
+    })),
+  ];
+}
+
+/**
+ * Paths that start inside the attacker's prefix (so a path-prefix ALLOW matches the raw string)
+ * and resolve into the victim's. Sent verbatim (curl --path-as-is, no re-encoding): Istio's
+ * default BASE normalization decodes `%2e` and resolves `..`, but leaves `%2F`/`%5C` encoded, so
+ * the encoded-slash forms are only caught with DECODE_AND_MERGE_SLASHES
+ * (https://istio.io/latest/docs/reference/config/security/normalization/).
+ */
+export function pathTraversalProbes(service: Pick<SharedServiceSpec, "pathPrefix">, attacker: string, victim: string): { kind: string; path: string; how: string }[] {
+  const own = `${service.pathPrefix}/${attacker}`;
+  return [
+    { kind: "path-traversal-encoded", path: `${own}/..%2F${victim}/probe`, how: "an encoded slash (..%2F)" },
+    { kind: "path-traversal-backslash", path: `${own}/..%5C${victim}/probe`, how: "an encoded backslash (..%5C)" },
+    { kind: "path-traversal-dot", path: `${own}/%2e%2e/${victim}/probe`, how: "encoded dots (%2e%2e/)" },
   ];
 }
 

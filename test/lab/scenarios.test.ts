@@ -70,10 +70,10 @@ describe("the article's misconfiguration scenarios", () => {
     assert.equal(verdict.summary.intentsMet, true);
   });
 
-  it("shared-service-open turns every path-spoof probe into a violation and nothing else", () => {
+  it("shared-service-open turns every path-spoof and path-traversal probe into a violation and nothing else", () => {
     const { verdict, changes } = run("shared-service-open");
-    const pathSpoofs = baseline.outcomes.filter((o) => o.probe.id.endsWith("/log-collector/path-spoof")).map((o) => o.probe.id).sort();
-    assert.equal(pathSpoofs.length, 6);
+    const pathSpoofs = baseline.outcomes.filter((o) => /\/log-collector\/path-(spoof|traversal-[a-z]+)$/.test(o.probe.id)).map((o) => o.probe.id).sort();
+    assert.equal(pathSpoofs.length, 6 * 4);
     assert.deepEqual(changes.map((c) => c.id).sort(), pathSpoofs);
     for (const c of changes) {
       assert.deepEqual([c.verdictBefore, c.verdictAfter, c.metAfter], ["deny", "allow", false], c.id);

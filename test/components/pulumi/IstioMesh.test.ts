@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import { gatewayValues, IstioMesh, istiodValues } from "../../../components/pulumi/IstioMesh";
 import { validatePlatformConfig } from "../../../components/spec";
+import { MESH_PATH_NORMALIZATION } from "../../../components/spec/defaults";
 import { syntheticConfig } from "../../fixtures/platform";
 import { Graph, recordGraph, settled } from "./mock-graph";
 
@@ -15,6 +16,12 @@ describe("IstioMesh values", function () {
     assert.equal("accessLogFile" in values.meshConfig, false);
     assert.equal(values.pilot.cni.enabled, true);
     assert.equal(values.global.hub, "mirror.example/istio");
+  });
+
+  it("has istiod decode encoded slashes and merge slashes before path-based policies match (DECODE_AND_MERGE_SLASHES)", () => {
+    const values = istiodValues(spec) as { meshConfig: { pathNormalization?: { normalization?: string } } };
+    assert.deepEqual(values.meshConfig.pathNormalization, { normalization: "DECODE_AND_MERGE_SLASHES" });
+    assert.equal(values.meshConfig.pathNormalization?.normalization, MESH_PATH_NORMALIZATION);
   });
 
   it("runs the ingress gateway as the configured service account with the configured pod labels", () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { CURL_WRITE_OUT, curlArgs, shellJoin, shellQuote } from "../../../lab/check/curl";
+import { pathTraversalProbes } from "../../../lab/probes/catalogue";
 
 describe("lab check curl invocation", () => {
   it("builds the lab's exact flags: no curlrc, no proxy, path as is, --max-time, the -w format, then the URL", () => {
@@ -31,5 +34,34 @@ describe("lab check curl invocation", () => {
     const echoed = spawnSync("sh", ["-c", `for a in ${shellJoin(words)}; do printf '%s\\0' "$a"; done`], { encoding: "utf8" });
     assert.deepEqual(echoed.stdout.split("\0").slice(0, -1), words);
     assert.equal(shellQuote("kind-hard-tenancy-lab"), "kind-hard-tenancy-lab");
+  });
+
+  describe("with real curl against a local server", function () {
+    let server: Server;
+    let port = 0;
+    const seen: string[] = [];
+    before(async function () {
+      if (spawnSync("curl", ["--version"]).status !== 0) {
+        console.log("      skipped: curl is not installed");
+        this.skip();
+      }
+      server = createServer((req, res) => {
+        seen.push(req.url ?? "");
+        res.end("ok");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    after(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+    it("sends every path-traversal probe's path byte for byte: no dot-segment removal, no decoding, no re-encoding", async () => {
+      const paths = [...pathTraversalProbes({ pathPrefix: "/logs/ingest" }, "acme", "globex").map((p) => p.path), "/a/../b", "//logs/ingest/globex", "/x/%2e%2e%2fy"];
+      for (const path of paths) {
+        const args = curlArgs({ url: `http://127.0.0.1:${port}${path}`, method: "POST", headers: {} }, 5);
+        // Async: the server answers from this same process.
+        await new Promise<void>((resolve, reject) => execFile("curl", [...args, "-o", "/dev/null"], (err) => (err ? reject(new Error(`curl failed: ${err.message}`)) : resolve())));
+        assert.equal(seen.at(-1), path);
+      }
+    });
   });
 });

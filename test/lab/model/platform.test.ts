@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import type { PlatformSpec } from "../../../components/spec/types";
-import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
+import { buildProbeCatalogue, probeKind } from "../../../lab/probes/catalogue";
+import { buildClusterModel } from "../../../lab/model/cluster";
+import { evaluateProbes } from "../../../lab/model/probe";
 import { cellFor, platformObjects, predictCatalogue, verifyPlatform } from "../../../lab/model/platform";
 import { tenantClasses } from "../../../lab/model/tenant-classes";
 import type { PlatformVerdict, ProbeOutcome } from "../../../lab/model/verdict-types";
@@ -58,13 +60,23 @@ describe("platform isolation verdict", () => {
   });
 
   it("stops shared-service spoofing with authorization alone: the L4 path to the collector is open by design", () => {
-    for (const kind of ["path-spoof", "header-spoof"]) {
+    for (const kind of ["path-spoof", "header-spoof", "path-traversal-encoded", "path-traversal-backslash", "path-traversal-dot"]) {
       const o = outcome(verdict, `initech->acme/log-collector/${kind}`);
       assert.equal(o.result.verdict, "deny");
       assert.deepEqual(o.defense!.blockingLayers, ["authorization"]);
       assert.equal(o.defense!.holdsWithout.authorization, false);
       assert.equal(o.result.observation, "http 403 RBAC: access denied");
     }
+  });
+
+  it("predicts the path traversals denied only because the platform sets DECODE_AND_MERGE_SLASHES: Istio's default BASE lets the encoded ones through", () => {
+    const kinds = ["path-traversal-encoded", "path-traversal-backslash", "path-traversal-dot"];
+    for (const kind of kinds) assert.equal(outcome(verdict, `acme->globex/log-collector/${kind}`).result.verdict, "deny", kind);
+    // The same manifests through the generic model (no platform mesh config): BASE.
+    const model = buildClusterModel(objects, { rootNamespace: lab.meshNamespace, trustDomain: lab.cluster.trustDomain });
+    const probes = buildProbeCatalogue(lab).filter((p) => kinds.some((k) => p.id === `acme->globex/log-collector/${k}`));
+    const verdicts = Object.fromEntries(evaluateProbes(model, probes).map((r, i) => [probeKind(probes[i]).split("/")[1], r.verdict]));
+    assert.deepEqual(verdicts, { "path-traversal-encoded": "allow", "path-traversal-backslash": "allow", "path-traversal-dot": "deny" });
   });
 
   it("shows in each cell which layers hold every network attack, and the tenant's own controls on the diagonal", () => {
@@ -162,7 +174,7 @@ describe("tenant classes for big platforms", () => {
     const verdict = verifyPlatform(spec);
     assert.equal(verdict.grouped, true);
     assert.equal(verdict.classes.length, 3);
-    const catalogueSize = 60 * 59 * 6 + 60 * 3 + 5; // + the grant's within and 4 beyond-scope probes
+    const catalogueSize = 60 * 59 * 9 + 60 * 3 + 5; // + the grant's within and 4 beyond-scope probes
     assert.equal(verdict.summary.probes, catalogueSize);
     assert.equal(verdict.summary.intentsMet, true);
     assert.equal(verdict.summary.defenseInDepthMet, true);

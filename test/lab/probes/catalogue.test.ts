@@ -67,6 +67,19 @@ describe("probe catalogue", () => {
     }
   });
 
+  it("climbs from the attacker's own collector path into the victim's with encoded slash, backslash and dots, expecting a deny", () => {
+    const paths = Object.fromEntries(["encoded", "backslash", "dot"].map((k) => {
+      const probe = byId(catalogue, `initech->acme/log-collector/path-traversal-${k}`);
+      assert.deepEqual([probe.intent, probe.category, probe.attacker, probe.victim, probe.method], ["deny", "shared-service-spoof", "initech", "acme", "POST"]);
+      return [k, probe.path];
+    }));
+    assert.deepEqual(paths, {
+      encoded: "/logs/ingest/initech/..%2Facme/probe",
+      backslash: "/logs/ingest/initech/..%5Cacme/probe",
+      dot: "/logs/ingest/initech/%2e%2e/acme/probe",
+    });
+  });
+
   it("spoofs the shared collector with the victim's path and, on the attacker's own path, a forged identity header", () => {
     const path = byId(catalogue, "initech->acme/log-collector/path-spoof");
     assert.equal(path.path, "/logs/ingest/acme/probe");
@@ -125,10 +138,10 @@ describe("probe catalogue", () => {
     assert.deepEqual(buildProbeCatalogue(off).filter((p) => p.category.startsWith("shared-service")), []);
   });
 
-  it("grows as tenants² (4 network attacks and 2 spoofs per ordered pair) plus 3 controls per tenant", () => {
+  it("grows as tenants² (4 network attacks, 2 spoofs and 3 path traversals per ordered pair) plus 3 controls per tenant", () => {
     for (const n of [2, 5, 9]) {
       const spec = validatePlatformConfig(syntheticConfig(n, { grants: [] }));
-      assert.equal(buildProbeCatalogue(spec).length, n * (n - 1) * 6 + n * 3);
+      assert.equal(buildProbeCatalogue(spec).length, n * (n - 1) * 9 + n * 3);
     }
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { authorizationLayer, type AuthzRequest } from "../../../../lab/model/layers/authorization-policy";
+import type { PathNormalization } from "../../../../lab/model/layers/authz/path-normalization";
 import type { HttpRequest } from "../../../../lab/model/types";
 import { identity, model, policy, workload } from "./istio-model";
 
@@ -209,5 +210,63 @@ describe("authorization layer (Istio AuthorizationPolicy)", () => {
       const denyAll = policy(AP, "tenant-a", "deny-all", { action: "DENY", rules: [{}] });
       assert.equal(evaluate([sni, denyAll], {}).verdict, "deny");
     });
+  });
+});
+
+describe("authorization layer: paths are matched after the mesh's path normalization", () => {
+  const collector = workload("shared-services", "log-collector");
+  const acmeClient = workload("tenant-acme", "client");
+  // Like the platform's allow-log-collector-acme: POST to acme's own prefix only.
+  const allowAcme = policy(AP, "shared-services", "allow-log-collector-acme", {
+    action: "ALLOW",
+    rules: [{ from: [{ source: { namespaces: ["tenant-acme"] } }], to: [{ operation: { methods: ["POST"], paths: ["/logs/ingest/acme", "/logs/ingest/acme/*"] } }] }],
+  });
+  const post = (path: string): HttpRequest => ({ method: "POST", path, headers: {}, host: "log-collector.shared-services" });
+  const verdict = (path: string, pathNormalization?: PathNormalization, withModelMode?: PathNormalization) => {
+    const m = model({ policies: [allowNothing, allowAcme], workloads: [collector, acmeClient] });
+    if (withModelMode) m.pathNormalization = withModelMode;
+    const layer = authorizationLayer(m, pathNormalization ? { pathNormalization } : {});
+    return layer.evaluate({ source: identity(acmeClient), destination: collector, port: 8080, http: post(path) }).verdict;
+  };
+
+  it("lets acme climb into globex's prefix with ..%2F under Istio's default BASE (the gap)", () => {
+    assert.equal(verdict("/logs/ingest/acme/..%2Fglobex/x"), "allow");
+    assert.equal(verdict("/logs/ingest/acme/..%2Fglobex/x", "BASE"), "allow");
+    assert.equal(verdict("/logs/ingest/acme/%2e%2e%2fglobex", "BASE"), "allow");
+    assert.equal(verdict("/logs/ingest/acme/..%5Cglobex/x", "MERGE_SLASHES"), "allow");
+  });
+
+  it("denies the same encoded traversals under DECODE_AND_MERGE_SLASHES", () => {
+    for (const path of ["/logs/ingest/acme/..%2Fglobex/x", "/logs/ingest/acme/%2e%2e%2fglobex", "/logs/ingest/acme/..%5Cglobex/x"]) {
+      assert.equal(verdict(path, "DECODE_AND_MERGE_SLASHES"), "deny", path);
+    }
+  });
+
+  it("resolves encoded dots already under BASE, but not under NONE", () => {
+    assert.equal(verdict("/logs/ingest/acme/%2e%2e/globex/x", "BASE"), "deny");
+    assert.equal(verdict("/logs/ingest/acme/%2e%2e/globex/x", "NONE"), "allow");
+  });
+
+  it("merges //logs/ingest/acme into acme's prefix only when slashes are merged", () => {
+    assert.equal(verdict("//logs/ingest/acme/x", "BASE"), "deny");
+    assert.equal(verdict("//logs/ingest/acme/x", "DECODE_AND_MERGE_SLASHES"), "allow");
+    assert.equal(verdict("//logs/ingest/globex/x", "DECODE_AND_MERGE_SLASHES"), "deny");
+  });
+
+  it("takes the mode from the model when the layer is given none, and the option over the model", () => {
+    assert.equal(verdict("/logs/ingest/acme/..%2Fglobex/x", undefined, "DECODE_AND_MERGE_SLASHES"), "deny");
+    assert.equal(verdict("/logs/ingest/acme/..%2Fglobex/x", "BASE", "DECODE_AND_MERGE_SLASHES"), "allow");
+  });
+
+  it("ignores the query string when matching, so a query cannot smuggle a path", () => {
+    assert.equal(verdict("/logs/ingest/acme/x?to=/logs/ingest/globex", "DECODE_AND_MERGE_SLASHES"), "allow");
+    assert.equal(verdict("/logs/ingest/globex/x?from=/logs/ingest/acme/", "DECODE_AND_MERGE_SLASHES"), "deny");
+  });
+
+  it("denies a path with %00 before any policy, as the sidecar answers 400", () => {
+    const m = model({ policies: [], workloads: [collector, acmeClient] });
+    const d = authorizationLayer(m).evaluate({ source: identity(acmeClient), destination: collector, port: 8080, http: post("/logs/ingest/acme/%00") });
+    assert.equal(d.verdict, "deny");
+    assert.match(d.reason ?? "", /%00/);
   });
 });
