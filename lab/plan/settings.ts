@@ -58,11 +58,18 @@ export function labSettings(repoRoot: string, overrides: Partial<LabSettings> = 
   return settings;
 }
 
-/** Environment of every Pulumi step: local state under .lab/state, empty passphrase, no prompts. */
+/**
+ * Environment of every Pulumi step: local state under .lab/state, empty passphrase, no prompts.
+ * The working copy `up` reads is regenerated without an `encryptionsalt`; with
+ * PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER the CLI then takes the stack's secrets manager (its salt)
+ * from the state checkpoint and saves it into that copy (the `--config-file`), instead of minting a
+ * new salt on every run (pulumi/pulumi pkg/cmd/pulumi/stack/secrets.go, SecretsManagerLoader).
+ */
 export function pulumiEnv(settings: LabSettings): Record<string, string> {
   return {
     PULUMI_BACKEND_URL: `file://${settings.stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
 }

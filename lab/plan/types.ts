@@ -4,12 +4,13 @@
 // equivalent as argv; steps done in-process (files written under .lab/) carry the action and no argv.
 
 /**
- * A Pulumi Automation API call on the lab stack (`LocalWorkspace.createOrSelectStack` + `Stack.up`).
+ * A Pulumi Automation API call on the lab stack (`LocalWorkspace.selectStack` + `Stack.up`).
  * The lab never writes stack config through the API (that would rewrite the committed
- * stacks/Pulumi.<stack>.yaml): `up` reads a working copy under .lab/ given as `configFile`.
+ * stacks/Pulumi.<stack>.yaml) and never creates the stack through it (creating writes an
+ * encryptionsalt into that file): `up` reads a working copy under .lab/ given as `configFile`.
  */
 export type AutomationCall =
-  | { op: "createOrSelectStack"; stackName: string; workDir: string }
+  | { op: "selectStack"; stackName: string; workDir: string }
   | { op: "up"; refresh: boolean; configFile: string };
 
 /**

@@ -14,10 +14,12 @@ import {
   kindCreateClusterStep,
   kindGetClustersStep,
   listPodsStep,
+  createStackStep,
   listWorkloadsStep,
   pulumiUpStep,
   rolloutStatusStep,
   selectStackStep,
+  writeStackInitProjectStep,
 } from "./steps";
 import type { Plan, PlanStep } from "./types";
 
@@ -79,7 +81,7 @@ export interface UpPhases {
   guard: PlanStep[];
   /** `docker inspect` of the control-plane node, for its IP. */
   locate: PlanStep[];
-  /** The working stack config copy, stack selection, `pulumi up --config-file <copy>`. */
+  /** The working stack config copy, stack creation (from .lab/stack-init), selection, `pulumi up --config-file <copy>`. */
   deploy: PlanStep[];
   /** The workload list, then one rollout wait per listed deployment/daemonset. */
   rollouts: PlanStep[];
@@ -103,6 +105,8 @@ export function upPhases(spec: PlatformSpec, settings: LabSettings, facts: UpFac
     locate: [dockerInspectControlPlaneStep()],
     deploy: [
       writeWorkingConfigStep(settings, facts.controlPlaneIp ?? CONTROL_PLANE_IP_PLACEHOLDER),
+      writeStackInitProjectStep(settings),
+      createStackStep(settings),
       selectStackStep(settings),
       pulumiUpStep(settings, workingStackConfigPath(settings)),
     ],

@@ -11,7 +11,7 @@ import { stackConfigCopies, workingStackConfigPath } from "../plan/config-copy";
 import { planDown } from "../plan/down";
 import { planScenario } from "../plan/scenario";
 import type { LabSettings } from "../plan/settings";
-import { isCurrentContextStep, kindGetClustersStep, rolloutStatusStep } from "../plan/steps";
+import { isCurrentContextStep, kindGetClustersStep, rolloutStatusStep, stackInitDir } from "../plan/steps";
 import type { PlanStep } from "../plan/types";
 import { parseDockerInspectIp, upPhases } from "../plan/up";
 import { formatPreflight, runPreflight } from "../preflight";
@@ -130,8 +130,10 @@ export async function labDown(io: LabIO, settings: LabSettings): Promise<number>
   const exists = await clusterExists(io);
   for (const step of planDown(settings, { clusterExists: exists }).steps.slice(1)) await executeStep(io, step, { stream: true });
   if (!exists) io.log(`no kind cluster ${LAB_CLUSTER_NAME}: nothing to delete`);
-  rmSync(settings.stateDir, { recursive: true, force: true });
-  io.log(`removed ${settings.stateDir}`);
+  for (const dir of [settings.stateDir, stackInitDir(settings)]) {
+    rmSync(dir, { recursive: true, force: true });
+    io.log(`removed ${dir}`);
+  }
   for (const copy of stackConfigCopies(settings).filter((path) => existsSync(path))) {
     rmSync(copy, { force: true });
     io.log(`removed ${copy}`);

@@ -17,7 +17,7 @@ describe("lab ablate plan", () => {
       assert.deepEqual(plan.before.map((s) => s.argv), [
         ["kubectl", "config", "current-context"],
         [], // in-process: the ablation copy
-        ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
+        ["pulumi", "stack", "select", "--stack", "lab", "--cwd", "/repo"],
         ["pulumi", "up", "--yes", "--skip-preview", "--config-file", "/repo/.lab/Pulumi.lab.ablate-authorization.yaml", "--stack", "lab"],
       ]);
       assert.deepEqual(plan.before[1].inProcess, {
@@ -39,7 +39,7 @@ describe("lab ablate plan", () => {
   it("writes no stack config through Pulumi: every step is the copy, a select, an up, or the check", () => {
     const spec = validatePlatformConfig(syntheticConfig(3));
     const plan = planAblate(settings, "calico", planCheck({ spec, settings, catalogue: [], nonce: "ablatenonce" }));
-    assert.deepEqual(plan.steps.filter((s) => s.automation).map((s) => s.automation!.op), ["createOrSelectStack", "up", "up"]);
+    assert.deepEqual(plan.steps.filter((s) => s.automation).map((s) => s.automation!.op), ["selectStack", "up", "up"]);
     assert.ok(!plan.steps.some((s) => s.argv[0] === "pulumi" && s.argv[1] === "config"));
   });
 

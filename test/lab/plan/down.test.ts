@@ -11,6 +11,7 @@ describe("lab down plan", () => {
     ]);
     assert.deepEqual(plan.notes, [
       "remove /repo/.lab/state (the lab's local Pulumi state only; .lab/reports stays)",
+      "remove /repo/.lab/stack-init (the program-less project lab up creates the stack from)",
       "remove the working stack config copies (/repo/.lab/Pulumi.lab.yaml and its .ablate-<layer> variants; lab up writes them again)",
     ]);
   });

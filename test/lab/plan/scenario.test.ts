@@ -40,7 +40,7 @@ describe("lab scenario plan", () => {
         if (del) assert.deepEqual(keysOf(del.stdin), removedOnly);
         assert.deepEqual(plan.restore.map((s) => s.argv), [
           ...(addedKeys.length ? [[...CTX, "delete", "--ignore-not-found", "--wait=true", "-f", "-"]] : []),
-          ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
+          ["pulumi", "stack", "select", "--stack", "lab", "--cwd", "/repo"],
           ["pulumi", "up", "--yes", "--skip-preview", "--refresh", "--config-file", "/repo/.lab/Pulumi.lab.yaml", "--stack", "lab"],
         ]);
         assert.equal(plan.steps.filter((s) => s.argv.includes("exec")).length, tenants * 3);

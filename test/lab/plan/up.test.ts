@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { labSettings } from "../../../lab/plan/settings";
+import { stackInitProjectYaml } from "../../../lab/plan/steps";
 import { expectedDemoDeployments, parseDockerInspectIp, planUp, upPhases } from "../../../lab/plan/up";
 import { syntheticConfig } from "../../fixtures/platform";
 
 const settings = labSettings("/repo");
-const ENV = { PULUMI_BACKEND_URL: "file:///repo/.lab/state", PULUMI_CONFIG_PASSPHRASE: "", PULUMI_SKIP_UPDATE_CHECK: "true" };
+const ENV = { PULUMI_BACKEND_URL: "file:///repo/.lab/state", PULUMI_CONFIG_PASSPHRASE: "", PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true", PULUMI_SKIP_UPDATE_CHECK: "true" };
 
 /** The shape `docker inspect <container>` prints: a JSON array of container objects (abridged, real field names). */
 const DOCKER_INSPECT = JSON.stringify([
@@ -40,7 +44,9 @@ describe("lab up plan", () => {
         ["kubectl", "config", "current-context"],
         ["docker", "inspect", "hard-tenancy-lab-control-plane"],
         [], // in-process: .lab/Pulumi.lab.yaml
-        ["pulumi", "stack", "select", "--create", "lab", "--cwd", "/repo"],
+        [], // in-process: .lab/stack-init/Pulumi.yaml
+        ["pulumi", "stack", "select", "--create", "lab", "--secrets-provider", "passphrase", "--non-interactive", "--cwd", "/repo/.lab/stack-init"],
+        ["pulumi", "stack", "select", "--stack", "lab", "--cwd", "/repo"],
         ["pulumi", "up", "--yes", "--skip-preview", "--config-file", "/repo/.lab/Pulumi.lab.yaml", "--stack", "lab"],
         ["kubectl", "--context", "kind-hard-tenancy-lab", "get", "deployments,daemonsets", "-A", "-o", "json"],
         ...rollouts,
@@ -49,20 +55,22 @@ describe("lab up plan", () => {
     });
   }
 
-  it("runs every Pulumi step through the Automation API with the local backend and an empty passphrase, and sets no config through it", () => {
+  it("creates the stack with the CLI from .lab/stack-init, then selects it and deploys through the Automation API, all on the local backend with an empty passphrase, setting no config", () => {
     const plan = planUp(validatePlatformConfig(syntheticConfig(3)), settings);
     const pulumi = plan.steps.filter((s) => s.argv[0] === "pulumi" && s.argv[1] !== "version");
-    assert.deepEqual(pulumi.map((s) => s.automation?.op), ["createOrSelectStack", "up"]);
+    assert.deepEqual(pulumi.map((s) => s.automation?.op), [undefined, "selectStack", "up"]);
     for (const step of pulumi) assert.deepEqual(step.env, ENV);
-    assert.deepEqual(pulumi[0].automation, { op: "createOrSelectStack", stackName: "lab", workDir: "/repo" });
-    assert.deepEqual(pulumi[1].automation, { op: "up", refresh: false, configFile: "/repo/.lab/Pulumi.lab.yaml" });
+    assert.ok(pulumi[0].argv.includes("--create") && pulumi[0].argv.at(-1) === "/repo/.lab/stack-init");
+    assert.deepEqual(pulumi[1].automation, { op: "selectStack", stackName: "lab", workDir: "/repo" });
+    assert.deepEqual(pulumi[2].automation, { op: "up", refresh: false, configFile: "/repo/.lab/Pulumi.lab.yaml" });
+    assert.ok(!pulumi.some((s) => s.argv.includes("--create") && s.argv.includes("/repo")), "no stack is created from the repository (its stack file is committed)");
     assert.ok(!plan.steps.some((s) => s.argv[0] === "pulumi" && s.argv[1] === "config"), "no `pulumi config` step");
   });
 
   it("writes the working copy from the committed stack file with the node IP/32 and the context, and nothing under stacks/", () => {
     const plan = planUp(validatePlatformConfig(syntheticConfig(3)), labSettings("/repo", { context: "kind-other", contextExplicit: true }), { controlPlaneIp: "172.18.0.3" });
     const writes = plan.steps.filter((s) => s.inProcess).map((s) => s.inProcess!);
-    assert.deepEqual(writes.map((w) => w.op), ["makeDirectory", "writeFile", "writeStackConfigCopy"]);
+    assert.deepEqual(writes.map((w) => w.op), ["makeDirectory", "writeFile", "writeStackConfigCopy", "writeFile"]);
     const copy = writes[2];
     assert.ok(copy.op === "writeStackConfigCopy");
     assert.equal(copy.from, "/repo/stacks/Pulumi.lab.yaml");
@@ -73,6 +81,16 @@ describe("lab up plan", () => {
       { key: "kubernetes:context", path: [], value: "kind-other" },
     ]);
     for (const w of writes) assert.match(w.op === "writeStackConfigCopy" ? w.to : w.path, /^\/repo\/\.lab\//);
+    const project = writes[3];
+    assert.ok(project.op === "writeFile");
+    assert.equal(project.path, "/repo/.lab/stack-init/Pulumi.yaml");
+  });
+
+  it("creates the stack from a project with the repository's project name and no stackConfigDir, so the CLI saves the salt beside it", () => {
+    const repository = parse(readFileSync(resolve(__dirname, "../../../Pulumi.yaml"), "utf8")) as { name: string; stackConfigDir?: string };
+    const initProject = parse(stackInitProjectYaml()) as Record<string, unknown>;
+    assert.equal(repository.stackConfigDir, "stacks", "the repository's stack files live in the committed stacks/");
+    assert.deepEqual(initProject, { name: repository.name, runtime: "nodejs" });
   });
 
   it("reuses an existing cluster (no kind create) and shows a placeholder IP until docker inspect has answered", () => {

@@ -47,6 +47,7 @@ function upAnswers(argv: readonly string[]): CommandResult {
   if (line === "kubectl version --client") return ok("Client Version: v1.36.0\n");
   if (line === "pulumi version") return ok("v3.248.0\n");
   if (line === "kind get clusters") return ok("hard-tenancy-lab\n");
+  if (line.startsWith("pulumi stack select --create lab ")) return ok("");
   if (argv.includes("current-context")) return LAB_CONTEXT_ANSWER;
   if (argv[0] === "docker" && argv[1] === "inspect") return ok(JSON.stringify([{ NetworkSettings: { Networks: { kind: { IPAddress: "172.18.0.9" } } } }]));
   if (argv.includes("deployments,daemonsets") || argv.includes("pods")) return ok(JSON.stringify({ apiVersion: "v1", kind: "List", items: [] }));
@@ -115,7 +116,7 @@ describe("lab command line", () => {
       assert.equal(await main(["up"], root, io), EXIT_CODES.pass, lines.join("\n"));
       const working = join(root, ".lab", "Pulumi.lab.yaml");
       assert.deepEqual(automation, [
-        { op: "createOrSelectStack", stackName: "lab", workDir: root },
+        { op: "selectStack", stackName: "lab", workDir: root },
         { op: "up", refresh: false, configFile: working },
       ]);
       assert.match(readFileSync(working, "utf8"), /- cidr: 172\.18\.0\.9\/32\n\s+port: 6443/);
@@ -136,7 +137,7 @@ describe("lab command line", () => {
       assert.equal(await main(["ablate", "authorization"], root, io), EXIT_CODES.commandFailed);
       assert.deepEqual(
         automation.map((c) => (c.op === "up" ? `up ${c.configFile.slice(root.length)}` : c.op)),
-        ["createOrSelectStack", "up /.lab/Pulumi.lab.ablate-authorization.yaml", "up /.lab/Pulumi.lab.yaml"],
+        ["selectStack", "up /.lab/Pulumi.lab.ablate-authorization.yaml", "up /.lab/Pulumi.lab.yaml"],
       );
       assert.ok(runs.some((r) => r.includes("pods")));
       assert.match(readFileSync(join(root, ".lab", "Pulumi.lab.ablate-authorization.yaml"), "utf8"), /hard-tenancy:layers:\n\s+authorization: false/);
@@ -183,10 +184,11 @@ describe("lab command line", () => {
     }
   });
 
-  it("lab down deletes the lab cluster when listed and removes only .lab/state and the working stack config copies", async () => {
+  it("lab down deletes the lab cluster when listed and removes only .lab/state, .lab/stack-init and the working stack config copies", async () => {
     const root = mkdtempSync(join(tmpdir(), "ht-down-"));
     try {
       mkdirSync(join(root, ".lab", "state"), { recursive: true });
+      mkdirSync(join(root, ".lab", "stack-init"), { recursive: true });
       mkdirSync(join(root, ".lab", "reports", "r1"), { recursive: true });
       writeFileSync(join(root, ".lab", "reports", "r1", "report.json"), "{}");
       writeFileSync(join(root, ".lab", "Pulumi.lab.yaml"), "config: {}\n");
@@ -196,6 +198,7 @@ describe("lab command line", () => {
       assert.equal(await main(["down"], root, io), EXIT_CODES.pass);
       assert.deepEqual(runs, [["kind", "get", "clusters"], ["kind", "delete", "cluster", "--name", "hard-tenancy-lab"]]);
       assert.equal(existsSync(join(root, ".lab", "state")), false);
+      assert.equal(existsSync(join(root, ".lab", "stack-init")), false);
       assert.equal(existsSync(join(root, ".lab", "Pulumi.lab.yaml")), false);
       assert.equal(existsSync(join(root, ".lab", "Pulumi.lab.ablate-calico.yaml")), false);
       assert.equal(existsSync(join(root, ".lab", "reports", "r1", "report.json")), true);
