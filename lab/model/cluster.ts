@@ -2,6 +2,8 @@
 import type { K8sObject } from "../../components/k8s/object";
 import { NAMESPACE_NAME_LABEL } from "../../components/spec/labels";
 import type { L4Protocol } from "../probes/types";
+import type { PathNormalization } from "./layers/authz/path-normalization";
+import { readMeshSettings } from "./mesh-config";
 import { readL4Protocol } from "./ports";
 import type { ClusterModel, NamespaceInfo, ServiceInfo, ServicePort, Workload } from "./types";
 import { extractWorkloads, namespaceOf, WORKLOAD_KINDS } from "./workload-extract";
@@ -42,12 +44,27 @@ function parseService(o: K8sObject, warnings: string[]): ServiceInfo {
   return { namespace: namespaceOf(o), name: o.metadata.name, ...(selector ? { selector } : {}), ...(clusterIP ? { clusterIP } : {}), ports };
 }
 
+export interface ClusterModelOptions {
+  /** Istio root namespace; default: the objects' mesh config (mesh-config.ts), else istio-system. */
+  rootNamespace?: string;
+  /** Istio trust domain; default: the objects' mesh config, else cluster.local. */
+  trustDomain?: string;
+  /** Mesh path normalization; default: the objects' mesh config, else unset (Istio's BASE). */
+  pathNormalization?: PathNormalization;
+  /** Warnings to start from (e.g. the loader's). */
+  warnings?: string[];
+}
+
 /**
  * Builds the model. Namespaced objects without a namespace land in "default" (as kubectl does);
- * a namespace that is referenced but not defined exists with only its name label.
+ * a namespace that is referenced but not defined exists with only its name label. The mesh
+ * settings come from `options`, else from the objects' Istio mesh ConfigMap (a cluster dump).
  */
-export function buildClusterModel(objects: K8sObject[], options: { rootNamespace?: string; trustDomain?: string; warnings?: string[] } = {}): ClusterModel {
+export function buildClusterModel(objects: K8sObject[], options: ClusterModelOptions = {}): ClusterModel {
   const warnings = [...(options.warnings ?? [])];
+  const overridden = options.rootNamespace !== undefined && options.trustDomain !== undefined && options.pathNormalization !== undefined;
+  const mesh = overridden ? undefined : readMeshSettings(objects, warnings);
+  const pathNormalization = options.pathNormalization ?? mesh?.pathNormalization;
   const namespaces = new Map<string, NamespaceInfo>();
   const namespaceInfo = (name: string): NamespaceInfo => {
     let ns = namespaces.get(name);
@@ -91,8 +108,9 @@ export function buildClusterModel(objects: K8sObject[], options: { rootNamespace
     workloads,
     services,
     policies,
-    rootNamespace: options.rootNamespace ?? "istio-system",
-    trustDomain: options.trustDomain ?? "cluster.local",
+    rootNamespace: options.rootNamespace ?? mesh?.rootNamespace ?? "istio-system",
+    trustDomain: options.trustDomain ?? mesh?.trustDomain ?? "cluster.local",
+    ...(pathNormalization ? { pathNormalization } : {}),
     warnings,
   };
 }

@@ -8,6 +8,8 @@ import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { stackDemoWorkloads } from "../workloads/demo";
+import { readMeshSettings } from "./mesh-config";
+import { withProbeStandIns } from "./stand-ins";
 import { buildCellVerdict, summarise } from "./cells";
 import { buildClusterModel } from "./cluster";
 import { activeLayers, defenseInDepth, isAttack, type BatchEvaluator } from "./defense";
@@ -34,15 +36,31 @@ export interface VerifyOptions extends PlatformEvaluationOptions {
   grouping?: boolean;
 }
 
-/** Builders' objects + the demo workloads (when enabled) + what kind brings (kube-dns, API server). */
+/**
+ * Builders' objects + the demo workloads the stack deploys + the probe stand-ins they lack (every
+ * demo workload and a server per granted workload, whether or not the stack deploys them: see
+ * stand-ins.ts) + what kind brings (kube-dns, istiod).
+ */
 export function platformObjects(spec: PlatformSpec): K8sObject[] {
-  return [...renderableObjects(spec, stackDemoWorkloads), ...kindBuiltins(spec)];
+  return [...withProbeStandIns(spec, renderableObjects(spec, stackDemoWorkloads)), ...kindBuiltins(spec)];
 }
 
-/** The platform's model: its mesh settings, including the path normalization IstioMesh installs. */
+/**
+ * The platform's model. Objects carrying Istio's mesh ConfigMap (a cluster dump) are modelled
+ * with the settings the cluster really runs, and every difference from the spec is a warning;
+ * otherwise the spec's, including the path normalization IstioMesh installs.
+ */
 function modelFor(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
-  const model = buildClusterModel(objects, { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain });
-  return { ...model, pathNormalization: MESH_PATH_NORMALIZATION };
+  const expected = { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain, pathNormalization: MESH_PATH_NORMALIZATION };
+  const mesh = readMeshSettings(objects, []);
+  if (!mesh) return buildClusterModel(objects, expected);
+  const model = buildClusterModel(objects);
+  for (const field of ["rootNamespace", "trustDomain", "pathNormalization"] as const) {
+    if (mesh[field] !== expected[field]) {
+      model.warnings.push(`mesh config ${mesh.source} sets ${field} ${mesh[field]} where the platform expects ${expected[field]}; the model follows the mesh config`);
+    }
+  }
+  return model;
 }
 
 /** The full catalogue, each probe predicted by the model. O(tenants²): for small platforms. */
@@ -134,6 +152,7 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
   const positiveControlFailures = outcomes.filter((o) => !o.met && o.probe.intent === "allow");
   return {
     tenants: spec.tenants.map((t) => t.name),
+    probeStandIns: !spec.demoWorkloads,
     ablated: ablate,
     activeLayers: activeLayers(ablate),
     grouped,

@@ -1,6 +1,7 @@
 // Human-readable and JSON renderings of the platform verdict (and of probe results / the matrix).
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { LayerId, ProbeResult } from "../probes/types";
+import { STAND_IN_NOTICE } from "./stand-ins";
 import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
 
 /** One letter per enforcement layer, in ENFORCEMENT_LAYERS order. */
@@ -86,6 +87,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants (${mode})`);
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
+  if (verdict.probeStandIns) lines.push(STAND_IN_NOTICE);
   lines.push("");
   lines.push(...matrixLines(verdict));
   lines.push("");
@@ -119,6 +121,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
   return {
     tenants: verdict.tenants,
     grouped: verdict.grouped,
+    probeStandIns: verdict.probeStandIns,
     classes: verdict.classes,
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,

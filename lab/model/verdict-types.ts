@@ -102,6 +102,11 @@ export interface VerdictSummary {
 
 export interface PlatformVerdict {
   tenants: string[];
+  /**
+   * The stack deploys no demo workloads: the probes' sources and targets are the model's
+   * stand-ins (lab/model/stand-ins.ts), not objects of the stack.
+   */
+  probeStandIns: boolean;
   ablated: LayerId[];
   /** Layers evaluated (all enforcement layers minus the ablated ones). */
   activeLayers: LayerId[];

@@ -18,6 +18,7 @@ import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
 import { connectionMatrix } from "./matrix";
 import { verifyPlatform } from "./platform";
+import { withProbeStandIns } from "./stand-ins";
 import { evaluateProbes } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
 import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictToJson, type MatrixJson } from "./report";
@@ -162,7 +163,8 @@ function runCatalogue(args: VerifyArgs): CliResult {
   let loadWarnings: string[] = [];
   if (args.manifests !== undefined) {
     const loaded = loadManifests(args.manifests);
-    objects = withKindBuiltins(spec, loaded.objects);
+    // A dump has no probe sources or targets unless the lab's demo workloads run there.
+    objects = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects));
     loadWarnings = loaded.warnings;
   }
   const verdict = verifyPlatform(spec, { objects, ablate: args.ablate, grouping: args.grouping });

@@ -10,6 +10,7 @@
 // istio/istio#22220 and #37431; modelled and cited in lab/model/layers/sidecar-scope.ts).
 import { TENANT_IDENTITY_HEADER } from "../../components/builders/shared-services";
 import type { GrantSpec, PlatformSpec, SharedServiceSpec, TenantSpec } from "../../components/spec/types";
+import { removeDotSegments } from "../model/layers/authz/path-normalization";
 import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
 import type { CataloguedProbe, ClientMode, ProbeTarget } from "./types";
 
@@ -232,6 +233,16 @@ function grantProbes(attacker: TenantSpec, victim: TenantSpec, grant: GrantSpec)
       description: `${a} uses grant ${grant.id} for a path outside ${grant.paths.join(", ")}`,
     });
   }
+  for (const { kind, path, how } of grantTraversalProbes(grant)) {
+    probes.push({
+      ...base,
+      id: `${prefix}/beyond-${kind}`,
+      path,
+      intent: "deny",
+      category: "grant-beyond-scope",
+      description: `${a} climbs out of grant ${grant.id}'s ${grant.paths.join(", ")} on ${v}'s ${grant.workload} with ${how}`,
+    });
+  }
   const allowed = new Set(grant.methods.map((m) => m.toUpperCase()));
   const otherMethod = METHODS_TO_TRY_BEYOND_GRANT.find((m) => !allowed.has(m));
   if (grant.methods.length > 0 && otherMethod) {
@@ -258,6 +269,32 @@ function grantProbes(attacker: TenantSpec, victim: TenantSpec, grant: GrantSpec)
     description: `${a} uses grant ${grant.id}'s request against ${v}'s other workload ${"workload" in otherWorkload ? otherWorkload.workload : "service" in otherWorkload ? otherWorkload.service : ""}`,
   });
   return probes;
+}
+
+/** Where a grant traversal probe tries to land once the `..` are resolved. */
+export const TRAVERSAL_TARGET = "admin";
+
+/**
+ * Paths inside a grant's first prefix pattern (`/a/b/*`, so the raw string matches the ALLOW)
+ * that climb out of it, two segments up when the prefix has them, e.g. `/api/v1/public/..%2F..%2Fadmin`.
+ * As for the shared services (pathTraversalProbes): BASE decodes `%2e` and resolves `..` but
+ * leaves `%2F`/`%5C` encoded, so only DECODE_AND_MERGE_SLASHES denies the encoded-slash forms.
+ * None when the grant has no prefix pattern, or when the resolved path is still inside one of the
+ * grant's patterns (then the request would be within scope).
+ */
+export function grantTraversalProbes(grant: Pick<GrantSpec, "paths">): { kind: string; path: string; how: string }[] {
+  const pattern = grant.paths.find((p) => p.length > 1 && p.endsWith("*") && p.startsWith("/"));
+  if (pattern === undefined) return [];
+  const base = pattern.slice(0, -1).endsWith("/") ? pattern.slice(0, -1) : `${pattern.slice(0, -1)}/`;
+  const depth = Math.max(1, Math.min(2, base.split("/").filter(Boolean).length));
+  const resolved = removeDotSegments(`${base}${"../".repeat(depth)}${TRAVERSAL_TARGET}`);
+  if (grant.paths.some((p) => pathMatches(p, resolved))) return [];
+  const climb = (step: string): string => `${base}${step.repeat(depth)}${TRAVERSAL_TARGET}`;
+  return [
+    { kind: "path-traversal-encoded", path: climb("..%2F"), how: "an encoded slash (..%2F)" },
+    { kind: "path-traversal-backslash", path: climb("..%5C"), how: "an encoded backslash (..%5C)" },
+    { kind: "path-traversal-dot", path: climb("%2e%2e/"), how: "encoded dots (%2e%2e/)" },
+  ];
 }
 
 /**

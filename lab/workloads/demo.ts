@@ -27,6 +27,11 @@ import { BYPASS, CLIENT, DEBUG, ECHO } from "./names";
 export interface DemoWorkloadOptions {
   /** Image overrides (mirrors, local builds); defaults are the digest-pinned `DEFAULT_LAB_IMAGES`. */
   images?: Partial<LabImages>;
+  /**
+   * The objects are the isolation model's probe stand-ins, never deployed: skip the check that the
+   * demo containers fit each tenant's LimitRange (admission never sees them).
+   */
+  standIns?: boolean;
 }
 
 /** Pod label Istio's injector honours per pod (the label form; the annotation is deprecated). */
@@ -79,7 +84,7 @@ interface WorkloadShape {
 export function buildDemoWorkloads(spec: PlatformSpec, options: DemoWorkloadOptions = {}): K8sObject[] {
   const images = resolveLabImages(options.images);
   const objects = spec.tenants.flatMap((tenant, index) => {
-    if (spec.layers.quotas) assertDemoFitsLimitRange(tenant, index);
+    if (spec.layers.quotas && !options.standIns) assertDemoFitsLimitRange(tenant, index);
     return tenantWorkloads(tenant, images);
   });
   if (spec.sharedServices.enabled) {
@@ -288,6 +293,50 @@ function service(at: Placement, name: string, port: number): K8sObject {
       ports: [{ name: ECHO.portName, appProtocol: "http", port, targetPort: ECHO.portName, protocol: "TCP" }],
     },
   };
+}
+
+/** Names the demo builder gives a tenant's own workloads (a grant naming one of them needs no stand-in). */
+export const TENANT_DEMO_WORKLOAD_NAMES: readonly string[] = [ECHO.name, CLIENT.name, DEBUG.name, BYPASS.name];
+
+/**
+ * Stand-in servers for the workloads grants name that the demo does not provide (e.g. a grant to
+ * acme's `api-gateway`), so the model can probe a grant on any platform: per granted
+ * (namespace, workload), a meshed echo server Deployment + ServiceAccount named after the
+ * workload, pod label `app: <workload>`, listening on every granted port, and a Service of the
+ * same name exposing each granted port as itself. They mount the echo program ConfigMap that
+ * `buildDemoWorkloads` puts in every tenant namespace; use the two together.
+ */
+export function grantTargetStandIns(spec: PlatformSpec, options: Pick<DemoWorkloadOptions, "images"> = {}): K8sObject[] {
+  const images = resolveLabImages(options.images);
+  const portsOf = new Map<string, { tenant: TenantSpec; workload: string; ports: number[] }>();
+  for (const grant of spec.grants) {
+    if (TENANT_DEMO_WORKLOAD_NAMES.includes(grant.workload)) continue;
+    const tenant = spec.tenants.find((t) => t.name === grant.to);
+    if (!tenant) throw new Error(`grantTargetStandIns: grant ${grant.id} names destination "${grant.to}", which is not a tenant`);
+    const key = `${tenant.namespace}/${grant.workload}`;
+    const entry = portsOf.get(key) ?? { tenant, workload: grant.workload, ports: [] };
+    if (!entry.ports.includes(grant.port)) entry.ports.push(grant.port);
+    portsOf.set(key, entry);
+  }
+  return [...portsOf.values()].flatMap(({ tenant, workload: name, ports }) => {
+    const at: Placement = { namespace: tenant.namespace, tenant: tenant.name };
+    const shape = echoServerShape(at, name, name, ports[0], images);
+    // The echo program listens on the first port; further granted ports are declared (named
+    // http-<port>) so the Service and the policies resolve them as the model needs.
+    const containerPorts = ports.map((port, i) => ({ name: standInPortName(i, port), containerPort: port, protocol: "TCP" }));
+    return [...workload(at, { ...shape, container: { ...shape.container, ports: containerPorts } }), serviceOnPorts(at, name, ports)];
+  });
+}
+
+function standInPortName(index: number, port: number): string {
+  return index === 0 ? ECHO.portName : `${ECHO.portName}-${port}`;
+}
+
+function serviceOnPorts(at: Placement, name: string, ports: number[]): K8sObject {
+  const svc = service(at, name, ports[0]);
+  const spec = svc.spec as { ports: Record<string, unknown>[] };
+  spec.ports = ports.map((port, i) => ({ name: standInPortName(i, port), appProtocol: "http", port, targetPort: standInPortName(i, port), protocol: "TCP" }));
+  return svc;
 }
 
 /** The demo workloads a stack deploys: all of them when `spec.demoWorkloads`, none otherwise. */

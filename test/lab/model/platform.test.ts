@@ -26,8 +26,44 @@ describe("platform isolation verdict", () => {
     assert.ok(keys.has("NetworkPolicy/tenant-acme/default-deny"));
     assert.ok(keys.has("Deployment/tenant-acme/echo"));
     assert.ok(keys.has("Service/kube-system/kube-dns"));
-    const withoutDemo = platformObjects({ ...lab, demoWorkloads: false });
-    assert.ok(!withoutDemo.some((o) => o.kind === "Deployment" && o.metadata.namespace === "tenant-acme"));
+    assert.equal(verdict.probeStandIns, false);
+  });
+
+  it("gives a platform whose stack deploys no demo workloads the same objects and verdict, flagged as probed against stand-ins", () => {
+    const withoutDemo = { ...lab, demoWorkloads: false };
+    const key = (o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    assert.deepEqual(platformObjects(withoutDemo).map(key).sort(), objects.map(key).sort());
+    const standIn = verifyPlatform(withoutDemo, { grouping: false });
+    assert.equal(standIn.probeStandIns, true);
+    assert.deepEqual(standIn.summary, verdict.summary);
+  });
+
+  it("probes a grant to a workload the demo does not provide against a stand-in Service on the granted port", () => {
+    const config = labConfig();
+    config.demoWorkloads = false;
+    config.grants = [{ from: "globex", to: "acme", workload: "api-gateway", port: 9443, methods: ["GET"], paths: ["/api/v1/public/*"], reason: "test" }];
+    const spec = validatePlatformConfig(config);
+    const standIn = verifyPlatform(spec, { grouping: false });
+    const id = spec.grants[0].id;
+    const within = outcome(standIn, `globex->acme/grant/${id}/within`);
+    assert.deepEqual(within.probe.to, { service: "tenant-acme/api-gateway", port: 9443 });
+    assert.equal(within.result.verdict, "allow", within.result.observation);
+    assert.equal(outcome(standIn, `globex->acme/grant/${id}/beyond-path-traversal-encoded`).result.verdict, "deny");
+    assert.deepEqual(standIn.violations.map((o) => o.probe.id), []);
+    assert.deepEqual(standIn.positiveControlFailures.map((o) => o.probe.id), []);
+  });
+
+  it("denies every path traversal out of a grant's prefix under the platform's DECODE_AND_MERGE_SLASHES, where Istio's default BASE lets the encoded slash through", () => {
+    const grant = lab.grants[0];
+    const traversal = buildProbeCatalogue(lab).filter((p) => /\/beyond-path-traversal-/.test(p.id));
+    assert.deepEqual(traversal.map((p) => p.id.slice(p.id.lastIndexOf("-") + 1)).sort(), ["backslash", "dot", "encoded"]);
+    for (const p of traversal) assert.equal(outcome(verdict, p.id).result.verdict, "deny", p.id);
+    const base = buildClusterModel(objects, { rootNamespace: lab.meshNamespace, trustDomain: lab.cluster.trustDomain, pathNormalization: "BASE" });
+    const results = evaluateProbes(base, traversal, { ablate: [] });
+    const verdictOf = (kind: string): string => results[traversal.findIndex((p) => p.id.endsWith(`/${grant.id}/beyond-path-traversal-${kind}`))].verdict;
+    assert.equal(verdictOf("encoded"), "allow");
+    assert.equal(verdictOf("backslash"), "allow");
+    assert.equal(verdictOf("dot"), "deny");
   });
 
   it("lets no cross-tenant attack through on the lab platform and passes every positive control", () => {
@@ -174,7 +210,7 @@ describe("tenant classes for big platforms", () => {
     const verdict = verifyPlatform(spec);
     assert.equal(verdict.grouped, true);
     assert.equal(verdict.classes.length, 3);
-    const catalogueSize = 60 * 59 * 9 + 60 * 3 + 5; // + the grant's within and 4 beyond-scope probes
+    const catalogueSize = 60 * 59 * 9 + 60 * 3 + 8; // + the grant's within, 4 beyond-scope and 3 path-traversal probes
     assert.equal(verdict.summary.probes, catalogueSize);
     assert.equal(verdict.summary.intentsMet, true);
     assert.equal(verdict.summary.defenseInDepthMet, true);

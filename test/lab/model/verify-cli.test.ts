@@ -161,4 +161,27 @@ describe("verify CLI", () => {
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /no such directory/);
   });
+
+  it("verifies the production stack, which deploys no demo workloads, against probe stand-ins and says so", () => {
+    const r = runVerify(["--stack", "production"]);
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^probe sources and targets are stand-ins: this stack deploys no demo workloads$/m);
+    assert.match(r.stdout, /RESULT: PASS/);
+    const json = JSON.parse(runVerify(["--stack", "production", "--format", "json"]).stdout) as { probeStandIns: boolean; violations: string[] };
+    assert.equal(json.probeStandIns, true);
+    assert.doesNotMatch(runVerify([]).stdout, /stand-ins/);
+  });
+
+  it("judges a dump by the mesh config it carries: Istio's default BASE normalization lets an encoded slash out of a grant's prefix", () => {
+    const grant = lab.grants[0];
+    const meshConfig: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: lab.meshNamespace }, data: { mesh: "trustDomain: cluster.local\n" } };
+    // A dump of a cluster running the platform without the demo workloads: the model adds its stand-ins.
+    const dump = platformObjects({ ...lab, demoWorkloads: false }).filter((o) => o.metadata.name !== "echo" && o.metadata.name !== "client");
+    const r = runVerify(["--manifests", writeManifests("base-mesh", [...dump, meshConfig]), "--format", "json"]);
+    assert.equal(r.exitCode, 1, r.stderr);
+    const json = JSON.parse(r.stdout) as { violations: string[]; warnings: string[] };
+    const escape = `${grant.from}->${grant.to}/grant/${grant.id}/beyond-path-traversal`;
+    assert.deepEqual(json.violations.filter((id) => id.startsWith(escape)).sort(), [`${escape}-backslash`, `${escape}-encoded`]);
+    assert.match(json.warnings.join("\n"), /sets pathNormalization BASE where the platform expects DECODE_AND_MERGE_SLASHES/);
+  });
 });

@@ -4,6 +4,7 @@ import type { PlatformSpec } from "../../../components/spec/types";
 import {
   buildProbeCatalogue,
   concretePath,
+  grantTraversalProbes,
   pairProbes,
   pathMatches,
   probeKind,
@@ -122,7 +123,8 @@ describe("probe catalogue", () => {
     );
     const kinds = pairProbes(spec, spec.tenants[1], spec.tenants[0]).filter((p) => p.category.startsWith("grant")).map(probeKind);
     const id = spec.grants[0].id;
-    assert.deepEqual(kinds.sort(), [`grant/${id}/beyond-source-no-sidecar`, `grant/${id}/beyond-workload`, `grant/${id}/within`]);
+    const traversals = ["backslash", "dot", "encoded"].map((k) => `grant/${id}/beyond-path-traversal-${k}`);
+    assert.deepEqual(kinds.sort(), [...traversals, `grant/${id}/beyond-source-no-sidecar`, `grant/${id}/beyond-workload`, `grant/${id}/within`]);
     const other = pairProbes(spec, spec.tenants[1], spec.tenants[0]).find((p) => p.id.endsWith("beyond-workload"));
     assert.deepEqual(other?.to, { service: "tenant-t0001/echo", port: 80 });
   });
@@ -156,5 +158,41 @@ describe("Istio path patterns for grant probes", () => {
   it("treats a star in the middle literally, as Istio does", () => {
     assert.equal(pathMatches("/api/*/x", "/api/v1/x"), false);
     assert.equal(pathMatches("/api/*/x", "/api/*/x"), true);
+  });
+});
+
+describe("path traversal out of a grant's prefix", () => {
+  it("climbs two segments out of the prefix with an encoded slash, an encoded backslash and encoded dots", () => {
+    assert.deepEqual(grantTraversalProbes({ paths: ["/api/v1/public/*"] }).map((p) => [p.kind, p.path]), [
+      ["path-traversal-encoded", "/api/v1/public/..%2F..%2Fadmin"],
+      ["path-traversal-backslash", "/api/v1/public/..%5C..%5Cadmin"],
+      ["path-traversal-dot", "/api/v1/public/%2e%2e/%2e%2e/admin"],
+    ]);
+    for (const p of grantTraversalProbes({ paths: ["/api/v1/public/*"] })) assert.ok(pathMatches("/api/v1/public/*", p.path), `${p.path} matches the raw prefix`);
+  });
+
+  it("climbs one segment out of a one-segment prefix, with or without its trailing slash", () => {
+    assert.equal(grantTraversalProbes({ paths: ["/api*"] })[0].path, "/api/..%2Fadmin");
+    assert.equal(grantTraversalProbes({ paths: ["/api/*"] })[0].path, "/api/..%2Fadmin");
+  });
+
+  it("has nothing to climb out of for exact or suffix paths, nor when the landing path is still granted", () => {
+    assert.deepEqual(grantTraversalProbes({ paths: ["/v2/invoices", "*.json"] }), []);
+    assert.deepEqual(grantTraversalProbes({ paths: ["/*"] }), []);
+    assert.deepEqual(grantTraversalProbes({ paths: ["/api/v1/public/*", "/api/*"] }), []);
+  });
+
+  it("adds the traversal probes to a grant with a prefix as beyond-scope attacks on the granted Service", () => {
+    const spec = validatePlatformConfig(labConfig());
+    const grant = spec.grants[0];
+    const attacker = spec.tenants.find((t) => t.name === grant.from)!;
+    const victim = spec.tenants.find((t) => t.name === grant.to)!;
+    const probes = pairProbes(spec, attacker, victim);
+    const within = probes.find((p) => p.id.endsWith(`/grant/${grant.id}/within`))!;
+    const encoded = probes.find((p) => p.id === `${grant.from}->${grant.to}/grant/${grant.id}/beyond-path-traversal-encoded`);
+    assert.ok(encoded);
+    assert.equal(encoded.intent, "deny");
+    assert.equal(encoded.category, "grant-beyond-scope");
+    assert.deepEqual([encoded.to, encoded.method, encoded.client], [within.to, within.method, within.client]);
   });
 });

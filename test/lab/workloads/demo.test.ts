@@ -9,6 +9,7 @@ import {
   SIDECAR_INJECT_LABEL,
   buildDemoWorkloads,
   demoWorkloadsFor,
+  grantTargetStandIns,
 } from "../../../lab/workloads/demo";
 import { ECHO_SERVER_CONFIGMAP, ECHO_SERVER_FILE, ECHO_SERVER_PROGRAM } from "../../../lab/workloads/echo-server";
 import { DEFAULT_LAB_IMAGES, isPinnedByDigest } from "../../../lab/workloads/images";
@@ -241,6 +242,8 @@ describe("demo workloads", () => {
     assert.doesNotThrow(() => demoWorkloadsFor(tight, tight.tenants[0].namespace));
     const noQuotas: PlatformSpec = { ...tight, layers: { ...tight.layers, quotas: false } };
     assert.doesNotThrow(() => buildDemoWorkloads(noQuotas));
+    // The model's stand-ins are never deployed, so admission never sees them.
+    assert.deepEqual(buildDemoWorkloads(tight, { standIns: true }), objects);
   });
 
   it("every image is pinned by digest, and overrides replace it", () => {
@@ -283,5 +286,39 @@ describe("demo workloads", () => {
     const before = JSON.stringify(spec);
     assert.deepEqual(buildDemoWorkloads(spec), buildDemoWorkloads(spec));
     assert.equal(JSON.stringify(spec), before);
+  });
+});
+
+describe("grant target stand-ins", () => {
+  const grant = (workload: string, port: number, to = "acme", from = "globex") => ({ id: `${from}-to-${to}-${workload}-${port}`, from, to, workload, port, methods: ["GET"], paths: ["/api/*"], reason: "test" });
+  const withGrants = (grants: ReturnType<typeof grant>[]): PlatformSpec => ({ ...spec, grants });
+
+  it("builds a meshed, restricted-compliant echo server and a Service named after each granted workload, on the granted port", () => {
+    const built = grantTargetStandIns(withGrants([grant("api-gateway", 9443)]));
+    assert.deepEqual(built.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`), [
+      "ServiceAccount/tenant-acme/api-gateway",
+      "Deployment/tenant-acme/api-gateway",
+      "Service/tenant-acme/api-gateway",
+    ]);
+    const deployment = built[1];
+    const template = podTemplate(deployment);
+    assert.deepEqual(restrictedViolations(template.spec), []);
+    const labels = template.metadata.labels as Record<string, string>;
+    assert.equal(labels[APP_LABEL], "api-gateway");
+    assert.equal(labels[SIDECAR_INJECT_LABEL], "true");
+    const container = (template.spec.containers as Json[])[0];
+    assert.deepEqual(container.ports, [{ name: ECHO.portName, containerPort: 9443, protocol: "TCP" }]);
+    assert.ok((container.env as Json[]).some((e) => e.name === "PORT" && e.value === "9443"));
+    const service = built[2].spec as Json;
+    assert.deepEqual(service.selector, { [APP_LABEL]: "api-gateway" });
+    assert.deepEqual(service.ports, [{ name: ECHO.portName, appProtocol: "http", port: 9443, targetPort: ECHO.portName, protocol: "TCP" }]);
+  });
+
+  it("builds one server per granted workload, with every port its grants name, and none for a demo workload", () => {
+    const built = grantTargetStandIns(withGrants([grant("api", 8080), grant("api", 9090, "acme", "initech"), grant("api", 8080, "acme", "initech"), grant("echo", 8080)]));
+    assert.deepEqual(ofKind(built, "Deployment").map((d) => d.metadata.name), ["api"]);
+    const ports = (ofKind(built, "Service")[0].spec as Json).ports as Json[];
+    assert.deepEqual(ports.map((p) => [p.port, p.targetPort]), [[8080, "http"], [9090, "http-9090"]]);
+    assert.deepEqual(grantTargetStandIns(withGrants([grant(CLIENT.name, 8080)])), []);
   });
 });
