@@ -26,9 +26,9 @@ import type { L4Protocol, PolicyRef } from "../../probes/types";
 import { modelIndex, type ModelIndex } from "../model-index";
 import { emptyPortSet, fullPortSet, parseL4Protocol, parsePortNumber, protocolPorts, unionPorts } from "../ports";
 import { matchesLabelSelector, parseLabelSelector } from "../selectors";
-import type { ClusterModel, Endpoint, Workload } from "../types";
+import type { ClusterModel, Workload } from "../types";
 import { labelSelectorKey, subjectIndex, type SubjectIndex, type SubjectKey } from "../subject-index";
-import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program, type RuleAction } from "./engine";
+import { compiledLayer, forEachRule, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program, type RuleAction } from "./engine";
 import { networkPoliciesByNamespace, selectingPolicies, type CompiledNetworkPolicy } from "./network-policy";
 import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, parsePolicyCidr, podPeer } from "./peers";
 
@@ -180,23 +180,17 @@ function compile(o: K8sObject, index: ModelIndex, warnings: string[]): CompiledA
   const ref = { kind: o.kind, name: o.metadata.name };
   const subject = subjectMatcher(spec.subject, "spec.subject");
   const rules: Record<Direction, CompiledRule[]> = { ingress: [], egress: [] };
-  for (const direction of ["ingress", "egress"] as const) {
-    const list = spec[direction];
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new Error(`spec.${direction}: expected a list of rules`);
-    list.forEach((rawRule, i) => {
-      const rule = record(rawRule) ?? {};
-      const field = `spec.${direction}[${i}]`;
-      const action = ACTIONS[o.kind][String(rule.action)];
-      if (!action) throw new Error(`${field}.action: ${JSON.stringify(rule.action)} is not one of ${Object.keys(ACTIONS[o.kind]).join(", ")}`);
-      const peerField = direction === "ingress" ? "from" : "to";
-      const peers = Array.isArray(rule[peerField]) ? (rule[peerField] as unknown[]) : [];
-      if (peers.length === 0) throw new Error(`${field}.${peerField}: needs at least one peer`);
-      const peer = anyOfPeers(peers.map((p, j) => compilePeer(index, p, `${o.kind} ${o.metadata.name} ${field}.${peerField}[${j}]`, action, warnings)));
-      const ports = isCnp ? compileProtocols(rule.protocols, `${field}.protocols`) : compileAnpPorts(rule.ports, `${field}.ports`);
-      rules[direction].push({ action, peer, ports, ref: { ...ref, rule: i } });
-    });
-  }
+  forEachRule(spec, (rawRule, field, direction, i) => {
+    const rule = record(rawRule) ?? {};
+    const action = typeof rule.action === "string" ? ACTIONS[o.kind][rule.action] : undefined;
+    if (!action) throw new Error(`${field}.action: ${JSON.stringify(rule.action)} is not one of ${Object.keys(ACTIONS[o.kind]).join(", ")}`);
+    const peerField = direction === "ingress" ? "from" : "to";
+    const peers = Array.isArray(rule[peerField]) ? (rule[peerField] as unknown[]) : [];
+    if (peers.length === 0) throw new Error(`${field}.${peerField}: needs at least one peer`);
+    const peer = anyOfPeers(peers.map((p, j) => compilePeer(index, p, `${o.kind} ${o.metadata.name} ${field}.${peerField}[${j}]`, action, warnings)));
+    const ports = isCnp ? compileProtocols(rule.protocols, `${field}.protocols`) : compileAnpPorts(rule.ports, `${field}.ports`);
+    rules[direction].push({ action, peer, ports, ref: { ...ref, rule: i } });
+  });
   return { ref, tier, priority, subject: (w) => subject.matches(w, namespaceLabelsOf(index, w)), ...(subject.key ? { subjectKey: subject.key } : {}), rules };
 }
 
@@ -255,11 +249,5 @@ export function clusterNetworkPolicyLayer(model: ClusterModel, options: ClusterN
     return tiers;
   };
   const programFor = (w: Workload, direction: Direction): Program => tiersFor(w, direction).all;
-  return {
-    id: "clusterNetworkPolicy",
-    evaluate: (conn) => decideConnection("clusterNetworkPolicy", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "ClusterNetworkPolicy"),
-    program: (id, direction) => programFor(index.workloads[id], direction),
-    programOf: programFor,
-    tiersOf: (w, direction) => tiersFor(w, direction),
-  };
+  return { ...compiledLayer("clusterNetworkPolicy", "ClusterNetworkPolicy", index.workloads, programFor), tiersOf: tiersFor };
 }

@@ -210,3 +210,42 @@ export function possiblePeers(program: Program): IdSet | undefined {
   const set = orIds(allowed, reaching);
   return set.kind === "allBut" ? undefined : set;
 }
+
+/**
+ * A compiled layer from its per-workload program: one decision function, and the program looked
+ * up by workload id or by workload (the matrix and the tier combination read it).
+ */
+export function compiledLayer(
+  id: CompiledNetworkLayer["id"],
+  noun: string,
+  workloads: readonly Workload[],
+  programOf: (w: Workload, direction: Direction) => Program,
+): CompiledNetworkLayer {
+  return {
+    id,
+    evaluate: (conn) => decideConnection(id, conn, (ep: Endpoint, d) => (ep.type === "workload" ? programOf(ep.workload, d) : []), noun),
+    program: (workloadIndex, direction) => programOf(workloads[workloadIndex], direction),
+    programOf,
+  };
+}
+
+/** `policyTypes` / Calico `types`: a list of "Ingress" | "Egress"; anything else is an error naming the field. */
+export function parseDirections(list: readonly unknown[], field: string): Set<Direction> {
+  const directions = new Set<Direction>();
+  for (const t of list) {
+    if (t === "Ingress") directions.add("ingress");
+    else if (t === "Egress") directions.add("egress");
+    else throw new Error(`${field}: ${JSON.stringify(t)} is not Ingress or Egress`);
+  }
+  return directions;
+}
+
+/** Visits `spec.ingress[i]` and `spec.egress[i]` in order; a present but non-list value is an error. */
+export function forEachRule(spec: Record<string, unknown>, visit: (raw: unknown, field: string, direction: Direction, index: number) => void): void {
+  for (const direction of ["ingress", "egress"] as const) {
+    const list = spec[direction];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) throw new Error(`spec.${direction}: expected a list of rules`);
+    list.forEach((raw, i) => visit(raw, `spec.${direction}[${i}]`, direction, i));
+  }
+}

@@ -21,8 +21,8 @@ import type { L4Protocol, PolicyRef } from "../../probes/types";
 import { modelIndex, type ModelIndex } from "../model-index";
 import { emptyPortSet, fullPortSet, parseL4Protocol, parsePortNumber, protocolPorts, unionPorts } from "../ports";
 import { matchesLabelSelector, parseLabelSelector, type LabelSelector } from "../selectors";
-import type { ClusterModel, Endpoint, Workload } from "../types";
-import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program } from "./engine";
+import type { ClusterModel, Workload } from "../types";
+import { compiledLayer, forEachRule, parseDirections, type CompiledNetworkLayer, type CompiledRule, type Direction, type PeerMatcher, type PortMatcher, type Program } from "./engine";
 import { ANY_PEER, NO_PEER, anyOfPeers, cidrPeer, parsePolicyCidr, podPeer } from "./peers";
 
 export interface CompiledNetworkPolicy {
@@ -87,32 +87,19 @@ export function compileNetworkPolicy(o: K8sObject, index: ModelIndex): CompiledN
   const spec = record(o.spec) ?? {};
   const ref = { kind: "NetworkPolicy", namespace, name: o.metadata.name };
   const hasEgress = Array.isArray(spec.egress) && spec.egress.length > 0;
-  const types = new Set<Direction>();
-  if (Array.isArray(spec.policyTypes)) {
-    for (const t of spec.policyTypes) {
-      if (t === "Ingress") types.add("ingress");
-      else if (t === "Egress") types.add("egress");
-      else throw new Error(`spec.policyTypes: ${JSON.stringify(t)} is not Ingress or Egress`);
-    }
-  } else {
-    types.add("ingress");
-    if (hasEgress) types.add("egress");
-  }
+  // policyTypes absent: Ingress always, Egress only when the policy has egress rules (upstream default).
+  const types = Array.isArray(spec.policyTypes)
+    ? parseDirections(spec.policyTypes, "spec.policyTypes")
+    : new Set<Direction>(hasEgress ? ["ingress", "egress"] : ["ingress"]);
   const rules: Record<Direction, CompiledRule[]> = { ingress: [], egress: [] };
-  for (const direction of ["ingress", "egress"] as const) {
-    const list = spec[direction];
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new Error(`spec.${direction}: expected a list of rules`);
+  forEachRule(spec, (rawRule, field, direction, i) => {
+    const rule = record(rawRule) ?? {};
     const peerField = direction === "ingress" ? "from" : "to";
-    list.forEach((rawRule, i) => {
-      const rule = record(rawRule) ?? {};
-      const field = `spec.${direction}[${i}]`;
-      const peersRaw = rule[peerField];
-      const peer =
-        Array.isArray(peersRaw) && peersRaw.length > 0 ? anyOfPeers(peersRaw.map((p, j) => compilePeer(index, namespace, p, `${field}.${peerField}[${j}]`))) : ANY_PEER;
-      rules[direction].push({ action: "allow", peer, ports: compilePorts(rule.ports, `${field}.ports`), ref: { ...ref, rule: i } });
-    });
-  }
+    const peersRaw = rule[peerField];
+    const peer =
+      Array.isArray(peersRaw) && peersRaw.length > 0 ? anyOfPeers(peersRaw.map((p, j) => compilePeer(index, namespace, p, `${field}.${peerField}[${j}]`))) : ANY_PEER;
+    rules[direction].push({ action: "allow", peer, ports: compilePorts(rule.ports, `${field}.ports`), ref: { ...ref, rule: i } });
+  });
   return { ref, namespace, podSelector: parseLabelSelector(spec.podSelector ?? {}, "spec.podSelector"), types, rules };
 }
 
@@ -158,10 +145,5 @@ export function networkPolicyLayer(model: ClusterModel): CompiledNetworkLayer {
     }
     return program;
   };
-  return {
-    id: "networkPolicy",
-    evaluate: (conn) => decideConnection("networkPolicy", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "NetworkPolicy"),
-    program: (id, direction) => programFor(index.workloads[id], direction),
-    programOf: programFor,
-  };
+  return compiledLayer("networkPolicy", "NetworkPolicy", index.workloads, programFor);
 }

@@ -18,8 +18,8 @@ import type { K8sObject } from "../../../../components/k8s/object";
 import type { PolicyRef } from "../../../probes/types";
 import { modelIndex } from "../../model-index";
 import { matchesLabelSelector } from "../../selectors";
-import type { ClusterModel, Endpoint, Workload } from "../../types";
-import { decideConnection, type CompiledNetworkLayer, type CompiledRule, type Direction, type Program, type Segment } from "../engine";
+import type { ClusterModel, Workload } from "../../types";
+import { compiledLayer, type CompiledNetworkLayer, type CompiledRule, type Direction, type Program, type Segment } from "../engine";
 import { compileNetworkPolicy, isKubernetesNetworkPolicy } from "../network-policy";
 import { calicoSelectorKey, subjectIndex, type SubjectIndex, type SubjectKey } from "../../subject-index";
 import { CALICO_NAME, calicoLabels, type CalicoLabels } from "./labels";
@@ -148,10 +148,5 @@ export function calicoLayer(model: ClusterModel, options: { includeKubernetesNet
     cache.set(key, (program = segments));
     return program;
   };
-  return {
-    id: "calico",
-    evaluate: (conn) => decideConnection("calico", conn, (ep: Endpoint, d) => (ep.type === "workload" ? programFor(ep.workload, d) : []), "Calico policy"),
-    program: (id, direction) => programFor(index.workloads[id], direction),
-    programOf: programFor,
-  };
+  return compiledLayer("calico", "Calico policy", index.workloads, programFor);
 }

@@ -5,7 +5,7 @@ import type { L4Protocol, PolicyRef } from "../../../probes/types";
 import type { ModelIndex } from "../../model-index";
 import { emptyPortSet, L4_PROTOCOLS, parsePortNumber, portSetOf, protocolPorts, subtractPorts, unionPorts, type PortSet } from "../../ports";
 import type { Workload } from "../../types";
-import type { CompiledRule, Direction, PortMatcher, RuleAction } from "../engine";
+import { forEachRule, parseDirections, type CompiledRule, type Direction, type PortMatcher, type RuleAction } from "../engine";
 import { entityMatches, entityPeer, parseEntity, type EntityRule } from "./entity";
 import type { CalicoLabels } from "./labels";
 import { matchesCalicoSelector, parseCalicoSelector, type CalicoSelector } from "./selector";
@@ -122,15 +122,8 @@ function compileRule(
 }
 
 function inferTypes(spec: Json): Set<Direction> {
+  if (Array.isArray(spec.types)) return parseDirections(spec.types, "spec.types");
   const types = new Set<Direction>();
-  if (Array.isArray(spec.types)) {
-    for (const t of spec.types) {
-      if (t === "Ingress") types.add("ingress");
-      else if (t === "Egress") types.add("egress");
-      else throw new Error(`spec.types: ${JSON.stringify(t)} is not Ingress or Egress`);
-    }
-    return types;
-  }
   // Calico's default: Ingress, plus Egress when egress rules exist; Egress only when there are egress but no ingress rules.
   const hasIngress = Array.isArray(spec.ingress) && spec.ingress.length > 0;
   const hasEgress = Array.isArray(spec.egress) && spec.egress.length > 0;
@@ -151,15 +144,10 @@ export function compileCalicoPolicy(o: K8sObject, index: ModelIndex, labels: Cal
     return typeof text === "string" && text.trim() ? parseCalicoSelector(text, `spec.${key}`) : undefined;
   };
   const rules: Record<Direction, CalicoRule[]> = { ingress: [], egress: [] };
-  for (const direction of ["ingress", "egress"] as const) {
-    const list = spec[direction];
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw new Error(`spec.${direction}: expected a list of rules`);
-    list.forEach((raw, i) => {
-      const compiled = compileRule(raw, `spec.${direction}[${i}]`, direction, { ...ref, rule: i }, namespace, index, labels, warnings);
-      if (compiled) rules[direction].push(compiled);
-    });
-  }
+  forEachRule(spec, (raw, field, direction, i) => {
+    const compiled = compileRule(raw, field, direction, { ...ref, rule: i }, namespace, index, labels, warnings);
+    if (compiled) rules[direction].push(compiled);
+  });
   const namespaceSelector = global ? sel("namespaceSelector") : undefined;
   const serviceAccountSelector = sel("serviceAccountSelector");
   return {
