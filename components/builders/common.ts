@@ -7,6 +7,7 @@ import type { PlatformSpec, TenantSpec } from "../spec/types";
 export const API = {
   core: "v1",
   rbac: "rbac.authorization.k8s.io/v1",
+  admission: "admissionregistration.k8s.io/v1",
   networking: "networking.k8s.io/v1",
   istioSecurity: "security.istio.io/v1",
   istioNetworking: "networking.istio.io/v1",

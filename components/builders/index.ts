@@ -6,6 +6,7 @@
 // object of that layer; no object lists every tenant (sizes stay linear in tenants).
 import type { K8sObject } from "../k8s/object";
 import type { PlatformSpec } from "../spec/types";
+import { buildAdmissionGuardrailObjects } from "./cluster-policy/admission-guardrails";
 import { buildCalicoObjects } from "./cluster-policy/calico";
 import { buildClusterNetworkPolicyObjects } from "./cluster-policy/cluster-network-policy";
 import { buildMeshWideObjects } from "./mesh";
@@ -17,7 +18,10 @@ export { buildTenantObjects, type TenantObjects };
 export interface PlatformObjects {
   /** Root-namespace PeerAuthentication STRICT, allow-nothing, Telemetry access logging, impersonation DENY. */
   meshWide: K8sObject[];
-  /** Calico Tier + one GlobalNetworkPolicy per tenant; ClusterNetworkPolicy (Admin tier) per tenant when enabled. */
+  /**
+   * Calico Tier + one GlobalNetworkPolicy per tenant; ClusterNetworkPolicy (Admin tier) per tenant
+   * when enabled; the tenant admission guardrails (one ValidatingAdmissionPolicy + binding for all).
+   */
   clusterPolicies: K8sObject[];
   /** Shared namespace and its policies (+ optional Lua EnvoyFilter); not the workloads. */
   sharedServices: K8sObject[];
@@ -27,7 +31,7 @@ export interface PlatformObjects {
 export function buildPlatformObjects(spec: PlatformSpec): PlatformObjects {
   return {
     meshWide: buildMeshWideObjects(spec),
-    clusterPolicies: [...buildCalicoObjects(spec), ...buildClusterNetworkPolicyObjects(spec)],
+    clusterPolicies: [...buildCalicoObjects(spec), ...buildClusterNetworkPolicyObjects(spec), ...buildAdmissionGuardrailObjects(spec)],
     sharedServices: buildSharedServicesObjects(spec),
     tenants: spec.tenants.map((t) => buildTenantObjects(spec, t)),
   };
@@ -42,4 +46,5 @@ export function allObjects(objects: PlatformObjects): K8sObject[] {
 
 export { TENANT_IDENTITY_HEADER, TENANT_IDENTITY_LUA } from "./shared-services";
 export { CALICO_TIER, calicoPolicyName } from "./cluster-policy/calico";
+export { ADMISSION_GUARDRAILS_NAME } from "./cluster-policy/admission-guardrails";
 export { sharedAccessLabel, SHARED_ACCESS_LABEL_VALUE } from "./common";

@@ -1,6 +1,6 @@
 // Defaults for every optional field of PlatformConfig. Versions are pinned exactly; each is
 // overridable in config (`versions.*`). See DESIGN.md §3 for why these versions go together.
-import type { InstallSwitches, LayerSwitches, LimitRangeSpec, QuotaSpec, SharedServiceSpec } from "./types";
+import type { IngressGatewaySpec, InstallSwitches, LayerSwitches, LimitRangeSpec, QuotaSpec, SharedServiceSpec } from "./types";
 
 export const DEFAULT_LAYERS: LayerSwitches = {
   networkPolicy: true,
@@ -12,6 +12,7 @@ export const DEFAULT_LAYERS: LayerSwitches = {
   quotas: true,
   tenantRbac: true,
   podSecurity: true,
+  admissionGuardrails: true,
   accessLogging: true,
 };
 
@@ -63,10 +64,11 @@ export const DEFAULT_MESH_NAMESPACE = "istio-system";
  */
 export const MESH_PATH_NORMALIZATION = "DECODE_AND_MERGE_SLASHES" as const;
 
-export const DEFAULT_INGRESS_GATEWAY = {
+export const DEFAULT_INGRESS_GATEWAY: IngressGatewaySpec = {
   namespace: "istio-ingress",
   serviceAccount: "istio-ingressgateway",
   podLabels: { istio: "ingressgateway" },
+  serviceType: "LoadBalancer",
 };
 
 export const DEFAULT_QUOTA: QuotaSpec = {
@@ -82,6 +84,14 @@ export const DEFAULT_QUOTA: QuotaSpec = {
   persistentVolumeClaims: 10,
   configMaps: 50,
   secrets: 50,
+  deployments: 50,
+  // 50 Deployments × (1 live + 10 kept by the default revisionHistoryLimit) = 550: rollouts never stall.
+  replicaSets: 600,
+  statefulSets: 20,
+  // 20 CronJobs × 4 finished Jobs kept by default (3 successful + 1 failed) = 80, plus ad-hoc Jobs.
+  jobs: 100,
+  cronJobs: 20,
+  serviceAccounts: 50,
 };
 
 export const DEFAULT_LIMITS: LimitRangeSpec = {

@@ -6,6 +6,8 @@ export const MANAGED_BY_VALUE = "hard-tenancy";
 export const TENANT_LABEL = "hard-tenancy.io/tenant";
 /** On namespaces the platform creates: "tenant" | "shared-services" | "platform". */
 export const ROLE_LABEL = "hard-tenancy.io/role";
+/** ROLE_LABEL value of tenant namespaces (the admission guardrails select namespaces by it). */
+export const TENANT_ROLE = "tenant";
 /** Kubernetes sets this on every namespace (immutable); NetworkPolicy namespaceSelectors use it. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** Calico's name label for namespaces in selectors (namespaceSelector: projectcalico.org/name == 'x'). */

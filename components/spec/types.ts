@@ -30,6 +30,12 @@ export interface LayerSwitches {
   tenantRbac: boolean;
   /** Pod Security Admission `restricted` labels on tenant namespaces. */
   podSecurity: boolean;
+  /**
+   * One cluster-wide ValidatingAdmissionPolicy + binding for every tenant namespace: no Service
+   * externalIPs (CVE-2020-8554) or non-ClusterIP type, no legacy service-account-token Secrets, no
+   * Pods that bypass the scheduler with spec.nodeName.
+   */
+  admissionGuardrails: boolean;
   /** Access logs through the Telemetry API (written by the proxies). */
   accessLogging: boolean;
 }
@@ -98,6 +104,15 @@ export interface QuotaSpec {
   persistentVolumeClaims: number;
   configMaps: number;
   secrets: number;
+  /** Object counts (`count/<resource>.<group>`): API and etcd pressure, not compute. */
+  deployments: number;
+  /** Each Deployment keeps up to revisionHistoryLimit (default 10) old ReplicaSets besides the live one. */
+  replicaSets: number;
+  statefulSets: number;
+  /** CronJobs keep their finished Jobs (default history: 3 successful + 1 failed). */
+  jobs: number;
+  cronJobs: number;
+  serviceAccounts: number;
 }
 
 export interface LimitRangeSpec {
@@ -147,12 +162,18 @@ export interface SharedServicesSpec {
   services: SharedServiceSpec[];
 }
 
+/** Kubernetes Service types the ingress gateway may use. */
+export const GATEWAY_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type GatewayServiceType = (typeof GATEWAY_SERVICE_TYPES)[number];
+
 export interface IngressGatewaySpec {
   namespace: string;
   /** ServiceAccount of the gateway pods (its principal is allowed into tenants with ingress). */
   serviceAccount: string;
   /** Pod labels of the gateway (NetworkPolicy peer). */
   podLabels: Record<string, string>;
+  /** Type of the gateway's Service: LoadBalancer (default) to be reachable from outside the cluster. */
+  serviceType: GatewayServiceType;
 }
 
 /** An explicit, audited cross-tenant exception: opens exactly this path in every layer. */

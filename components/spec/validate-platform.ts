@@ -10,10 +10,11 @@ import {
   RESERVED_NAMESPACES,
 } from "./defaults";
 import { isDnsLabel, isDnsSubdomain, toDnsLabel } from "./names";
+import { closestMatch } from "./suggest";
 import { child } from "./problems";
 import type { ConfigReader, RawMap } from "./reader";
 import { readLabelSelector } from "./validate-cluster";
-import type { IngressGatewaySpec, InstallSwitches, LayerSwitches, SharedServiceSpec, SharedServicesSpec, VersionPins } from "./types";
+import { GATEWAY_SERVICE_TYPES, type GatewayServiceType, type IngressGatewaySpec, type InstallSwitches, type LayerSwitches, type SharedServiceSpec, type SharedServicesSpec, type VersionPins } from "./types";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] as const;
 
@@ -111,12 +112,25 @@ function readServiceAccountName(r: ConfigReader, raw: RawMap, key: string, field
   return value;
 }
 
+function readGatewayServiceType(r: ConfigReader, raw: RawMap): GatewayServiceType {
+  const field = "ingressGateway.serviceType";
+  const value = raw.serviceType;
+  if (value === undefined) return DEFAULT_INGRESS_GATEWAY.serviceType;
+  const known = GATEWAY_SERVICE_TYPES.find((t) => t === value);
+  if (known !== undefined) return known;
+  const typo = typeof value === "string" ? closestMatch(value, GATEWAY_SERVICE_TYPES) : undefined;
+  const fix = typo !== undefined ? `write "${typo}" (Service types are case-sensitive)` : `use one of ${GATEWAY_SERVICE_TYPES.join(", ")} ("LoadBalancer" to reach the gateway from outside the cluster)`;
+  r.add(field, `must be one of ${GATEWAY_SERVICE_TYPES.join(", ")}, got ${JSON.stringify(value)}`, fix);
+  return DEFAULT_INGRESS_GATEWAY.serviceType;
+}
+
 export function readIngressGateway(r: ConfigReader, root: RawMap): IngressGatewaySpec {
-  const raw = r.optionalMap(root, "ingressGateway", "ingressGateway", ["namespace", "serviceAccount", "podLabels"]);
+  const raw = r.optionalMap(root, "ingressGateway", "ingressGateway", ["namespace", "serviceAccount", "podLabels", "serviceType"]);
   return {
     namespace: readNamespace(r, raw, "namespace", "ingressGateway.namespace", DEFAULT_INGRESS_GATEWAY.namespace),
     serviceAccount: readServiceAccountName(r, raw, "serviceAccount", "ingressGateway.serviceAccount", DEFAULT_INGRESS_GATEWAY.serviceAccount),
     podLabels: readLabelSelector(r, raw, "podLabels", "ingressGateway.podLabels", DEFAULT_INGRESS_GATEWAY.podLabels),
+    serviceType: readGatewayServiceType(r, raw),
   };
 }
 

@@ -59,7 +59,21 @@ function readQuota(r: ConfigReader, tenant: RawMap, field: string): QuotaSpec {
     if (typeof fallback === "number") (out as Record<string, number | string>)[key] = r.count(raw, key, child(field, key), fallback);
     else (out as Record<string, number | string>)[key] = readQuantity(r, raw, key, child(field, key), fallback);
   }
+  checkControllerCounts(r, out, field);
   return out;
+}
+
+/**
+ * Object counts whose owners need children: a Deployment runs through a ReplicaSet and a CronJob
+ * through Jobs, so a child count below the owner's would stall rollouts or every scheduled run.
+ */
+function checkControllerCounts(r: ConfigReader, quota: QuotaSpec, field: string): void {
+  if (quota.replicaSets < quota.deployments) {
+    r.add(child(field, "replicaSets"), `${quota.replicaSets} is less than deployments ${quota.deployments}: every Deployment needs at least one ReplicaSet (and keeps old ones for rollbacks)`, `raise replicaSets to at least ${quota.deployments} (about 11 per Deployment with the default revisionHistoryLimit), or lower deployments`);
+  }
+  if (quota.cronJobs > 0 && quota.jobs === 0) {
+    r.add(child(field, "jobs"), `is 0 but cronJobs is ${quota.cronJobs}: every scheduled run creates a Job`, "raise jobs (about 4 per CronJob with the default history limits), or set cronJobs: 0");
+  }
 }
 
 function readLimits(r: ConfigReader, tenant: RawMap, field: string): LimitRangeSpec {

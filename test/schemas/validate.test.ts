@@ -46,6 +46,16 @@ describe("objects against upstream schemas", () => {
       assert.match(errors[0], /NetworkPolicy.*policyTypes/);
     });
 
+    it("rejects an admission policy rule without an expression, and a binding with a malformed namespace selector", async () => {
+      const policy = pick("ValidatingAdmissionPolicy");
+      delete (policy.spec as { validations: { expression?: string }[] }).validations[0].expression;
+      const binding = pick("ValidatingAdmissionPolicyBinding");
+      (binding.spec as { matchResources: unknown }).matchResources = { namespaceSelector: "hard-tenancy.io/role=tenant" };
+      const errors = (await validateAgainstUpstreamSchemas([policy, binding])).join("\n");
+      assert.match(errors, /ValidatingAdmissionPolicy\/\/.*validations\/0 must have required property expression/);
+      assert.match(errors, /ValidatingAdmissionPolicyBinding\/\/.*namespaceSelector must be object/);
+    });
+
     it("rejects an Istio kind with a bad action (AuthorizationPolicy)", async () => {
       const ap = pick("AuthorizationPolicy");
       (ap.spec as { action: string }).action = "AUDIT_ALL";

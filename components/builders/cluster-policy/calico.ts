@@ -4,10 +4,17 @@
 // namespaced NetworkPolicies, so nothing it writes is evaluated before this tier (Calico docs,
 // "Get started with policy tiers": tiers are processed by ascending order; Allow/Deny end
 // evaluation, Pass jumps to the next tier).
+//
+// Ingress: Deny from other tenants, Pass the rest. Egress is a second, full layer under the tenant's
+// NetworkPolicies: Pass exactly the platform's allowances (own namespace, cluster DNS, istiod's xDS
+// port, the API server's real endpoints, the tenant's shared services, its grants) and Deny
+// everything else, so kube-system, cert-manager's webhook, the Calico API server and istiod's other
+// ports stay closed even where a NetworkPolicy allowed them. Calico matches after kube-proxy's DNAT
+// (article bug 3), so the rules name pods and endpoint addresses, never Service VIPs.
 import type { K8sObject } from "../../k8s/object";
 import { APP_LABEL, CALICO_NAMESPACE_NAME_LABEL, TENANT_LABEL } from "../../spec/labels";
 import type { GrantSpec, PlatformSpec, TenantSpec } from "../../spec/types";
-import { API, makeObject, tenantByName } from "../common";
+import { API, DNS_PORT, ISTIOD_APP, ISTIOD_XDS_PORT, makeObject, tenantByName, tenantSharedServices } from "../common";
 import { grantsFrom, grantsTo } from "../grants";
 
 export const CALICO_TIER = "hard-tenancy";
@@ -24,7 +31,8 @@ export function calicoPolicyName(tenant: string): string {
 
 export function calicoTier(): K8sObject {
   // defaultAction Deny is the end-of-tier behaviour for endpoints a policy here selects; every
-  // policy below ends with explicit Pass rules, so only the explicit Deny rules ever drop.
+  // policy below ends each direction with an explicit rule (ingress Pass, egress Deny), so only
+  // the explicit rules ever decide.
   return makeObject(API.calico, "Tier", CALICO_TIER, {}, { spec: { order: CALICO_TIER_ORDER, defaultAction: "Deny" } });
 }
 
@@ -66,6 +74,44 @@ function grantEgressRule(spec: PlatformSpec, grant: GrantSpec): Record<string, u
   };
 }
 
+/** A Calico selector for pods carrying every one of these labels (sorted: stable output). */
+export function podLabelsSelector(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => `${key} == ${quote(labels[key])}`)
+    .join(" && ");
+}
+
+function passTo(protocol: "TCP" | "UDP", destination: Record<string, unknown>): Record<string, unknown> {
+  return { action: "Pass", protocol, destination };
+}
+
+/**
+ * The egress the platform itself allows a tenant (the same allowances as its NetworkPolicies, so
+ * nothing that works today breaks): Pass each, for the next tiers to judge. Size depends on the
+ * spec's API endpoints and shared services, never on the number of tenants.
+ */
+export function platformEgressAllowances(spec: PlatformSpec, tenant: TenantSpec): Record<string, unknown>[] {
+  const dns = {
+    namespaceSelector: namespaceNameSelector(spec.cluster.dns.namespace),
+    selector: podLabelsSelector(spec.cluster.dns.podLabels),
+    ports: [DNS_PORT],
+  };
+  const rules: Record<string, unknown>[] = [
+    { action: "Pass", destination: { namespaceSelector: namespaceNameSelector(tenant.namespace) } },
+    passTo("UDP", dns),
+    passTo("TCP", { ...dns }),
+  ];
+  if (spec.install.istio) {
+    rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.meshNamespace), selector: `${APP_LABEL} == ${quote(ISTIOD_APP)}`, ports: [ISTIOD_XDS_PORT] }));
+  }
+  for (const endpoint of spec.cluster.apiServerEndpoints) rules.push(passTo("TCP", { nets: [endpoint.cidr], ports: [endpoint.port] }));
+  for (const service of tenantSharedServices(spec, tenant)) {
+    rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.sharedServices.namespace), selector: `${APP_LABEL} == ${quote(service.name)}`, ports: [service.port] }));
+  }
+  return rules;
+}
+
 export function calicoTenantPolicy(spec: PlatformSpec, tenant: TenantSpec): K8sObject {
   const others = otherTenantsSelector(tenant.name);
   return makeObject(API.calico, "GlobalNetworkPolicy", calicoPolicyName(tenant.name), { tenant: tenant.name }, {
@@ -82,7 +128,8 @@ export function calicoTenantPolicy(spec: PlatformSpec, tenant: TenantSpec): K8sO
       egress: [
         ...grantsFrom(spec, tenant).map((g) => grantEgressRule(spec, g)),
         { action: "Deny", destination: { namespaceSelector: others } },
-        { action: "Pass" },
+        ...platformEgressAllowances(spec, tenant),
+        { action: "Deny" },
       ],
     },
   });

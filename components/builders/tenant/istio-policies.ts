@@ -11,10 +11,13 @@ export function strictPeerAuthentication(namespace: string, tenant?: string): K8
   return makeObject(API.istioSecurity, "PeerAuthentication", "default", { namespace, tenant }, { spec: { mtls: { mode: "STRICT" } } });
 }
 
-/** Namespaces whose callers the tenant's explicit DENY leaves to the ALLOW policies to judge. */
+/**
+ * Namespaces whose callers the tenant's explicit DENY leaves to the ALLOW policies to judge. The
+ * shared-services namespace is not among them: shared services never call into tenants (no ALLOW
+ * admits them), so exempting it would only remove a layer.
+ */
 export function trustedCallerNamespaces(spec: PlatformSpec, tenant: TenantSpec): string[] {
   const trusted = [tenant.namespace, ...grantSourceNamespaces(spec, tenant)];
-  if (spec.sharedServices.enabled) trusted.push(spec.sharedServices.namespace);
   if (tenant.ingress.fromGateway && tenant.ingress.ports.length > 0) trusted.push(spec.ingressGateway.namespace);
   return uniqueSorted(trusted);
 }

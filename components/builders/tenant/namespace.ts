@@ -1,7 +1,7 @@
 // The tenant Namespace (labels drive injection, Pod Security and shared-service access) and its
 // default ServiceAccount, which never automounts an API token.
 import type { K8sObject } from "../../k8s/object";
-import { ROLE_LABEL, TENANT_LABEL } from "../../spec/labels";
+import { ROLE_LABEL, TENANT_LABEL, TENANT_ROLE } from "../../spec/labels";
 import type { PlatformSpec, TenantSpec } from "../../spec/types";
 import { API, SHARED_ACCESS_LABEL_VALUE, makeObject, sharedAccessLabel, tenantSharedServices } from "../common";
 
@@ -31,7 +31,7 @@ export function tenantNamespace(spec: PlatformSpec, tenant: TenantSpec): K8sObje
   const access: Record<string, string> = {};
   for (const service of tenantSharedServices(spec, tenant)) access[sharedAccessLabel(service.name)] = SHARED_ACCESS_LABEL_VALUE;
   // The tenant's extra labels go first so they can never override the platform's own.
-  const labels = { ...tenant.labels, ...access, ...platformNamespaceLabels(spec, "tenant"), [TENANT_LABEL]: tenant.name };
+  const labels = { ...tenant.labels, ...access, ...platformNamespaceLabels(spec, TENANT_ROLE), [TENANT_LABEL]: tenant.name };
   return makeObject(API.core, "Namespace", tenant.namespace, { tenant: tenant.name, labels }, {});
 }
 

@@ -30,12 +30,15 @@ describe("cluster-scoped cross-tenant policy", () => {
       assert.ok(acme.egress.some((r: { action: string; destination?: { namespaceSelector?: string } }) => r.action === "Deny" && r.destination?.namespaceSelector === others));
     });
 
-    it("ends every direction with Pass, so the namespace's own NetworkPolicies still decide everything else", () => {
+    it("ends ingress with Pass, so the namespace's own NetworkPolicies still decide who may come in", () => {
       for (const gnp of ofKind(objects, "GlobalNetworkPolicy")) {
         assert.deepEqual(spec(gnp).ingress.at(-1), { action: "Pass" });
-        assert.deepEqual(spec(gnp).egress.at(-1), { action: "Pass" });
         assert.deepEqual(spec(gnp).types, ["Ingress", "Egress"]);
       }
+    });
+
+    it("ends egress with Deny: whatever the platform does not allow is dropped here even if a NetworkPolicy allows it", () => {
+      for (const gnp of ofKind(objects, "GlobalNetworkPolicy")) assert.deepEqual(spec(gnp).egress.at(-1), { action: "Deny" });
     });
 
     it("lets a grant through before the Deny, for exactly its namespace, workload and port", () => {
@@ -52,10 +55,63 @@ describe("cluster-scoped cross-tenant policy", () => {
       assert.equal(globex.egress[1].action, "Deny");
     });
 
-    it("a tenant without grants has no exception at all: Deny other tenants, then Pass", () => {
+    it("a tenant without grants has no exception at all: Deny other tenants first, in both directions", () => {
       const initech = spec(find(objects, "GlobalNetworkPolicy", "hard-tenancy.isolate-initech"));
       assert.deepEqual(initech.ingress.map((r: { action: string }) => r.action), ["Deny", "Pass"]);
-      assert.deepEqual(initech.egress.map((r: { action: string }) => r.action), ["Deny", "Pass"]);
+      assert.equal(initech.egress[0].action, "Deny");
+      assert.equal(initech.egress[0].destination.namespaceSelector, "has(hard-tenancy.io/tenant) && hard-tenancy.io/tenant != 'initech'");
+    });
+
+    it("egress Passes exactly the platform's allowances after the cross-tenant Deny: own namespace, DNS, istiod, API server, own shared services", () => {
+      const initech = spec(find(objects, "GlobalNetworkPolicy", "hard-tenancy.isolate-initech"));
+      assert.deepEqual(initech.egress.slice(1, -1), [
+        { action: "Pass", destination: { namespaceSelector: "projectcalico.org/name == 'tenant-initech'" } },
+        { action: "Pass", protocol: "UDP", destination: { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] } },
+        { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] } },
+        { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'istio-system'", selector: "app == 'istiod'", ports: [15012] } },
+        { action: "Pass", protocol: "TCP", destination: { nets: ["172.18.0.0/16"], ports: [6443] } },
+        { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'shared-services'", selector: "app == 'log-collector'", ports: [8080] } },
+      ]);
+    });
+
+    it("istiod's other ports (15010, 15014, 15017) and everything else in the mesh namespace stay closed: only 15012 is passed", () => {
+      for (const gnp of ofKind(objects, "GlobalNetworkPolicy")) {
+        const toMesh = spec(gnp).egress.filter((r: { destination?: { namespaceSelector?: string } }) => r.destination?.namespaceSelector === "projectcalico.org/name == 'istio-system'");
+        assert.deepEqual(toMesh.map((r: { destination: { ports: number[] } }) => r.destination.ports), [[15012]]);
+      }
+    });
+
+    it("without Istio installed no egress to istiod is passed", () => {
+      const noIstio = buildPlatformObjects(labSpec({ install: { istio: false } })).clusterPolicies;
+      const acme = spec(find(noIstio, "GlobalNetworkPolicy", "hard-tenancy.isolate-acme"));
+      assert.equal(JSON.stringify(acme.egress).includes("istiod"), false);
+    });
+
+    it("each API server endpoint is passed as its real address and port (Calico matches after DNAT), never the service VIP", () => {
+      const cluster = { ...labSpec().cluster, apiServerEndpoints: [{ cidr: "10.0.0.10/32", port: 6443 }, { cidr: "10.0.0.11/32", port: 6443 }] };
+      const s = labSpec({ cluster });
+      const acme = spec(find(buildPlatformObjects(s).clusterPolicies, "GlobalNetworkPolicy", "hard-tenancy.isolate-acme"));
+      const nets = acme.egress.filter((r: { destination?: { nets?: string[] } }) => r.destination?.nets);
+      assert.deepEqual(nets.map((r: { destination: unknown }) => r.destination), [{ nets: ["10.0.0.10/32"], ports: [6443] }, { nets: ["10.0.0.11/32"], ports: [6443] }]);
+      assert.equal(JSON.stringify(acme).includes("10.96.0.1"), false);
+    });
+
+    it("a tenant is passed only to the shared services it may call", () => {
+      const services = [
+        { name: "log-collector", serviceAccount: "log-collector", port: 8080, pathPrefix: "/logs/ingest", methods: ["POST"] },
+        { name: "metrics-gateway", serviceAccount: "metrics-gateway", port: 9090, pathPrefix: "/metrics/push", methods: ["POST"] },
+      ];
+      const tenants = [{ name: "acme", sharedServices: ["metrics-gateway"] }, { name: "globex", sharedServices: [] }];
+      const s = labSpec({ sharedServices: { enabled: true, namespace: "shared-services", services }, tenants, grants: [] });
+      const policies = buildPlatformObjects(s).clusterPolicies;
+      const sharedRules = (tenant: string) =>
+        spec(find(policies, "GlobalNetworkPolicy", `hard-tenancy.isolate-${tenant}`)).egress.filter(
+          (r: { destination?: { namespaceSelector?: string } }) => r.destination?.namespaceSelector === "projectcalico.org/name == 'shared-services'",
+        );
+      assert.deepEqual(sharedRules("acme").map((r: { destination: unknown }) => r.destination), [
+        { namespaceSelector: "projectcalico.org/name == 'shared-services'", selector: "app == 'metrics-gateway'", ports: [9090] },
+      ]);
+      assert.deepEqual(sharedRules("globex"), []);
     });
   });
 

@@ -64,6 +64,15 @@ describe("cross-tenant grants", () => {
   it("without grants no object mentions a grant", () => {
     const none = allObjects(buildPlatformObjects(labSpec({ grants: [] })));
     assert.equal(none.some((o) => /grant/.test(o.metadata.name)), false);
-    assert.doesNotMatch(JSON.stringify(none.filter((o) => o.kind === "GlobalNetworkPolicy")), /"Pass","protocol"/);
+    // No Calico rule passes traffic from or to another tenant's namespace.
+    for (const gnp of none.filter((o) => o.kind === "GlobalNetworkPolicy")) {
+      const own: string = spec(gnp).namespaceSelector;
+      const rules = [...spec(gnp).ingress, ...spec(gnp).egress] as { action: string; source?: { namespaceSelector?: string }; destination?: { namespaceSelector?: string } }[];
+      const passedTenantNamespaces = rules
+        .filter((r) => r.action === "Pass")
+        .map((r) => r.source?.namespaceSelector ?? r.destination?.namespaceSelector)
+        .filter((selector) => selector !== undefined && selector !== own && /'tenant-/.test(selector));
+      assert.deepEqual(passedTenantNamespaces, [], gnp.metadata.name);
+    }
   });
 });

@@ -15,6 +15,7 @@ const LAYER_OBJECTS: Record<Exclude<keyof LayerSwitches, "podSecurity">, (o: K8s
   sidecarScoping: (o) => o.kind === "Sidecar",
   quotas: (o) => o.kind === "ResourceQuota" || o.kind === "LimitRange",
   tenantRbac: (o) => o.kind === "Role" || o.kind === "RoleBinding",
+  admissionGuardrails: (o) => o.apiVersion.startsWith("admissionregistration.k8s.io/"),
   accessLogging: (o) => o.kind === "Telemetry",
 };
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { TENANT_IDENTITY_LUA, buildPlatformObjects, buildTenantObjects } from "../../../components/builders";
+import { validateAgainstUpstreamSchemas } from "../../schemas/validate";
 import { find, labSpec, ofKind, spec } from "./helpers";
 
 describe("shared services", () => {
@@ -47,8 +48,61 @@ describe("shared services", () => {
     assert.deepEqual(deny.rules, [{ from: [{ source: { notNamespaces: ["shared-services"] } }], when: [{ key: "request.headers[x-tenant-identity]", values: ["*"] }] }]);
   });
 
-  it("with XFCC identity propagation there is no EnvoyFilter: the sidecar already forwards the verified identity", () => {
-    assert.equal(ofKind(shared, "EnvoyFilter").length, 0);
+  describe("XFCC sanitising", () => {
+    const twoServices = labSpec({
+      sharedServices: {
+        enabled: true,
+        services: [
+          { name: "log-collector", serviceAccount: "log-collector", port: 8080, pathPrefix: "/logs/ingest", methods: ["POST"] },
+          { name: "metrics-sink", serviceAccount: "metrics-sink", port: 9090, pathPrefix: "/metrics", methods: ["POST"] },
+        ],
+      },
+    });
+
+    it("resets x-forwarded-client-cert to the verified peer's URI on the collector's inbound HTTP connection manager", () => {
+      const filter = find(shared, "EnvoyFilter", "sanitize-xfcc-log-collector", "shared-services");
+      assert.equal(filter.apiVersion, "networking.istio.io/v1alpha3");
+      assert.deepEqual(spec(filter), {
+        workloadSelector: { labels: { app: "log-collector" } },
+        configPatches: [
+          {
+            applyTo: "NETWORK_FILTER",
+            match: { context: "SIDECAR_INBOUND", listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
+            patch: {
+              operation: "MERGE",
+              value: {
+                typed_config: {
+                  "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                  forward_client_cert_details: "SANITIZE_SET",
+                  set_current_client_cert_details: { uri: true },
+                },
+              },
+            },
+          },
+        ],
+      });
+    });
+
+    it("gives every shared service its own sanitising filter, selecting only that service's pods", () => {
+      const objects = buildPlatformObjects(twoServices).sharedServices;
+      const filters = ofKind(objects, "EnvoyFilter");
+      assert.deepEqual(filters.map((f) => [f.metadata.name, spec(f).workloadSelector.labels.app]), [
+        ["sanitize-xfcc-log-collector", "log-collector"],
+        ["sanitize-xfcc-metrics-sink", "metrics-sink"],
+      ]);
+    });
+
+    it("sanitises in Lua mode too, next to the Lua filter", () => {
+      const lua = buildPlatformObjects(labSpec({ sharedServices: { enabled: true, identityPropagation: "lua" } })).sharedServices;
+      assert.deepEqual(ofKind(lua, "EnvoyFilter").map((f) => f.metadata.name).sort(), ["sanitize-xfcc-log-collector", "tenant-identity-log-collector"]);
+      assert.equal(spec(find(lua, "EnvoyFilter", "sanitize-xfcc-log-collector")).configPatches[0].patch.value.typed_config.forward_client_cert_details, "SANITIZE_SET");
+    });
+
+    it("the sanitising filters validate against Istio's EnvoyFilter schema", async () => {
+      const filters = ofKind(buildPlatformObjects(twoServices).sharedServices, "EnvoyFilter");
+      assert.equal(filters.length, 2);
+      assert.deepEqual(await validateAgainstUpstreamSchemas(filters), []);
+    });
   });
 
   describe("Lua identity propagation", () => {

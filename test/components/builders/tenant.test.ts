@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { buildTenantObjects } from "../../../components/builders";
 import type { K8sObject } from "../../../components/k8s/object";
+import { DEFAULT_QUOTA } from "../../../components/spec/defaults";
 import { MANAGED_BY_LABEL, ROLE_LABEL, TENANT_LABEL } from "../../../components/spec/labels";
 import { find, labSpec, ofKind, spec } from "./helpers";
 
@@ -114,12 +115,19 @@ describe("tenant builders", () => {
       assert.deepEqual(spec(find(defaultDeny, "PeerAuthentication", "default", "tenant-acme")), { mtls: { mode: "STRICT" } });
     });
 
-    it("tenant acme's DENY names every namespace except its own, the shared one and its grant sources", () => {
+    it("tenant acme's DENY names every namespace except its own and its grant sources", () => {
       const deny = spec(find(defaultDeny, "AuthorizationPolicy", "deny-cross-tenant", "tenant-acme"));
       assert.equal(deny.action, "DENY");
-      assert.deepEqual(deny.rules, [{ from: [{ source: { notNamespaces: ["shared-services", "tenant-acme", "tenant-globex"] } }] }]);
+      assert.deepEqual(deny.rules, [{ from: [{ source: { notNamespaces: ["tenant-acme", "tenant-globex"] } }] }]);
       const initech = spec(find(tenantObjects("initech").all, "AuthorizationPolicy", "deny-cross-tenant"));
-      assert.deepEqual(initech.rules[0].from[0].source.notNamespaces, ["shared-services", "tenant-initech"]);
+      assert.deepEqual(initech.rules[0].from[0].source.notNamespaces, ["tenant-initech"]);
+    });
+
+    it("the shared-services namespace is denied like any other caller: shared services never call into tenants", () => {
+      for (const name of ["acme", "globex", "initech"]) {
+        const deny = spec(find(tenantObjects(name).all, "AuthorizationPolicy", "deny-cross-tenant"));
+        assert.equal(deny.rules[0].from[0].source.notNamespaces.includes("shared-services"), false, name);
+      }
     });
 
     it("a tenant allows callers from its own namespace only (a namespace-wide ALLOW)", () => {
@@ -152,6 +160,39 @@ describe("tenant builders", () => {
       for (const key of ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "requests.storage", "pods", "services", "configmaps", "secrets", "persistentvolumeclaims"]) {
         assert.ok(hard[key] !== undefined, `quota sets ${key}`);
       }
+    });
+
+    it("the quota caps how many controllers and ServiceAccounts a tenant can pile into the API server", () => {
+      const hard = spec(find(all, "ResourceQuota", "tenant-quota")).hard;
+      const d = DEFAULT_QUOTA;
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(hard).filter(([key]) => key.startsWith("count/"))),
+        {
+          "count/deployments.apps": String(d.deployments),
+          "count/replicasets.apps": String(d.replicaSets),
+          "count/statefulsets.apps": String(d.statefulSets),
+          "count/jobs.batch": String(d.jobs),
+          "count/cronjobs.batch": String(d.cronJobs),
+          "count/serviceaccounts": String(d.serviceAccounts),
+        },
+      );
+    });
+
+    it("a tenant's own object counts replace the defaults field by field", () => {
+      const tenants = [{ name: "acme", quota: { deployments: 5, replicaSets: 40, serviceAccounts: 3 } }];
+      const s = labSpec({ tenants, grants: [] });
+      const hard = spec(find(buildTenantObjects(s, s.tenants[0]).rest, "ResourceQuota", "tenant-quota")).hard;
+      assert.equal(hard["count/deployments.apps"], "5");
+      assert.equal(hard["count/replicasets.apps"], "40");
+      assert.equal(hard["count/serviceaccounts"], "3");
+      assert.equal(hard["count/jobs.batch"], String(DEFAULT_QUOTA.jobs));
+    });
+
+    it("sets no ephemeral-storage constraint: it would reject every pod Istio injects a proxy into", () => {
+      const quota = JSON.stringify(find(all, "ResourceQuota", "tenant-quota"));
+      const limits = JSON.stringify(find(all, "LimitRange", "tenant-limits"));
+      assert.equal(quota.includes("ephemeral-storage"), false);
+      assert.equal(limits.includes("ephemeral-storage"), false);
     });
 
     it("a container without resources gets the LimitRange defaults and cannot exceed its maxima", () => {

@@ -99,6 +99,27 @@ describe("layers, install, versions, mesh, gateway and shared services", () => {
     assert.deepEqual(problemsOf(withField("ingressGateway", { podLabels: {} })), ["ingressGateway.podLabels: must not be empty (an empty selector selects every pod)"]);
   });
 
+  it("defaults the ingress gateway Service to LoadBalancer, so a production gateway is reachable from outside", () => {
+    assert.equal(checkPlatformConfig(baseConfig()).spec?.ingressGateway.serviceType, "LoadBalancer");
+    for (const serviceType of ["ClusterIP", "NodePort", "LoadBalancer"]) {
+      assert.equal(checkPlatformConfig(withField("ingressGateway", { serviceType })).spec?.ingressGateway.serviceType, serviceType);
+    }
+  });
+
+  it("rejects an ingress gateway Service type Kubernetes does not offer, suggesting the right spelling", () => {
+    const raw = withField("ingressGateway", { serviceType: "loadbalancer" });
+    assert.deepEqual(problemsOf(raw), ['ingressGateway.serviceType: must be one of ClusterIP, NodePort, LoadBalancer, got "loadbalancer"']);
+    assert.equal(onlyFix(raw), 'write "LoadBalancer" (Service types are case-sensitive)');
+    assert.deepEqual(problemsOf(withField("ingressGateway", { serviceType: "ExternalName" })), ['ingressGateway.serviceType: must be one of ClusterIP, NodePort, LoadBalancer, got "ExternalName"']);
+    assert.deepEqual(problemsOf(withField("ingressGateway", { serviceType: 1 })), ["ingressGateway.serviceType: must be one of ClusterIP, NodePort, LoadBalancer, got 1"]);
+  });
+
+  it("turns the tenant admission guardrails on by default, and lets them be switched off", () => {
+    assert.equal(checkPlatformConfig(baseConfig()).spec?.layers.admissionGuardrails, true);
+    assert.equal(checkPlatformConfig(withField("layers", { admissionGuardrails: false })).spec?.layers.admissionGuardrails, false);
+    assert.deepEqual(problemsOf(withField("layers", { admissionGuardrail: false })), ['layers.admissionGuardrail: unknown key "admissionGuardrail"']);
+  });
+
   it("rejects Pulumi secrets anywhere, since the configuration holds no secrets", () => {
     const raw = withField("layers", { secure: "v1:AAAA" });
     assert.deepEqual(problemsOf(raw), ["layers: is a Pulumi secret; hard-tenancy configuration holds no secrets"]);

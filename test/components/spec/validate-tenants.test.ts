@@ -84,6 +84,25 @@ describe("tenant configuration", () => {
     ]);
   });
 
+  it("validates the controller and ServiceAccount counts like every other object count", () => {
+    assert.deepEqual(problemsOf(withTenant(0, { quota: { deployments: -1, statefulSets: 1.5, serviceAccounts: "5" } })), [
+      "tenants[0].quota.deployments: must be a non-negative whole number, got number -1",
+      "tenants[0].quota.statefulSets: must be a non-negative whole number, got number 1.5",
+      'tenants[0].quota.serviceAccounts: must be a non-negative whole number, got string "5"',
+    ]);
+  });
+
+  it("rejects fewer ReplicaSets than Deployments, since every Deployment runs through one", () => {
+    const raw = withTenant(0, { quota: { deployments: 10, replicaSets: 5 } });
+    assert.deepEqual(problemsOf(raw), ["tenants[0].quota.replicaSets: 5 is less than deployments 10: every Deployment needs at least one ReplicaSet (and keeps old ones for rollbacks)"]);
+    assert.match(onlyFix(raw), /raise replicaSets to at least 10/);
+  });
+
+  it("rejects CronJobs without any Jobs, since every scheduled run creates one", () => {
+    assert.deepEqual(problemsOf(withTenant(0, { quota: { cronJobs: 2, jobs: 0 } })), ["tenants[0].quota.jobs: is 0 but cronJobs is 2: every scheduled run creates a Job"]);
+    assert.deepEqual(problemsOf(withTenant(0, { quota: { cronJobs: 0, jobs: 0, deployments: 0, replicaSets: 0 } })), []);
+  });
+
   it("rejects a default CPU request above the default CPU limit, comparing quantities numerically", () => {
     assert.deepEqual(problemsOf(withTenant(0, { limits: { defaultRequestCpu: "1", defaultCpu: "500m" } })), ["tenants[0].limits.defaultRequestCpu: 1 is more than defaultCpu 500m"]);
   });
