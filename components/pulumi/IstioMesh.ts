@@ -15,7 +15,9 @@
 // the Istio CNI node agent": sidecar mode with the agent needs `pilot.cni.enabled=true` on istiod);
 // istio-cni needs no platform value on kind (`global.platform` is only for k3d/k3s/microk8s/minikube/
 // gke/eks/openshift) and keeps `cni.provider: default` (chained after Calico's conflist); gateway
-// `labels`, `serviceAccount.{create,name}` and `service.type` (its default is LoadBalancer).
+// `labels`, `serviceAccount.{create,name}` and `service.type` (the chart's default is LoadBalancer; we
+// always set it from `ingressGateway.serviceType`, whose default is LoadBalancer too — the lab stack
+// sets ClusterIP because kind has no load balancer).
 // The plug-in CA needs no value: istiod always mounts the optional `cacerts` Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -75,12 +77,13 @@ export function istiodValues(spec: MeshSpec): Record<string, unknown> {
   };
 }
 
-export function gatewayValues(spec: MeshSpec, serviceType: string): Record<string, unknown> {
+/** Gateway chart values: service account, pod labels and Service type, all from `spec.ingressGateway`. */
+export function gatewayValues(spec: MeshSpec): Record<string, unknown> {
   return {
     global: globalValues(spec),
     labels: spec.ingressGateway.podLabels,
     serviceAccount: { create: true, name: spec.ingressGateway.serviceAccount },
-    service: { type: serviceType },
+    service: { type: spec.ingressGateway.serviceType },
   };
 }
 
@@ -96,8 +99,6 @@ export interface IstioMeshArgs {
    * agent only becomes ready once it finds the primary CNI's config to chain onto.
    */
   cniDependsOn?: pulumi.Resource[];
-  /** Service type of the ingress gateway (default ClusterIP: kind has no load balancer). */
-  gatewayServiceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
 }
 
 export class IstioMesh extends pulumi.ComponentResource {
@@ -160,7 +161,7 @@ export class IstioMesh extends pulumi.ComponentResource {
           ...chart("gateway"),
           name: "istio-ingressgateway",
           namespace: gw.namespace,
-          values: gatewayValues(spec, args.gatewayServiceType ?? "ClusterIP"),
+          values: gatewayValues(spec),
         },
         { parent: this, provider, dependsOn: [this.gatewayNamespace, this.ready] },
       );

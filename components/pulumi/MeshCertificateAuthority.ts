@@ -9,14 +9,36 @@
 // root, is the root. So the intermediate Certificate simply writes `secretName: cacerts` in the mesh
 // namespace — no copy job, no istio-csr.
 //
+// Every issuer is namespaced, in the mesh namespace — there is NO ClusterIssuer. A ClusterIssuer
+// signs a Certificate created in ANY namespace, and cert-manager's chart aggregates `cert-manager-edit`
+// (create certificates/certificaterequests) into the built-in `edit`/`admin` ClusterRoles, so anyone
+// with `edit` in some namespace could mint an SVID for any SPIFFE identity that every sidecar trusts.
+// An Issuer only serves Certificates in its own namespace ("An Issuer is a namespaced resource, and
+// it is not possible to issue certificates from an Issuer in a different namespace", cert-manager.io
+// concepts/issuer), and a CA Issuer reads its key pair from a Secret in its own namespace ("Your
+// certificate's secret should reside in the same namespace as the Issuer, or otherwise in the Cluster
+// Resource Namespace in the case of a ClusterIssuer", cert-manager.io configuration/ca). Chain:
+//   self-signed Issuer (bootstrap) → root CA Certificate (Secret in the mesh namespace)
+//   → CA Issuer on that Secret → intermediate Certificate writing `cacerts`.
+// Who can then get a certificate signed by the mesh root: principals that can create Certificates or
+// CertificateRequests in the mesh namespace — cluster admins, and anyone bound to the built-in
+// `edit`/`admin` ClusterRoles in that namespace (via the aggregated cert-manager-edit). Tenants cannot:
+// the tenant-admin Role (builders/tenant/rbac.ts) grants nothing in cert-manager.io and is bound in
+// the tenant's namespace only. Do not bind edit/admin in the mesh namespace to anyone but platform
+// admins (they could also read `cacerts` there, i.e. the intermediate key, anyway).
+//
 // Limits (say so to users):
 // - istiod picks the plug-in CA only if `cacerts` exists when it starts, so IstioMesh's istiod
 //   dependsOn `intermediate` (Ready). Renewals of the intermediate are reloaded by istiod on its own
 //   (AUTO_RELOAD_PLUGIN_CERTS, on by default since Istio 1.18); a ROOT rotation is a multi-root
 //   migration and is not automated here.
-// - The root key lives in the cluster (a Secret in cert-manager's namespace, never in the mesh
-//   namespace). Fine for a lab and many platforms; for an offline root, replace the self-signed
-//   root with your own CA Issuer or use istio-csr.
+// - The root key lives in the cluster, in a Secret in the mesh namespace next to `cacerts` (readable by
+//   what can read `cacerts`, e.g. istiod, which already holds the intermediate key). Fine for a lab and
+//   many platforms; for an offline root, replace the self-signed root with your own CA Issuer (in the
+//   mesh namespace) or use istio-csr.
+// - Upgrading from the earlier ClusterIssuer layout issues a NEW root (a root rotation): existing
+//   sidecars keep the old root until restarted. cert-manager leaves the old root Secret
+//   `cert-manager/hard-tenancy-mesh-root` behind; delete it.
 import * as k8s from "@pulumi/kubernetes";
 import { CertManager } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
@@ -49,7 +71,12 @@ export const MESH_CA_NAMES: MeshCaNames = {
   intermediateCertificate: "istio-plugin-ca",
 };
 
-/** The four cert-manager objects, in dependency order (pure). */
+/** A namespaced issuer reference: a Certificate can only use an Issuer of its own namespace. */
+function issuerRef(name: string) {
+  return { group: "cert-manager.io", kind: "Issuer", name };
+}
+
+/** The four cert-manager objects, in dependency order, all in the mesh namespace (pure). */
 export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespace">): {
   selfSignedIssuer: K8sObject;
   root: K8sObject;
@@ -58,18 +85,18 @@ export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespac
 } {
   const n = MESH_CA_NAMES;
   const org = [spec.cluster.name];
+  const inMesh = (name: string) => ({ name, namespace: spec.meshNamespace, labels: managedBy(), annotations: READY });
   return {
     selfSignedIssuer: {
       apiVersion: "cert-manager.io/v1",
-      kind: "ClusterIssuer",
-      metadata: { name: n.selfSignedIssuer, labels: managedBy(), annotations: READY },
+      kind: "Issuer",
+      metadata: inMesh(n.selfSignedIssuer),
       spec: { selfSigned: {} },
     },
     root: {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      // A ClusterIssuer reads its CA Secret from cert-manager's cluster resource namespace.
-      metadata: { name: n.rootCertificate, namespace: CERT_MANAGER_NAMESPACE, labels: managedBy(), annotations: READY },
+      metadata: inMesh(n.rootCertificate),
       spec: {
         isCA: true,
         commonName: `${spec.cluster.name} mesh root CA`,
@@ -77,19 +104,20 @@ export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespac
         secretName: n.rootSecret,
         duration: "87600h", // 10 years
         privateKey: { algorithm: "RSA", size: 4096, rotationPolicy: "Never" },
-        issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: n.selfSignedIssuer },
+        issuerRef: issuerRef(n.selfSignedIssuer),
       },
     },
     rootIssuer: {
       apiVersion: "cert-manager.io/v1",
-      kind: "ClusterIssuer",
-      metadata: { name: n.rootIssuer, labels: managedBy(), annotations: READY },
+      kind: "Issuer",
+      // A CA Issuer reads `secretName` from its own namespace: the root Secret above.
+      metadata: inMesh(n.rootIssuer),
       spec: { ca: { secretName: n.rootSecret } },
     },
     intermediate: {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: { name: n.intermediateCertificate, namespace: spec.meshNamespace, labels: managedBy(), annotations: READY },
+      metadata: inMesh(n.intermediateCertificate),
       spec: {
         isCA: true,
         commonName: `${spec.cluster.name} istiod intermediate CA`,
@@ -99,7 +127,7 @@ export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespac
         renewBefore: "720h",
         privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" },
         usages: ["cert sign", "crl sign", "digital signature", "key encipherment"],
-        issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: n.rootIssuer },
+        issuerRef: issuerRef(n.rootIssuer),
       },
     },
   };
@@ -108,7 +136,7 @@ export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespac
 export interface MeshCertificateAuthorityArgs {
   spec: Pick<PlatformSpec, "cluster" | "meshNamespace" | "versions">;
   provider: k8s.Provider;
-  /** The mesh namespace resource, if this program creates it: the intermediate goes there. */
+  /** The mesh namespace resource, if this program creates it: every issuer and certificate goes there. */
   meshNamespace?: pulumi.Resource;
   /**
    * What the cert-manager release must wait for: the pod network (Calico ready). cert-manager's pods
@@ -129,6 +157,11 @@ export function certManagerChartValues(): Record<string, unknown> {
 
 export class MeshCertificateAuthority extends pulumi.ComponentResource {
   readonly certManager: CertManager;
+  /** Bootstrap only: signs the root, in the mesh namespace. */
+  readonly selfSignedIssuer: KubernetesObject;
+  /** The root CA Certificate; its Secret (root key) lives in the mesh namespace. */
+  readonly root: KubernetesObject;
+  /** CA Issuer on the root Secret; serves Certificates in the mesh namespace only. */
   readonly rootIssuer: KubernetesObject;
   /** Ready once the `cacerts` Secret is issued: istiod must start after this. */
   readonly intermediate: KubernetesObject;
@@ -159,14 +192,12 @@ export class MeshCertificateAuthority extends pulumi.ComponentResource {
     );
 
     const objects = meshCaObjects(spec);
-    const after = (deps: pulumi.Resource[]) => ({ parent: this, provider, dependsOn: [this.certManager, ...deps] });
-    const selfSigned = new KubernetesObject(objects.selfSignedIssuer, after([]));
-    const root = new KubernetesObject(objects.root, after([selfSigned]));
-    this.rootIssuer = new KubernetesObject(objects.rootIssuer, after([root]));
-    this.intermediate = new KubernetesObject(
-      objects.intermediate,
-      after([this.rootIssuer, ...(args.meshNamespace ? [args.meshNamespace] : [])]),
-    );
+    const inMesh = args.meshNamespace ? [args.meshNamespace] : [];
+    const after = (deps: pulumi.Resource[]) => ({ parent: this, provider, dependsOn: [this.certManager, ...inMesh, ...deps] });
+    this.selfSignedIssuer = new KubernetesObject(objects.selfSignedIssuer, after([]));
+    this.root = new KubernetesObject(objects.root, after([this.selfSignedIssuer]));
+    this.rootIssuer = new KubernetesObject(objects.rootIssuer, after([this.root]));
+    this.intermediate = new KubernetesObject(objects.intermediate, after([this.rootIssuer]));
 
     this.registerOutputs({ pluginCaSecret: `${spec.meshNamespace}/${ISTIO_PLUGIN_CA_SECRET}` });
   }

@@ -1,7 +1,9 @@
 // The whole platform from one spec, in the order isolation needs:
 //   Calico (CNI, API server) → cert-manager + plug-in CA → Istio (base, cni, istiod, gateway)
 //   (cert-manager and istio-cni wait for Calico too: their pods need the pod network)
-//   → mesh-wide policies → cluster policies → shared services → tenants (→ their workloads).
+//   → mesh-wide policies → cluster policies, admission guardrails → shared services → tenants
+//   (their policies → once every layer exists, their RBAC → their workloads).
+// The ingress gateway's Service type comes from the spec (`ingressGateway.serviceType`).
 //
 // Every layer is switched by the spec: `install.*` decides what gets installed, `layers.*` decides
 // which policy objects the builders emit — a switched-off layer has no objects, so no resources.
@@ -14,7 +16,7 @@ import type { PlatformConfig, PlatformSpec } from "../spec/types";
 import { Calico } from "./Calico";
 import { IstioMesh, meshNamespaceObject } from "./IstioMesh";
 import { MeshCertificateAuthority } from "./MeshCertificateAuthority";
-import { KubernetesObject, kindDependencies, type Readiness } from "./objects";
+import { isAdmissionKind, KubernetesObject, kindDependencies, type Readiness } from "./objects";
 import { SharedServices } from "./SharedServices";
 import { Tenant } from "./Tenant";
 
@@ -29,8 +31,6 @@ interface PlatformCommonArgs {
    * the cluster-wide deny and istiod. An object in any other namespace is an error.
    */
   workloads?: K8sObject[];
-  /** Istio ingress gateway Service type (default ClusterIP). */
-  gatewayServiceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
 }
 
 /** Either a raw config (validated here, before any resource exists) or an already validated spec. */
@@ -78,7 +78,10 @@ export class Platform extends pulumi.ComponentResource {
   readonly mesh: IstioMesh | undefined;
   readonly meshNamespace: KubernetesObject | undefined;
   readonly meshWide: KubernetesObject[];
+  /** Cluster-scoped cross-tenant deny: Calico Tier/GlobalNetworkPolicies, ClusterNetworkPolicies. */
   readonly clusterPolicies: KubernetesObject[];
+  /** Tenant admission guardrails (ValidatingAdmissionPolicy + binding), in before any tenant RBAC or workload. */
+  readonly admissionGuardrails: KubernetesObject[];
   readonly sharedServices: SharedServices | undefined;
   readonly tenants: Tenant[];
 
@@ -122,7 +125,6 @@ export class Platform extends pulumi.ComponentResource {
             spec,
             provider,
             meshNamespace: this.meshNamespace,
-            gatewayServiceType: args.gatewayServiceType,
             cniDependsOn: afterNetwork,
             // Pods need a working CNI, and istiod must find `cacerts` at start to use the plug-in CA.
             istiodDependsOn: [...afterNetwork, ...(this.certificateAuthority ? [this.certificateAuthority.intermediate] : [])],
@@ -145,11 +147,20 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     // Cluster-scoped cross-tenant deny (Calico v3 or ClusterNetworkPolicy): both need Calico up.
-    this.clusterPolicies = objects.clusterPolicies.map(
-      (o) => new KubernetesObject(o, { ...child, dependsOn: [...(readiness.calico ?? []), ...kindDependencies(o, readiness)] }),
-    );
+    this.clusterPolicies = objects.clusterPolicies
+      .filter((o) => !isAdmissionKind(o))
+      .map((o) => new KubernetesObject(o, { ...child, dependsOn: [...(readiness.calico ?? []), ...kindDependencies(o, readiness)] }));
 
-    const workloadsDependOn = [...this.clusterPolicies, ...this.meshWide];
+    // Admission guardrails (ValidatingAdmissionPolicy + binding; the API server serves both, nothing to
+    // wait for). Each binding after the policies, so it never names a policy that does not exist yet.
+    const admission = objects.clusterPolicies.filter(isAdmissionKind);
+    const admissionPolicies = admission.filter((o) => !o.kind.endsWith("Binding")).map((o) => new KubernetesObject(o, child));
+    const admissionBindings = admission.filter((o) => o.kind.endsWith("Binding")).map((o) => new KubernetesObject(o, { ...child, dependsOn: admissionPolicies }));
+    this.admissionGuardrails = [...admissionPolicies, ...admissionBindings];
+
+    // Every isolation layer outside the tenants' namespaces: tenant RBAC and all workloads wait for it.
+    const layersDependOn = [...this.clusterPolicies, ...this.admissionGuardrails, ...this.meshWide];
+    const workloadsDependOn = layersDependOn;
     this.sharedServices =
       objects.sharedServices.length > 0 || routed.shared.length > 0
         ? new SharedServices(
@@ -171,7 +182,7 @@ export class Platform extends pulumi.ComponentResource {
           objects: tenantObjects,
           readiness,
           workloads: routed.tenants.get(tenant.namespace) ?? [],
-          workloadsDependOn,
+          layersDependOn,
           otherNamespaces: this.sharedServices?.namespace ? { [spec.sharedServices.namespace]: this.sharedServices.namespace } : {},
         },
         { parent: this },

@@ -1,14 +1,19 @@
-// One tenant: namespace → default-deny → everything else → (optional) workloads.
+// One tenant: namespace → default-deny → the other policies, quotas, limits → (once every isolation
+// layer exists) tenant-admin RBAC → (optional) workloads.
 //
 // The order is the isolation guarantee at creation time: nothing in the namespace can run or be
 // reachable before the objects that only remove access (default-deny NetworkPolicy, STRICT
-// PeerAuthentication, the cross-tenant DENY) exist.
+// PeerAuthentication, the cross-tenant DENY) exist. And nobody can act in the namespace before every
+// layer is in place: the tenant-admin Role/RoleBinding wait for the same set the workloads wait for —
+// the tenant's own policies, quota and limits, the layers outside it (`layersDependOn`: cluster-wide
+// cross-tenant deny, mesh-wide policies, admission guardrails) and istiod's injection webhook (until
+// istiod has registered it, a pod a tenant admin creates would start without a sidecar).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildTenantObjects, type TenantObjects } from "../builders/tenant";
 import type { K8sObject } from "../k8s/object";
 import type { PlatformSpec, TenantSpec } from "../spec/types";
-import { KubernetesObject, kindDependencies, type Readiness } from "./objects";
+import { isAccessGrantKind, KubernetesObject, kindDependencies, type Readiness } from "./objects";
 
 export const TENANT_TYPE = "hard-tenancy:tenancy:Tenant";
 
@@ -22,7 +27,12 @@ export interface TenantArgs {
   readiness?: Readiness;
   /** Extra objects in the tenant's namespace (e.g. the lab's demo workloads), created after every policy. */
   workloads?: K8sObject[];
-  /** More resources the workloads wait for (e.g. the cluster-wide cross-tenant deny). */
+  /**
+   * Isolation layers outside this component (the cluster-wide cross-tenant deny, mesh-wide policies,
+   * admission guardrails): the tenant's RBAC and its workloads are created only after them.
+   */
+  layersDependOn?: pulumi.Resource[];
+  /** More resources only the workloads wait for. */
   workloadsDependOn?: pulumi.Resource[];
   /**
    * Namespaces other than the tenant's that some of its objects live in, by name → the resource
@@ -44,7 +54,10 @@ export class Tenant extends pulumi.ComponentResource {
   readonly tenantName: string;
   readonly namespace: KubernetesObject;
   readonly defaultDeny: KubernetesObject[];
+  /** Everything of the builders' output that restricts (policies, quota, limits), after the default-deny set. */
   readonly policies: KubernetesObject[];
+  /** Tenant-admin RBAC: created only after every isolation layer exists. */
+  readonly accessGrants: KubernetesObject[];
   readonly workloads: KubernetesObject[];
 
   constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -74,12 +87,16 @@ export class Tenant extends pulumi.ComponentResource {
 
     this.defaultDeny = objects.defaultDeny.map((o) => create(o, [this.namespace]));
     const afterDeny = [this.namespace, ...this.defaultDeny];
-    this.policies = objects.rest.map((o) => create(o, afterDeny));
+    this.policies = objects.rest.filter((o) => !isAccessGrantKind(o)).map((o) => create(o, afterDeny));
 
-    // Workloads: after every policy of the tenant and after istiod's injection webhook (fails closed).
-    const afterPolicies = [...afterDeny, ...this.policies, ...(readiness.injection ?? []), ...(args.workloadsDependOn ?? [])];
-    this.workloads = (args.workloads ?? []).map((o) => create(o, afterPolicies));
+    // Every layer of this namespace, inside and outside the component, and istiod's injection webhook.
+    const everyLayer = [...afterDeny, ...this.policies, ...(readiness.injection ?? []), ...(args.layersDependOn ?? [])];
+    this.accessGrants = objects.rest.filter(isAccessGrantKind).map((o) => create(o, everyLayer));
 
-    this.registerOutputs({ tenant: objects.tenant, namespace: namespaceName, objectCount: 1 + this.defaultDeny.length + this.policies.length });
+    const afterEverything = [...everyLayer, ...this.accessGrants, ...(args.workloadsDependOn ?? [])];
+    this.workloads = (args.workloads ?? []).map((o) => create(o, afterEverything));
+
+    const objectCount = 1 + this.defaultDeny.length + this.policies.length + this.accessGrants.length;
+    this.registerOutputs({ tenant: objects.tenant, namespace: namespaceName, objectCount });
   }
 }

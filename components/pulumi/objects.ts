@@ -68,6 +68,20 @@ export function instantiateObjects(objects: readonly K8sObject[], opts: pulumi.C
   return objects.map((o) => new KubernetesObject(o, opts));
 }
 
+/**
+ * Objects that GIVE principals capabilities (RBAC: Role, RoleBinding, ClusterRole, ClusterRoleBinding),
+ * as opposed to policies that remove access. They go in last: a tenant admin must not be able to act
+ * in a namespace before every isolation layer of it exists.
+ */
+export function isAccessGrantKind(object: Pick<K8sObject, "apiVersion">): boolean {
+  return apiGroup(object.apiVersion) === "rbac.authorization.k8s.io";
+}
+
+/** ValidatingAdmissionPolicy / …Binding (and the webhook configurations): served by the API server itself. */
+export function isAdmissionKind(object: Pick<K8sObject, "apiVersion">): boolean {
+  return apiGroup(object.apiVersion) === "admissionregistration.k8s.io";
+}
+
 /** Resources an object must wait for because of its kind (what serves or validates it). */
 export interface Readiness {
   /** Istio CRDs and istiod (its validating webhook): for `*.istio.io` kinds. */

@@ -52,6 +52,18 @@ describe("stacks/index.ts (the Pulumi program, under mocks)", function () {
     assert.equal(graph.ofType("hard-tenancy:platform:Platform").length, 1);
   });
 
+  it("exposes the production stack's ingress gateway through a LoadBalancer Service (the default of ingressGateway.serviceType)", async () => {
+    const { graph } = await runProgram(stackConfig("production"));
+    const gateway = graph.byName("kubernetes:helm.sh/v3:Release", "hard-tenancy-istio-gateway");
+    assert.equal((gateway.inputs.values as { service: { type: string } }).service.type, "LoadBalancer");
+  });
+
+  it("gives the lab stack's ingress gateway a ClusterIP Service when it is installed (kind has no load balancer)", async () => {
+    const { graph } = await runProgram({ ...stackConfig("lab"), "hard-tenancy:install": JSON.stringify({ ingressGateway: true }) });
+    const gateway = graph.byName("kubernetes:helm.sh/v3:Release", "hard-tenancy-istio-gateway");
+    assert.equal((gateway.inputs.values as { service: { type: string } }).service.type, "ClusterIP");
+  });
+
   it("targets the stack's kube context with the explicit provider", async () => {
     const { graph } = await runProgram(stackConfig("lab"));
     const [provider] = graph.ofType("pulumi:providers:kubernetes");

@@ -25,7 +25,7 @@ describe("IstioMesh values", function () {
   });
 
   it("runs the ingress gateway as the configured service account with the configured pod labels", () => {
-    const values = gatewayValues(spec, "ClusterIP") as { labels: Record<string, string>; serviceAccount: { name: string } };
+    const values = gatewayValues(spec) as { labels: Record<string, string>; serviceAccount: { name: string } };
     assert.deepEqual(values.labels, spec.ingressGateway.podLabels);
     assert.equal(values.serviceAccount.name, spec.ingressGateway.serviceAccount);
   });
@@ -35,10 +35,13 @@ describe("IstioMesh values", function () {
     assert.equal("hub" in (istiodValues(plain).global as Record<string, unknown>), false);
   });
 
-  it("exposes the ingress gateway with the requested Service type instead of the chart's LoadBalancer", () => {
-    const values = gatewayValues(spec, "NodePort") as { service: { type: string }; serviceAccount: { create: boolean } };
-    assert.equal(values.service.type, "NodePort");
-    assert.equal(values.serviceAccount.create, true);
+  it("exposes the ingress gateway with the configured `ingressGateway.serviceType`, LoadBalancer by default", () => {
+    const serviceTypeOf = (s: typeof spec) => (gatewayValues(s) as { service: { type: string } }).service.type;
+    assert.equal(serviceTypeOf(spec), "LoadBalancer");
+    for (const serviceType of ["ClusterIP", "NodePort"] as const) {
+      assert.equal(serviceTypeOf(validatePlatformConfig(syntheticConfig(1, { ingressGateway: { serviceType } }))), serviceType);
+    }
+    assert.equal((gatewayValues(spec) as { serviceAccount: { create: boolean } }).serviceAccount.create, true);
   });
 
   it("used on its own, lets the base release create the mesh namespace; given the namespace, creates none", async () => {

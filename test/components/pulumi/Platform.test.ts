@@ -142,14 +142,18 @@ describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
     }
   });
 
-  it("issues the CA chain in order, each step after cert-manager and its webhook", () => {
+  it("issues the CA chain in order in the mesh namespace, each step after cert-manager and its webhook, with no ClusterIssuer", () => {
     const certManager = graph.ofType("kubernetes-cert-manager:index:CertManager")[0];
-    const selfSigned = graph.byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "hard-tenancy-selfsigned");
-    const root = graph.byName("kubernetes:cert-manager.io/v1:Certificate", "cert-manager/hard-tenancy-mesh-root");
-    const rootIssuer = graph.byName("kubernetes:cert-manager.io/v1:ClusterIssuer", "hard-tenancy-mesh-root");
+    const selfSigned = graph.byName("kubernetes:cert-manager.io/v1:Issuer", `${spec.meshNamespace}/hard-tenancy-selfsigned`);
+    const root = graph.byName("kubernetes:cert-manager.io/v1:Certificate", `${spec.meshNamespace}/hard-tenancy-mesh-root`);
+    const rootIssuer = graph.byName("kubernetes:cert-manager.io/v1:Issuer", `${spec.meshNamespace}/hard-tenancy-mesh-root`);
     const intermediate = graph.byName("kubernetes:cert-manager.io/v1:Certificate", `${spec.meshNamespace}/istio-plugin-ca`);
     const meshNamespace = graph.byName("kubernetes:core/v1:Namespace", spec.meshNamespace);
-    for (const r of [selfSigned, root, rootIssuer, intermediate]) assert.ok(graph.dependsOn(r, certManager), r.name);
+    for (const r of [selfSigned, root, rootIssuer, intermediate]) {
+      assert.ok(graph.dependsOn(r, certManager), r.name);
+      assert.ok(graph.dependsOn(r, meshNamespace), r.name);
+    }
+    assert.deepEqual(graph.kind("ClusterIssuer").map((r) => r.name), []);
     assert.ok(graph.dependsOn(root, selfSigned));
     assert.ok(graph.dependsOn(rootIssuer, root));
     assert.ok(graph.dependsOn(intermediate, rootIssuer));
@@ -184,6 +188,52 @@ describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
   });
 });
 
+describe("Platform tenant RBAC ordering (Pulumi mocks, every layer on)", function () {
+  it("tenant admins get their Role only after every layer of their namespace exists", async () => {
+    const { graph, spec } = await deploy(syntheticConfig(2, { layers: { clusterNetworkPolicy: true } }));
+    const istiod = graph.byName(RELEASE, "lab-istio-istiod");
+    const clusterLayers = [...graph.kind("GlobalNetworkPolicy"), ...graph.kind("ClusterNetworkPolicy")];
+    const meshWide = graph.registrations.filter((r) => /^kubernetes:[a-z]+\.istio\.io\//.test(r.type) && r.name.startsWith(`${spec.meshNamespace}/`));
+    assert.ok(graph.kind("GlobalNetworkPolicy").length >= spec.tenants.length, "the Calico cross-tenant deny");
+    assert.ok(graph.kind("ClusterNetworkPolicy").length >= spec.tenants.length, "the ClusterNetworkPolicy cross-tenant deny");
+    assert.ok(meshWide.some((r) => r.type.endsWith(":PeerAuthentication")), "the mesh-wide STRICT PeerAuthentication");
+    for (const tenant of graph.ofType(TENANT)) {
+      const children = graph.childrenOf(tenant);
+      const grants = children.filter((r) => /:(Role|RoleBinding)$/.test(r.type));
+      assert.deepEqual(grants.map((r) => r.type.slice(r.type.lastIndexOf(":") + 1)).sort(), ["Role", "RoleBinding"], tenant.name);
+      const ownLayers = children.filter((r) => !grants.includes(r));
+      assert.ok(ownLayers.some((r) => r.type.endsWith(":ResourceQuota")) && ownLayers.some((r) => r.type.endsWith(":NetworkPolicy")), tenant.name);
+      for (const grant of grants) {
+        for (const layer of [...ownLayers, ...clusterLayers, ...meshWide, istiod]) {
+          assert.ok(graph.dependsOn(grant, layer), `${tenant.name}: ${grant.name} waits for ${layer.type} ${layer.name}`);
+        }
+      }
+    }
+  });
+});
+
+describe("Platform admission guardrails (Pulumi mocks)", function () {
+  const ADMISSION = "kubernetes:admissionregistration.k8s.io/v1";
+
+  it("admits the tenant guardrail policy and its binding before any tenant RBAC or workload, without waiting for Calico", async () => {
+    const { graph } = await deploy(labConfig(), true);
+    const policies = graph.ofType(`${ADMISSION}:ValidatingAdmissionPolicy`);
+    const bindings = graph.ofType(`${ADMISSION}:ValidatingAdmissionPolicyBinding`);
+    assert.equal(policies.length, 1);
+    assert.equal(bindings.length, 1);
+    assert.ok(graph.dependsOn(bindings[0], policies[0]), "the binding names an existing policy");
+    const apiServer = graph.kind("APIServer")[0];
+    for (const r of [...policies, ...bindings]) assert.equal(graph.dependsOn(r, apiServer), false, `${r.name} needs only the Kubernetes API server`);
+    for (const tenant of graph.ofType(TENANT)) {
+      const gated = graph.childrenOf(tenant).filter((r) => /:(Role|RoleBinding|Deployment)$/.test(r.type));
+      assert.ok(gated.some((r) => r.type.endsWith(":RoleBinding")) && gated.some((r) => r.type.endsWith(":Deployment")), tenant.name);
+      for (const r of gated) {
+        for (const guardrail of [...policies, ...bindings]) assert.ok(graph.dependsOn(r, guardrail), `${r.name} waits for ${guardrail.type}`);
+      }
+    }
+  });
+});
+
 describe("Platform layer and install switches (Pulumi mocks)", function () {
   const LAYER_KINDS: Partial<Record<keyof LayerSwitches, string[]>> = {
     networkPolicy: ["NetworkPolicy"],
@@ -193,6 +243,7 @@ describe("Platform layer and install switches (Pulumi mocks)", function () {
     sidecarScoping: ["Sidecar"],
     quotas: ["ResourceQuota", "LimitRange"],
     tenantRbac: ["Role", "RoleBinding"],
+    admissionGuardrails: ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"],
     accessLogging: ["Telemetry"],
   };
 
@@ -234,6 +285,15 @@ describe("Platform layer and install switches (Pulumi mocks)", function () {
     assert.equal(gateway.inputs.namespace, spec.ingressGateway.namespace);
     assert.ok(graph.dependsOn(gateway, graph.byName(RELEASE, "lab-istio-istiod")));
     assert.ok(graph.dependsOn(gateway, graph.byName("kubernetes:core/v1:Namespace", spec.ingressGateway.namespace)));
+  });
+
+  it("gives the ingress gateway's Service the configured type: LoadBalancer by default, ClusterIP when the config says so", async () => {
+    const serviceTypeOf = async (config: PlatformConfig) => {
+      const { graph } = await deploy(config);
+      return (graph.byName(RELEASE, "lab-istio-gateway").inputs.values as { service: { type: string } }).service.type;
+    };
+    assert.equal(await serviceTypeOf(syntheticConfig(1, { install: { ingressGateway: true } })), "LoadBalancer");
+    assert.equal(await serviceTypeOf(syntheticConfig(1, { install: { ingressGateway: true }, ingressGateway: { serviceType: "ClusterIP" } })), "ClusterIP");
   });
 });
 
