@@ -64,7 +64,7 @@ export function judgeProbe(planned: PlannedProbe, raw: RawObservation, predictio
 
 export interface ControlPlaneOutcome {
   id: string;
-  kind: "can-i" | "pod-security" | "token-mount";
+  kind: "can-i" | "pod-security" | "admission" | "token-mount";
   description: string;
   expected: string;
   observed: string;

@@ -1,10 +1,12 @@
 // Control-plane checks: what a tenant admin and a tenant pod's identity may do through the API
-// (`kubectl auth can-i … --as … --as-group …`), that Pod Security rejects a privileged pod
-// (`kubectl apply --dry-run=server`), and that no tenant pod carries an API token.
+// (`kubectl auth can-i … --as … --as-group …`), that admission rejects a privileged pod (Pod
+// Security) and a Service with externalIPs (the platform's ValidatingAdmissionPolicy), both by
+// `kubectl apply --dry-run=server`, and that no tenant pod carries an API token.
 //
 // `kubectl auth can-i` prints `yes`, or `no` optionally followed by ` - <reason>` (kubectl's
 // cani.go), and exits 0 when allowed, 1 when not; errors (e.g. impersonation forbidden) also exit
 // 1 but print nothing on stdout, so the answer is read from stdout, never from the exit code alone.
+import { ADMISSION_GUARDRAILS_NAME } from "../../components/builders";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { CLIENT } from "../workloads/names";
 import type { PodSummary } from "./pods";
@@ -22,6 +24,8 @@ export interface CanICheck {
   verb: string;
   /** `resource[.group]` or `resource[.group]/name`. */
   resource: string;
+  /** A subresource (`ephemeralcontainers`, `token`): passed as `--subresource`, since `a/b` means resource/name to kubectl. */
+  subresource?: string;
   /** Absent for cluster-scoped resources. */
   namespace?: string;
   expect: "yes" | "no";
@@ -47,9 +51,18 @@ export function tenantPodIdentity(tenant: TenantSpec): Identity {
   };
 }
 
-/** Things no tenant identity may do: to its neighbour's namespace, to the platform's objects in its own, and cluster-wide. */
-function forbiddenActions(own: string, victim: string | undefined): Omit<CanICheck, "id" | "identity" | "expect" | "positiveControl">[] {
-  const actions: Omit<CanICheck, "id" | "identity" | "expect" | "positiveControl">[] = [];
+type Action = Omit<CanICheck, "id" | "identity" | "expect" | "positiveControl">;
+
+/**
+ * Things no tenant identity may do: to its neighbour's namespace, to the platform's objects in its
+ * own, and cluster-wide. Includes the escalation paths the tenant Role must never grant: minting
+ * mesh certificates (cert-manager Certificates, in its own namespace and where the mesh CA issuer
+ * lives), attaching ephemeral containers (they skip the pod's admission-time shape), minting API
+ * tokens through the TokenRequest subresource, and Calico cluster-scoped policy through either API
+ * group (crd.projectcalico.org without, projectcalico.org with Calico's API server).
+ */
+function forbiddenActions(own: string, victim: string | undefined, meshNamespace: string): Action[] {
+  const actions: Action[] = [];
   if (victim) {
     actions.push(
       { verb: "get", resource: "pods", namespace: victim, description: `read pods in ${victim}` },
@@ -64,10 +77,16 @@ function forbiddenActions(own: string, victim: string | undefined): Omit<CanIChe
     { verb: "delete", resource: "peerauthentications.security.istio.io", namespace: own, description: "delete the platform's PeerAuthentication" },
     { verb: "update", resource: "resourcequotas", namespace: own, description: "raise its own ResourceQuota" },
     { verb: "delete", resource: "limitranges", namespace: own, description: "delete its LimitRange" },
+    { verb: "create", resource: "certificates.cert-manager.io", namespace: own, description: "request cert-manager certificates in its own namespace" },
+    { verb: "create", resource: "certificates.cert-manager.io", namespace: meshNamespace, description: `request cert-manager certificates in ${meshNamespace} (where the mesh CA issuer lives)` },
+    { verb: "update", resource: "pods", subresource: "ephemeralcontainers", namespace: own, description: "attach ephemeral containers to its pods" },
+    { verb: "create", resource: "serviceaccounts", subresource: "token", namespace: own, description: "mint ServiceAccount tokens (TokenRequest)" },
     { verb: "patch", resource: `namespaces/${own}`, description: "relabel its own namespace (tenant/Pod Security labels)" },
     { verb: "create", resource: "namespaces", description: "create namespaces" },
     { verb: "create", resource: "clusterrolebindings.rbac.authorization.k8s.io", description: "bind cluster roles" },
     { verb: "delete", resource: "globalnetworkpolicies.crd.projectcalico.org", description: "delete Calico's cluster-wide policies" },
+    { verb: "create", resource: "globalnetworkpolicies.projectcalico.org", description: "create Calico cluster-wide policies (Calico API server)" },
+    { verb: "create", resource: "tiers.projectcalico.org", description: "create Calico policy tiers (Calico API server)" },
   );
   return actions;
 }
@@ -83,11 +102,12 @@ export function controlPlaneChecks(spec: PlatformSpec): CanICheck[] {
     const neighbour = spec.tenants.length > 1 ? spec.tenants[(index + 1) % spec.tenants.length] : undefined;
     const identities = [tenantAdminIdentity(tenant), tenantPodIdentity(tenant)].filter((id): id is Identity => id !== undefined);
     for (const identity of identities) {
-      for (const action of forbiddenActions(tenant.namespace, neighbour?.namespace)) {
+      for (const action of forbiddenActions(tenant.namespace, neighbour?.namespace, spec.meshNamespace)) {
         const where = action.namespace ? ` -n ${action.namespace}` : "";
+        const resource = action.subresource ? `${action.resource}/${action.subresource}` : action.resource;
         checks.push({
           ...action,
-          id: `${identity.label}: ${action.verb} ${action.resource}${where}`,
+          id: `${identity.label}: ${action.verb} ${resource}${where}`,
           identity,
           expect: "no",
           positiveControl: false,
@@ -116,6 +136,7 @@ export function controlPlaneChecks(spec: PlatformSpec): CanICheck[] {
 
 export function canIArgv(check: CanICheck, context: string): string[] {
   const argv = ["kubectl", "--context", context, "auth", "can-i", check.verb, check.resource];
+  if (check.subresource) argv.push("--subresource", check.subresource);
   if (check.namespace) argv.push("-n", check.namespace);
   argv.push("--as", check.identity.user);
   for (const group of check.identity.groups) argv.push("--as-group", group);
@@ -146,9 +167,12 @@ export function privilegedPodManifest(namespace: string, image: string): Record<
   };
 }
 
-export function privilegedPodDryRunArgv(context: string, namespace: string): string[] {
+/** `kubectl apply --dry-run=server` of a manifest on stdin: admission runs in full, nothing is persisted. */
+export function serverDryRunArgv(context: string, namespace: string): string[] {
   return ["kubectl", "--context", context, "apply", "--dry-run=server", "-n", namespace, "-f", "-"];
 }
+
+export const privilegedPodDryRunArgv = serverDryRunArgv;
 
 /**
  * Pod Security admission rejects with `… is forbidden: violates PodSecurity "restricted:latest": …`
@@ -160,6 +184,58 @@ export function parsePodSecurityDryRun(result: { code: number | null; stdout: st
   if (result.code !== 0 && violation) return { rejected: true, detail: `rejected by Pod Security "${violation[1]}"` };
   if (result.code === 0) return { rejected: false, detail: result.stdout.trim() || "accepted" };
   return { rejected: null, detail: (result.stderr.trim() || `exit code ${result.code}`).split("\n")[0] };
+}
+
+export const EXTERNAL_IP_SERVICE_NAME = "ht-lab-externalip-probe";
+/** RFC 5737 TEST-NET-3: never routed, so even a wrongly accepted dry run points at nothing real. */
+export const EXTERNAL_IP_PROBE_ADDRESS = "203.0.113.10";
+
+/**
+ * A Service with spec.externalIPs (CVE-2020-8554: kube-proxy would capture cluster traffic to that
+ * IP), otherwise valid and of type ClusterIP, so the externalIPs rule is the one that must reject
+ * it. Only ever sent with --dry-run=server.
+ */
+export function externalIpServiceManifest(namespace: string): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: EXTERNAL_IP_SERVICE_NAME, namespace, labels: { app: EXTERNAL_IP_SERVICE_NAME } },
+    spec: {
+      type: "ClusterIP",
+      selector: { app: EXTERNAL_IP_SERVICE_NAME },
+      ports: [{ name: "http", protocol: "TCP", port: 80, targetPort: 8080 }],
+      externalIPs: [EXTERNAL_IP_PROBE_ADDRESS],
+    },
+  };
+}
+
+/**
+ * A ValidatingAdmissionPolicy denial reads `ValidatingAdmissionPolicy '<policy>' with binding
+ * '<binding>' denied request: <message>` (apiserver validating dispatcher). With the policy's
+ * `reason: Forbidden` kubectl prints `Error from server (Forbidden): error when creating "STDIN":
+ * services "<name>" is forbidden: <that>`; without a reason the API server answers Invalid and
+ * kubectl prints `The services "<name>" is invalid: : <that>`. Both are read here. If the
+ * DenyServiceExternalIPs admission plugin is enabled it rejects first (`Use of external IPs is
+ * denied by admission control`) and the policy is never reached: still a rejection. A denial by any
+ * other policy, or an error, is inconclusive (null). Success prints `service/<name> created
+ * (server dry run)`.
+ */
+export function parseGuardrailDryRun(
+  result: { code: number | null; stdout: string; stderr: string },
+  policyName: string = ADMISSION_GUARDRAILS_NAME,
+): { rejected: boolean | null; detail: string } {
+  const text = `${result.stderr}\n${result.stdout}`;
+  if (result.code === 0) return { rejected: false, detail: result.stdout.trim() || "accepted" };
+  const denial = /ValidatingAdmissionPolicy '([^']+)'(?: with binding '([^']+)')? denied request: ([^\n]*)/.exec(text);
+  if (denial && denial[1] === policyName) {
+    const binding = denial[2] ? ` (binding '${denial[2]}')` : "";
+    return { rejected: true, detail: `rejected by ValidatingAdmissionPolicy '${denial[1]}'${binding}: ${denial[3].trim()}` };
+  }
+  if (/Use of external IPs is denied by admission control/.test(text)) {
+    return { rejected: true, detail: "rejected by the DenyServiceExternalIPs admission plugin (before the policy is reached)" };
+  }
+  const firstLine = (result.stderr.trim() || `exit code ${result.code}`).split("\n")[0];
+  return { rejected: null, detail: denial ? `denied by another policy, '${denial[1]}', not ${policyName}: ${firstLine}` : firstLine };
 }
 
 /** Tenant pods that carry an API-server token (each with where it was found). */

@@ -4,8 +4,13 @@
 // The output is a `v1 List` whose items are Pods (apiVersion/kind on the list, each item a full Pod).
 // API tokens: since Kubernetes 1.22 the automounted token is a projected volume `kube-api-access-*`
 // whose `serviceAccountToken` source has no `audience` (= the API server's own audience), mounted at
-// /var/run/secrets/kubernetes.io/serviceaccount. Istio's sidecar adds a projected `istio-token`
-// with `audience: istio-ca`: the API server rejects that audience, so it is not an API credential.
+// /var/run/secrets/kubernetes.io/serviceaccount. A pod can also project a token with an explicit
+// audience — the API server's (e.g. https://kubernetes.default.svc.cluster.local) is just as good a
+// credential — so every `serviceAccountToken` source counts except Istio's `istio-token` with
+// `audience: istio-ca`, which the API server rejects. Legacy tokens come from a `secret` volume (or
+// projected secret source) of a `kubernetes.io/service-account-token` Secret; the pod list does not
+// carry the Secret's type, so such a volume counts when its Secret is known to be one (the caller's
+// set), has the legacy generated name `<sa>-token-<5 chars>`, or projects the `token` key.
 import { APP_LABEL } from "../../components/spec/labels";
 
 export const SERVICE_ACCOUNT_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -21,7 +26,7 @@ export interface PodSummary {
   phase: string;
   ready: boolean;
   containers: string[];
-  /** API-server tokens found: "volume <name>" or "mount <path> in <container>". Empty = none. */
+  /** API-server tokens found: "volume <name>[ (audience <a>| secret <s>)]" or "mount <path> in <container>". Empty = none. */
   apiTokenMounts: string[];
 }
 
@@ -40,16 +45,40 @@ function asStringMap(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(asObject(value)).filter(([, v]) => typeof v === "string")) as Record<string, string>;
 }
 
-function apiTokenMounts(spec: Json): string[] {
+/** The audience of Istio's own projected token; the only token audience that is not an API credential here. */
+export const ISTIO_TOKEN_AUDIENCE = "istio-ca";
+/** Name kube-controller-manager gave legacy token Secrets (`<serviceaccount>-token-<random 5>`). */
+const LEGACY_TOKEN_SECRET_NAME = /^.+-token-[a-z0-9]{5}$/;
+
+function projectsTokenKey(secret: Json): boolean {
+  return asArray(secret.items).some((item) => asString(asObject(item).key) === "token");
+}
+
+function isTokenSecret(namespace: string, secret: Json, knownTokenSecrets: ReadonlySet<string>): boolean {
+  const name = asString(secret.secretName) ?? asString(secret.name) ?? "";
+  return knownTokenSecrets.has(`${namespace}/${name}`) || LEGACY_TOKEN_SECRET_NAME.test(name) || projectsTokenKey(secret);
+}
+
+function volumeTokens(namespace: string, volume: Json, knownTokenSecrets: ReadonlySet<string>): string[] {
+  const name = asString(volume.name) ?? "?";
   const found: string[] = [];
-  for (const volume of asArray(spec.volumes).map(asObject)) {
-    const sources = asArray(asObject(volume.projected).sources).map(asObject);
-    const apiToken = sources.some((source) => {
-      const token = asObject(source.serviceAccountToken);
-      return "serviceAccountToken" in source && (asString(token.audience) ?? "") === "";
-    });
-    if (apiToken) found.push(`volume ${asString(volume.name) ?? "?"}`);
+  for (const source of asArray(asObject(volume.projected).sources).map(asObject)) {
+    if ("serviceAccountToken" in source) {
+      const audience = asString(asObject(source.serviceAccountToken).audience) ?? "";
+      if (audience !== ISTIO_TOKEN_AUDIENCE) found.push(audience === "" ? `volume ${name}` : `volume ${name} (audience ${audience})`);
+    }
+    if ("secret" in source && isTokenSecret(namespace, asObject(source.secret), knownTokenSecrets)) {
+      found.push(`volume ${name} (secret ${asString(asObject(source.secret).name) ?? "?"})`);
+    }
   }
+  if ("secret" in volume && isTokenSecret(namespace, asObject(volume.secret), knownTokenSecrets)) {
+    found.push(`volume ${name} (secret ${asString(asObject(volume.secret).secretName) ?? "?"})`);
+  }
+  return [...new Set(found)];
+}
+
+function apiTokenMounts(namespace: string, spec: Json, knownTokenSecrets: ReadonlySet<string>): string[] {
+  const found = asArray(spec.volumes).flatMap((volume) => volumeTokens(namespace, asObject(volume), knownTokenSecrets));
   const containers = [...asArray(spec.containers), ...asArray(spec.initContainers)].map(asObject);
   for (const container of containers) {
     for (const mount of asArray(container.volumeMounts).map(asObject)) {
@@ -61,8 +90,14 @@ function apiTokenMounts(spec: Json): string[] {
   return found;
 }
 
+export interface PodListOptions {
+  /** `namespace/name` of Secrets known to be of type kubernetes.io/service-account-token. */
+  serviceAccountTokenSecrets?: ReadonlySet<string>;
+}
+
 /** Parses `kubectl get pods [-A] -o json`. Throws a clear error on anything that is not a pod list. */
-export function parsePodList(json: string): PodSummary[] {
+export function parsePodList(json: string, options: PodListOptions = {}): PodSummary[] {
+  const knownTokenSecrets = options.serviceAccountTokenSecrets ?? new Set<string>();
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -79,9 +114,10 @@ export function parsePodList(json: string): PodSummary[] {
     const spec = asObject(pod.spec);
     const status = asObject(pod.status);
     const labels = asStringMap(metadata.labels);
+    const namespace = asString(metadata.namespace) ?? "default";
     const conditions = asArray(status.conditions).map(asObject);
     return {
-      namespace: asString(metadata.namespace) ?? "default",
+      namespace,
       name: asString(metadata.name) ?? "",
       app: labels[APP_LABEL],
       labels,
@@ -90,7 +126,7 @@ export function parsePodList(json: string): PodSummary[] {
       phase: asString(status.phase) ?? "Unknown",
       ready: conditions.some((c) => c.type === "Ready" && c.status === "True"),
       containers: asArray(spec.containers).map((c) => asString(asObject(c).name) ?? ""),
-      apiTokenMounts: apiTokenMounts(spec),
+      apiTokenMounts: apiTokenMounts(namespace, spec, knownTokenSecrets),
     };
   });
 }

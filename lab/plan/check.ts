@@ -3,7 +3,14 @@
 // the plan is fully determined, which is what the plan tests pin down.
 import { stringify } from "yaml";
 import type { PlatformSpec } from "../../components/spec/types";
-import { canIArgv, controlPlaneChecks, privilegedPodDryRunArgv, privilegedPodManifest, type CanICheck } from "../check/control-plane";
+import {
+  canIArgv,
+  controlPlaneChecks,
+  externalIpServiceManifest,
+  privilegedPodManifest,
+  serverDryRunArgv,
+  type CanICheck,
+} from "../check/control-plane";
 import { batchCount, buildProbeScript } from "../check/script";
 import { groupBySource, type PodIpLookup, type SourceBatch } from "../check/targets";
 import type { CataloguedProbe } from "../probes/types";
@@ -35,6 +42,8 @@ export interface CheckPlan extends Plan {
   execs: SourceExec[];
   canI: { check: CanICheck; step: PlanStep }[];
   podSecurity: { namespace: string; step: PlanStep }[];
+  /** Server-side dry runs of a Service with externalIPs, one per tenant (when the admission guardrails are on). */
+  guardrails: { namespace: string; step: PlanStep }[];
   /** Upper bound of the probe phase: ceil(execs / parallelExecs) × max batches per exec × --max-time. */
   boundSeconds: number;
 }
@@ -72,13 +81,24 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
     ? spec.tenants.map((tenant) => ({
         namespace: tenant.namespace,
         step: {
-          argv: privilegedPodDryRunArgv(settings.context, tenant.namespace),
+          argv: serverDryRunArgv(settings.context, tenant.namespace),
           stdin: stringify(privilegedPodManifest(tenant.namespace, DEFAULT_LAB_IMAGES.curl)),
           waitsFor: `admission's verdict on a privileged pod in ${tenant.namespace} (server-side dry run: nothing is created; expect a Pod Security rejection)`,
         },
       }))
     : [];
   steps.push(...podSecurity.map((p) => p.step));
+  const guardrails = spec.layers.admissionGuardrails
+    ? spec.tenants.map((tenant) => ({
+        namespace: tenant.namespace,
+        step: {
+          argv: serverDryRunArgv(settings.context, tenant.namespace),
+          stdin: stringify(externalIpServiceManifest(tenant.namespace)),
+          waitsFor: `admission's verdict on a Service with externalIPs in ${tenant.namespace} (server-side dry run: nothing is created; expect the tenant guardrails policy to reject it)`,
+        },
+      }))
+    : [];
+  steps.push(...guardrails.map((g) => g.step));
   const maxBatches = Math.max(0, ...execs.map((e) => e.batches));
   const boundSeconds = Math.ceil(execs.length / settings.parallelExecs) * maxBatches * settings.maxTimeSeconds;
   return {
@@ -87,6 +107,7 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
     execs,
     canI,
     podSecurity,
+    guardrails,
     boundSeconds,
     notes: [
       `${input.catalogue.length} probes from ${execs.length} source pods, ${settings.parallelExecs} pods at a time; probe phase ≤ ${boundSeconds} s`,

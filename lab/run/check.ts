@@ -2,7 +2,7 @@
 // each probe against intent and prediction, run the control-plane checks, write the reports.
 import { randomBytes } from "node:crypto";
 import type { PlatformSpec } from "../../components/spec/types";
-import { parseCanI, parsePodSecurityDryRun, tokenMountViolations } from "../check/control-plane";
+import { parseCanI, parseGuardrailDryRun, parsePodSecurityDryRun, tokenMountViolations } from "../check/control-plane";
 import { judgeProbe, judgeRun, type ControlPlaneOutcome, type ProbeOutcome, type ProbeStatus } from "../check/compare";
 import { parsePodList, podsOf, type PodSummary } from "../check/pods";
 import { parseProbeOutput, type RawObservation } from "../check/script";
@@ -110,7 +110,19 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
       status: parsed.rejected === true ? "pass" : parsed.rejected === false ? "breach" : "unknown",
     };
   });
-  const controlPlane = [...canI, ...podSecurity, ...tokenOutcomes(pods, spec)];
+  const guardrails = await mapLimited(plan.guardrails, 4, async ({ namespace, step }): Promise<ControlPlaneOutcome> => {
+    const outcome = await executeStep(io, { ...step, mayFail: true });
+    const parsed = parseGuardrailDryRun(outcome.result ?? { code: null, stdout: "", stderr: "no result" });
+    return {
+      id: `Service with externalIPs rejected in ${namespace}`,
+      kind: "admission",
+      description: `a Service with spec.externalIPs is rejected by admission in ${namespace} (server-side dry run)`,
+      expected: "rejected",
+      observed: parsed.detail,
+      status: parsed.rejected === true ? "pass" : parsed.rejected === false ? "breach" : "unknown",
+    };
+  });
+  const controlPlane = [...canI, ...podSecurity, ...guardrails, ...tokenOutcomes(pods, spec)];
   const verdict = judgeRun(probeOutcomes, controlPlane);
   const report = buildReport(
     { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario },

@@ -4,12 +4,17 @@
 // server-side sidecar vouched for.
 //
 // Caller identity: Istio's inbound sidecar forwards the peer's verified certificate details in
-// `x-forwarded-client-cert` (Envoy `forward_client_cert_details: APPEND_FORWARD`, with
-// `set_current_client_cert_details` Subject/URI/DNS). XFCC elements are comma-separated, one per
-// proxy hop, and APPEND_FORWARD appends the current hop LAST; each element is `Key=Value` pairs
-// separated by `;`, values optionally double-quoted, and `URI` may repeat (Envoy PR #20724). So only
-// the last element's `URI=spiffe://…` is what our own sidecar verified; anything before it came from
-// the caller. The server reports both, and never trusts the first.
+// `x-forwarded-client-cert`. Its default is `forward_client_cert_details: APPEND_FORWARD` (with
+// `set_current_client_cert_details` Subject/URI/DNS): whatever XFCC the client sent is kept and the
+// current hop is appended LAST — so on a tenant's echo everything before the last element came from
+// the caller. Shared services get `SANITIZE_SET` from the platform (an EnvoyFilter, see
+// components/builders/shared-services.ts), so there the header is exactly one element.
+// Envoy's format: elements separated by `,`, each `Key=Value` pairs separated by `;`; a value
+// containing `,`, `;` or `=` is double-quoted with `\"` for a quote inside; `URI` may repeat
+// (Envoy PR #20724). The parser splits on separators outside quotes, honours escapes, and reports
+// no identity at all when the header is malformed (unbalanced quote, dangling escape, a pair without
+// `=`, text after a closing quote): a forged prefix with an open quote must not be able to swallow
+// the real element and leave the forged URI in its place.
 
 /** Name of the ConfigMap holding the program, in every namespace that runs an echo server. */
 export const ECHO_SERVER_CONFIGMAP = "echo-server";
@@ -34,8 +39,10 @@ export const ECHO_SERVER_MARKER = "hard-tenancy-echo";
 export interface EchoCaller {
   /** The raw `x-forwarded-client-cert` header, or null when absent (plaintext caller, no sidecar). */
   xfcc: string | null;
-  /** The first `spiffe://` URI of each XFCC element, in order (null for an element without one). */
+  /** The first `spiffe://` URI of each XFCC element, in order (null for an element without one); empty when malformed. */
   xfccUris: (string | null)[];
+  /** True when the header could not be parsed (then `spiffe` is null: no guess). */
+  xfccMalformed: boolean;
   /** The `spiffe://` URI of the LAST XFCC element: the identity our own sidecar verified. */
   spiffe: string | null;
   /** The raw `x-tenant-identity` header (set by the optional Lua filter), or null. */
@@ -74,36 +81,77 @@ const self = {
   pod: process.env.HT_POD_NAME || null,
 };
 
-function splitOutsideQuotes(text, separator) {
-  const parts = [];
-  let current = "";
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === separator && !quoted) { parts.push(current); current = ""; } else { current += ch; }
+// Parses an XFCC header into elements, each a list of [lower-case key, value] pairs, or returns
+// null when it is malformed (Envoy header docs: "," between elements, ";" between pairs, "=" between
+// key and value; a value with , ; or = is double-quoted, a quote inside written as \").
+function parseXfcc(text) {
+  const elements = [];
+  let pairs = [];
+  let key = null;
+  let buffer = "";
+  let state = "key"; // key | value | quoted | closed (right after a closing quote)
+  const endPair = () => {
+    if (key === null || key.trim() === "") return false;
+    pairs.push([key.trim().toLowerCase(), state === "closed" ? buffer : buffer.trim()]);
+    key = null;
+    buffer = "";
+    state = "key";
+    return true;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (state === "quoted") {
+      if (ch === "\\") {
+        if (i + 1 >= text.length) return null;
+        buffer += text[++i];
+      } else if (ch === '"') {
+        state = "closed";
+      } else {
+        buffer += ch;
+      }
+      continue;
+    }
+    if (ch === ";" || ch === ",") {
+      if (!endPair()) return null;
+      if (ch === ",") { elements.push(pairs); pairs = []; }
+      continue;
+    }
+    if (state === "closed") {
+      if (ch.trim() === "") continue;
+      return null;
+    }
+    if (state === "key") {
+      if (ch === '"') return null;
+      if (ch === "=") { key = buffer; buffer = ""; state = "value"; } else { buffer += ch; }
+      continue;
+    }
+    if (ch === '"') {
+      if (buffer.trim() !== "") return null;
+      buffer = "";
+      state = "quoted";
+      continue;
+    }
+    if (ch === "=") return null;
+    buffer += ch;
   }
-  parts.push(current);
-  return parts;
+  if (state === "quoted" || !endPair()) return null;
+  elements.push(pairs);
+  return elements;
 }
 
-function xfccElementUri(element) {
-  for (const pair of splitOutsideQuotes(element, ";")) {
-    const eq = pair.indexOf("=");
-    if (eq < 0 || pair.slice(0, eq).trim().toLowerCase() !== "uri") continue;
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (value.startsWith("spiffe://")) return value;
-  }
+function elementUri(pairs) {
+  for (const [key, value] of pairs) if (key === "uri" && value.startsWith("spiffe://")) return value;
   return null;
 }
 
 function callerOf(headers) {
   const xfcc = typeof headers["x-forwarded-client-cert"] === "string" ? headers["x-forwarded-client-cert"] : null;
   const tenantIdentity = typeof headers["x-tenant-identity"] === "string" ? headers["x-tenant-identity"] : null;
-  // One element per proxy hop; our own sidecar appends its element last, so only that one is verified.
-  const xfccUris = xfcc === null ? [] : splitOutsideQuotes(xfcc, ",").map(xfccElementUri);
+  const elements = xfcc === null ? [] : parseXfcc(xfcc);
+  // One element per proxy hop; our own sidecar's element is the last one, the only one it verified.
+  const xfccUris = elements === null ? [] : elements.map(elementUri);
   const spiffe = xfccUris.length > 0 ? xfccUris[xfccUris.length - 1] : null;
-  return { xfcc, xfccUris, spiffe, tenantIdentity };
+  return { xfcc, xfccUris, xfccMalformed: elements === null, spiffe, tenantIdentity };
 }
 
 const server = http.createServer((req, res) => {

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { validatePlatformConfig } from "../../../components/spec/validate";
-import { canIArgv, controlPlaneChecks, parseCanI, parsePodSecurityDryRun, privilegedPodDryRunArgv, tokenMountViolations } from "../../../lab/check/control-plane";
+import {
+  canIArgv,
+  controlPlaneChecks,
+  externalIpServiceManifest,
+  parseCanI,
+  parseGuardrailDryRun,
+  parsePodSecurityDryRun,
+  privilegedPodDryRunArgv,
+  serverDryRunArgv,
+  tokenMountViolations,
+} from "../../../lab/check/control-plane";
 import type { PodSummary } from "../../../lab/check/pods";
 import { syntheticConfig } from "../../fixtures/platform";
 
@@ -28,6 +38,35 @@ describe("lab check control-plane checks", () => {
     assert.equal(checks.filter((c) => c.positiveControl).length, 2 * spec.tenants.length);
   });
 
+  it("checks that no tenant identity can mint mesh certificates, attach ephemeral containers, mint tokens or write Calico cluster policy", () => {
+    for (const tenant of spec.tenants) {
+      for (const label of [`${tenant.name} admin`, `${tenant.name} pod (client)`]) {
+        const mine = checks.filter((c) => c.identity.label === label && c.expect === "no");
+        const has = (verb: string, resource: string, namespace?: string, subresource?: string): boolean =>
+          mine.some((c) => c.verb === verb && c.resource === resource && c.namespace === namespace && c.subresource === subresource);
+        assert.ok(has("create", "certificates.cert-manager.io", tenant.namespace), `${label}: certificates in own namespace`);
+        assert.ok(has("create", "certificates.cert-manager.io", "istio-system"), `${label}: certificates in the mesh namespace`);
+        assert.ok(has("update", "pods", tenant.namespace, "ephemeralcontainers"), `${label}: ephemeral containers`);
+        assert.ok(has("create", "serviceaccounts", tenant.namespace, "token"), `${label}: TokenRequest`);
+        assert.ok(has("create", "globalnetworkpolicies.projectcalico.org"), `${label}: Calico API server GNP`);
+        assert.ok(has("create", "tiers.projectcalico.org"), `${label}: Calico tiers`);
+        assert.ok(has("delete", "globalnetworkpolicies.crd.projectcalico.org"), `${label}: Calico CRD GNP`);
+      }
+    }
+  });
+
+  it("asks about subresources with --subresource, since kubectl reads resource/x as a resource name", () => {
+    const ephemeral = checks.find((c) => c.identity.label === "t0001 admin" && c.subresource === "ephemeralcontainers")!;
+    assert.equal(ephemeral.id, "t0001 admin: update pods/ephemeralcontainers -n tenant-t0001");
+    assert.deepEqual(canIArgv(ephemeral, "ctx"), [
+      "kubectl", "--context", "ctx", "auth", "can-i", "update", "pods", "--subresource", "ephemeralcontainers", "-n", "tenant-t0001", "--as", "lab-admin@t0001", "--as-group", "t0001-admins",
+    ]);
+    const token = checks.find((c) => c.identity.label === "t0002 pod (client)" && c.subresource === "token")!;
+    assert.deepEqual(canIArgv(token, "ctx").slice(5, 11), ["create", "serviceaccounts", "--subresource", "token", "-n", "tenant-t0002"]);
+    const meshCert = checks.find((c) => c.identity.label === "t0003 admin" && c.resource === "certificates.cert-manager.io" && c.namespace === "istio-system")!;
+    assert.deepEqual(canIArgv(meshCert, "ctx").slice(5, 9), ["create", "certificates.cert-manager.io", "-n", "istio-system"]);
+  });
+
   it("reads kubectl auth can-i's answers: yes, no, no with a reason, and errors with empty stdout", () => {
     assert.deepEqual(parseCanI({ code: 0, stdout: "yes\n", stderr: "" }), { answer: "yes", detail: "yes" });
     assert.deepEqual(parseCanI({ code: 1, stdout: "no\n", stderr: "" }), { answer: "no", detail: "no" });
@@ -48,6 +87,45 @@ describe("lab check control-plane checks", () => {
     assert.deepEqual(rejected, { rejected: true, detail: 'rejected by Pod Security "restricted"' });
     assert.equal(parsePodSecurityDryRun({ code: 0, stdout: "pod/ht-lab-privileged-probe created (server dry run)\n", stderr: "" }).rejected, false);
     assert.equal(parsePodSecurityDryRun({ code: 1, stdout: "", stderr: 'Error from server (NotFound): namespaces "tenant-x" not found' }).rejected, null);
+  });
+
+  describe("the externalIPs Service dry run", () => {
+    const denial = "ValidatingAdmissionPolicy 'hard-tenancy-tenant-guardrails' with binding 'hard-tenancy-tenant-guardrails' denied request: Services in tenant namespaces must not set spec.externalIPs (CVE-2020-8554: kube-proxy would hijack cluster traffic to those IPs); remove spec.externalIPs";
+
+    it("sends an otherwise valid ClusterIP Service with one never-routed external IP, server-side", () => {
+      assert.deepEqual(serverDryRunArgv("ctx", "tenant-t0001"), ["kubectl", "--context", "ctx", "apply", "--dry-run=server", "-n", "tenant-t0001", "-f", "-"]);
+      assert.deepEqual(externalIpServiceManifest("tenant-t0001"), {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "ht-lab-externalip-probe", namespace: "tenant-t0001", labels: { app: "ht-lab-externalip-probe" } },
+        spec: { type: "ClusterIP", selector: { app: "ht-lab-externalip-probe" }, ports: [{ name: "http", protocol: "TCP", port: 80, targetPort: 8080 }], externalIPs: ["203.0.113.10"] },
+      });
+    });
+
+    it("recognises the guardrails policy's denial as kubectl prints it with reason Forbidden", () => {
+      const parsed = parseGuardrailDryRun({ code: 1, stdout: "", stderr: `Error from server (Forbidden): error when creating "STDIN": services "ht-lab-externalip-probe" is forbidden: ${denial}\n` });
+      assert.equal(parsed.rejected, true);
+      assert.match(parsed.detail, /^rejected by ValidatingAdmissionPolicy 'hard-tenancy-tenant-guardrails' \(binding 'hard-tenancy-tenant-guardrails'\): Services in tenant namespaces must not set spec\.externalIPs/);
+    });
+
+    it("recognises the same denial in kubectl's Invalid shape (a policy without a reason answers 422)", () => {
+      const parsed = parseGuardrailDryRun({ code: 1, stdout: "", stderr: `The services "ht-lab-externalip-probe" is invalid: : ${denial}\n` });
+      assert.equal(parsed.rejected, true);
+    });
+
+    it("counts the DenyServiceExternalIPs plugin's earlier rejection as a rejection", () => {
+      const parsed = parseGuardrailDryRun({ code: 1, stdout: "", stderr: 'Error from server (Forbidden): error when creating "STDIN": services "ht-lab-externalip-probe" is forbidden: Use of external IPs is denied by admission control\n' });
+      assert.equal(parsed.rejected, true);
+      assert.match(parsed.detail, /DenyServiceExternalIPs/);
+    });
+
+    it("treats acceptance as a breach and another policy's denial or an error as inconclusive", () => {
+      assert.deepEqual(parseGuardrailDryRun({ code: 0, stdout: "service/ht-lab-externalip-probe created (server dry run)\n", stderr: "" }), { rejected: false, detail: "service/ht-lab-externalip-probe created (server dry run)" });
+      const other = parseGuardrailDryRun({ code: 1, stdout: "", stderr: `Error from server (Forbidden): error when creating "STDIN": services "ht-lab-externalip-probe" is forbidden: ValidatingAdmissionPolicy 'someone-elses' with binding 'b' denied request: no\n` });
+      assert.equal(other.rejected, null);
+      assert.match(other.detail, /another policy, 'someone-elses'/);
+      assert.equal(parseGuardrailDryRun({ code: 1, stdout: "", stderr: 'Error from server (NotFound): namespaces "tenant-x" not found\n' }).rejected, null);
+    });
   });
 
   it("lists tenant pods with API tokens and ignores pods outside tenant namespaces", () => {

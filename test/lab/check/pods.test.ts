@@ -50,6 +50,43 @@ function podList(): string {
   return JSON.stringify({ apiVersion: "v1", items: [meshedPod, tokenPod], kind: "List", metadata: { resourceVersion: "" } }, null, 4);
 }
 
+/** A pod that carries API tokens in every other shape: explicit API audience, legacy token Secrets, a projected secret `token` key. */
+function sneakyTokenList(): string {
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "sneaky-5f7b9c-q8wzt", namespace: "tenant-globex", labels: { app: "sneaky" } },
+    spec: {
+      automountServiceAccountToken: false,
+      serviceAccountName: "sneaky",
+      containers: [
+        {
+          name: "main",
+          image: "busybox",
+          volumeMounts: [
+            { mountPath: "/var/run/secrets/api", name: "api-token" },
+            { mountPath: "/var/run/secrets/legacy", name: "legacy" },
+            { mountPath: "/etc/config", name: "config" },
+            { mountPath: "/var/run/secrets/ci", name: "ci" },
+            { mountPath: "/var/run/secrets/known", name: "known" },
+            { mountPath: "/var/run/secrets/vault", name: "vault-token" },
+          ],
+        },
+      ],
+      volumes: [
+        { name: "api-token", projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience: "https://kubernetes.default.svc.cluster.local", expirationSeconds: 3600, path: "token" } }] } },
+        { name: "legacy", secret: { defaultMode: 420, secretName: "sneaky-token-x7k2q" } },
+        { name: "config", secret: { defaultMode: 420, secretName: "app-config" } },
+        { name: "ci", projected: { defaultMode: 420, sources: [{ secret: { name: "ci-bot", items: [{ key: "token", path: "token" }] } }] } },
+        { name: "known", secret: { defaultMode: 420, secretName: "deployer" } },
+        { name: "vault-token", projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience: "vault", expirationSeconds: 600, path: "token" } }] } },
+      ],
+    },
+    status: { phase: "Running", podIP: "10.244.2.9", conditions: [{ type: "Ready", status: "True" }] },
+  };
+  return JSON.stringify({ apiVersion: "v1", items: [pod], kind: "List", metadata: { resourceVersion: "" } });
+}
+
 describe("lab check pod list parsing", () => {
   it("reads namespace, app, service account, IP and readiness from kubectl's List output", () => {
     const [client, intruder] = parsePodList(podList());
@@ -64,6 +101,22 @@ describe("lab check pod list parsing", () => {
     const [client, intruder] = parsePodList(podList());
     assert.deepEqual(client.apiTokenMounts, []);
     assert.deepEqual(intruder.apiTokenMounts, ["volume kube-api-access-9xk2p", "mount /var/run/secrets/kubernetes.io/serviceaccount in main"]);
+  });
+
+  it("counts a projected token with an explicit audience other than istio-ca, and secret volumes of service-account-token Secrets", () => {
+    const [sneaky] = parsePodList(sneakyTokenList(), { serviceAccountTokenSecrets: new Set(["tenant-globex/deployer"]) });
+    assert.deepEqual(sneaky.apiTokenMounts, [
+      "volume api-token (audience https://kubernetes.default.svc.cluster.local)",
+      "volume legacy (secret sneaky-token-x7k2q)",
+      "volume ci (secret ci-bot)",
+      "volume known (secret deployer)",
+      "volume vault-token (audience vault)",
+    ]);
+  });
+
+  it("does not count an ordinary secret volume, nor a Secret known as a token only in another namespace", () => {
+    const [sneaky] = parsePodList(sneakyTokenList(), { serviceAccountTokenSecrets: new Set(["tenant-acme/deployer"]) });
+    assert.equal(sneaky.apiTokenMounts.some((m) => m.includes("app-config") || m.includes("deployer")), false);
   });
 
   it("finds a workload's running pods by namespace/app", () => {

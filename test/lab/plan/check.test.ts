@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parse } from "yaml";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import type { PlatformSpec } from "../../../components/spec/types";
 import { planCheck, EXEC_OVERHEAD_SECONDS } from "../../../lab/plan/check";
@@ -47,7 +48,20 @@ describe("lab check plan", () => {
         const firstCanI = argv.findIndex((a) => a.includes("can-i"));
         const lastExec = argv.map((a) => a.includes("exec")).lastIndexOf(true);
         assert.ok(lastExec < firstCanI);
-        assert.equal(argv.filter((a) => a.includes("--dry-run=server")).length, tenants);
+        assert.equal(argv.filter((a) => a.includes("--dry-run=server")).length, 2 * tenants);
+      });
+
+      it("dry-runs a privileged pod and then a Service with externalIPs in every tenant namespace, server-side, from stdin", () => {
+        const dryRun = (ns: string): string[] => ["kubectl", "--context", "kind-hard-tenancy-lab", "apply", "--dry-run=server", "-n", ns, "-f", "-"];
+        const dryRuns = plan.steps.filter((s) => s.argv.includes("--dry-run=server"));
+        assert.deepEqual(
+          dryRuns.map((s) => s.argv),
+          [...spec.tenants.map((t) => dryRun(t.namespace)), ...spec.tenants.map((t) => dryRun(t.namespace))],
+        );
+        assert.deepEqual(plan.guardrails.map((g) => g.namespace), spec.tenants.map((t) => t.namespace));
+        const service = parse(plan.guardrails[0].step.stdin ?? "") as { kind: string; metadata: { namespace: string }; spec: { type: string; externalIPs: string[] } };
+        assert.deepEqual([service.kind, service.metadata.namespace, service.spec.type, service.spec.externalIPs], ["Service", spec.tenants[0].namespace, "ClusterIP", ["203.0.113.10"]]);
+        assert.match(plan.podSecurity[0].step.stdin ?? "", /kind: Pod/);
       });
 
       it("puts every catalogue probe into exactly one source script, as one curl line each", () => {
@@ -75,6 +89,13 @@ describe("lab check plan", () => {
     assert.match(dry.execs[0].step.argv[12], /'http:\/\/<pod-ip:tenant-t000\d\/echo>:8080\/'/);
     const live = planCheck({ spec, settings, catalogue, nonce: NONCE, lookupIp: (w) => (w.endsWith("/echo") ? "10.244.1.7" : undefined) });
     assert.match(live.execs[0].step.argv[12], / http:\/\/10\.244\.1\.7:8080\/ &$/m);
+  });
+
+  it("plans no externalIPs dry run when the admission guardrails are switched off", () => {
+    const spec = validatePlatformConfig(syntheticConfig(2, { layers: { admissionGuardrails: false } }));
+    const plan = planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: NONCE });
+    assert.deepEqual(plan.guardrails, []);
+    assert.equal(plan.steps.filter((s) => s.argv.includes("--dry-run=server")).length, 2);
   });
 
   it("passes an explicit --context to every kubectl call and skips the current-context guard", () => {

@@ -1,6 +1,6 @@
 // A scripted stand-in for kubectl in tests of the live check: answers `get pods`, each source
 // pod's probe script (per the catalogue's intent, optionally overridden per probe id), `auth can-i`
-// and the Pod Security dry run, and records every argv it was given.
+// and the admission dry runs (Pod Security, the tenant guardrails policy), and records every argv it was given.
 import type { PlatformSpec } from "../../../components/spec/types";
 import { groupBySource } from "../../../lab/check/targets";
 import type { CataloguedProbe } from "../../../lab/probes/types";
@@ -28,7 +28,8 @@ export function fakeCluster(spec: PlatformSpec, catalogue: readonly CataloguedPr
   const batches = groupBySource(catalogue, () => undefined);
   const answerFor = (probe: CataloguedProbe): Answer =>
     overrides[probe.id] ?? (probe.intent === "allow" ? (probe.category === "dns" ? { rc: 52, http: 0, body: "" } : ECHO(probe.victim)) : probe.category === "shared-service-spoof" ? ANSWERS.rbac : ANSWERS.timeout);
-  const run: CommandRunner = async (argv) => {
+  const run: CommandRunner = async (argv, options) => {
+    const stdin = options?.stdin;
     calls.push([...argv]);
     const ok = (stdout: string, code = 0): CommandResult => ({ code, stdout, stderr: "" });
     if (argv.includes("current-context")) return ok("kind-hard-tenancy-lab\n");
@@ -40,6 +41,9 @@ export function fakeCluster(spec: PlatformSpec, catalogue: readonly CataloguedPr
     }
     if (argv.includes("get") && argv.includes("pods")) return ok(JSON.stringify({ apiVersion: "v1", kind: "List", items: pods }));
     if (argv.includes("--dry-run=server")) {
+      if (stdin?.includes("kind: Service")) {
+        return { code: 1, stdout: "", stderr: `Error from server (Forbidden): error when creating "STDIN": services "ht-lab-externalip-probe" is forbidden: ValidatingAdmissionPolicy 'hard-tenancy-tenant-guardrails' with binding 'hard-tenancy-tenant-guardrails' denied request: Services in tenant namespaces must not set spec.externalIPs\n` };
+      }
       return { code: 1, stdout: "", stderr: 'Error from server (Forbidden): error when creating "STDIN": pods "ht-lab-privileged-probe" is forbidden: violates PodSecurity "restricted:latest": privileged\n' };
     }
     if (argv.includes("exec")) {

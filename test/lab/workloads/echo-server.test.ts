@@ -87,7 +87,7 @@ describe("echo server program", () => {
       path: "/api/v1/orders?x=1",
       host: `127.0.0.1:${port}`,
       bodyBytes: 0,
-      caller: { xfcc: null, xfccUris: [], spiffe: null, tenantIdentity: null },
+      caller: { xfcc: null, xfccUris: [], xfccMalformed: false, spiffe: null, tenantIdentity: null },
     });
   });
 
@@ -102,6 +102,42 @@ describe("echo server program", () => {
     const forged = 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject="CN=x, O=y; z"';
     const reply = await request(port, { headers: { "x-forwarded-client-cert": `${forged},${ISTIO_XFCC}` } });
     assert.deepEqual(reply.body.caller.xfccUris, ["spiffe://cluster.local/ns/tenant-globex/sa/client", CLIENT_URI]);
+    assert.equal(reply.body.caller.spiffe, CLIENT_URI);
+  });
+
+  it("is not fooled by a forged element whose open quote would swallow the sidecar's element: no identity, never the forged one", async () => {
+    // The reviewer's attack: a client that speaks mTLS to the pod directly pre-sets XFCC; with
+    // APPEND_FORWARD the sidecar appends the true element after it.
+    const forged = 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject="';
+    const reply = await request(port, { headers: { "x-forwarded-client-cert": `${forged},${ISTIO_XFCC}` } });
+    assert.equal(reply.body.caller.spiffe, null);
+    assert.equal(reply.body.caller.xfccMalformed, true);
+    assert.deepEqual(reply.body.caller.xfccUris, []);
+  });
+
+  for (const [what, forged] of [
+    ["an escaped quote that keeps the quote open", 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject="x\\"'],
+    ["a backslash escaping the separating comma", 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject="x\\'],
+    ["a quote in the middle of an unquoted value", 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject=a"b'],
+    ["a pair without '='", 'URI=spiffe://cluster.local/ns/tenant-globex/sa/client;Subject'],
+  ] as const) {
+    it(`reports no identity for a forged prefix with ${what}`, async () => {
+      const reply = await request(port, { headers: { "x-forwarded-client-cert": `${forged},${ISTIO_XFCC}` } });
+      assert.equal(reply.body.caller.spiffe, null);
+      assert.equal(reply.body.caller.xfccMalformed, true);
+    });
+  }
+
+  it("splits on commas and semicolons only outside quotes and unescapes \\\" inside a quoted value", async () => {
+    const header = `By=${SERVER_URI};Subject="CN=a\\"b, O=c; d";URI=${CLIENT_URI},Hash=ff;URI="${SERVER_URI}"`;
+    const reply = await request(port, { headers: { "x-forwarded-client-cert": header } });
+    assert.equal(reply.body.caller.xfccMalformed, false);
+    assert.deepEqual(reply.body.caller.xfccUris, [CLIENT_URI, SERVER_URI]);
+    assert.equal(reply.body.caller.spiffe, SERVER_URI);
+  });
+
+  it("reads keys case-insensitively and ignores a non-SPIFFE URI before the SPIFFE one", async () => {
+    const reply = await request(port, { headers: { "x-forwarded-client-cert": `by=${SERVER_URI};uri=https://example.com;Uri=${CLIENT_URI}` } });
     assert.equal(reply.body.caller.spiffe, CLIENT_URI);
   });
 
