@@ -86,40 +86,33 @@ export const TENANT_IDENTITY_LUA = [
   "",
 ].join("\n");
 
-function tenantIdentityLuaFilter(spec: PlatformSpec, service: SharedServiceSpec): K8sObject {
-  return sharedObject(spec, API.istioEnvoyFilter, "EnvoyFilter", `tenant-identity-${service.name}`, {
-    spec: {
-      workloadSelector: { labels: { ...appSelector(service.name).matchLabels } },
-      configPatches: [
-        {
-          applyTo: "HTTP_FILTER",
-          match: {
-            context: "SIDECAR_INBOUND",
-            listener: {
-              filterChain: {
-                filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } },
-              },
-            },
-          },
-          patch: {
-            operation: "INSERT_BEFORE",
-            value: {
-              name: "envoy.filters.http.lua",
-              typed_config: {
-                "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
-                default_source_code: { inline_string: TENANT_IDENTITY_LUA },
-              },
-            },
-          },
-        },
-      ],
-    },
+/** Envoy's HTTP connection manager: the network filter both shared-service EnvoyFilters patch. */
+const HCM_FILTER = "envoy.filters.network.http_connection_manager";
+const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+
+/** An EnvoyFilter with one config patch, applied to the inbound sidecar of one shared service's pods. */
+function inboundEnvoyFilter(spec: PlatformSpec, service: SharedServiceSpec, name: string, configPatch: Record<string, unknown>): K8sObject {
+  return sharedObject(spec, API.istioEnvoyFilter, "EnvoyFilter", name, {
+    spec: { workloadSelector: { labels: { ...appSelector(service.name).matchLabels } }, configPatches: [configPatch] },
   });
 }
 
-/** Envoy's HTTP connection manager: the network filter whose XFCC handling the platform overrides. */
-const HCM_FILTER = "envoy.filters.network.http_connection_manager";
-const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+function tenantIdentityLuaFilter(spec: PlatformSpec, service: SharedServiceSpec): K8sObject {
+  return inboundEnvoyFilter(spec, service, `tenant-identity-${service.name}`, {
+    applyTo: "HTTP_FILTER",
+    match: { context: "SIDECAR_INBOUND", listener: { filterChain: { filter: { name: HCM_FILTER, subFilter: { name: "envoy.filters.http.router" } } } } },
+    patch: {
+      operation: "INSERT_BEFORE",
+      value: {
+        name: "envoy.filters.http.lua",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+          default_source_code: { inline_string: TENANT_IDENTITY_LUA },
+        },
+      },
+    },
+  });
+}
 
 /**
  * XFCC sanitising on a shared service's inbound sidecar. Istio's inbound HCM uses
@@ -134,25 +127,18 @@ const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_conn
  * only `uri`), so the single element still carries Istio's Subject/DNS details of the same peer.
  */
 function xfccSanitizeFilter(spec: PlatformSpec, service: SharedServiceSpec): K8sObject {
-  return sharedObject(spec, API.istioEnvoyFilter, "EnvoyFilter", `sanitize-xfcc-${service.name}`, {
-    spec: {
-      workloadSelector: { labels: { ...appSelector(service.name).matchLabels } },
-      configPatches: [
-        {
-          applyTo: "NETWORK_FILTER",
-          match: { context: "SIDECAR_INBOUND", listener: { filterChain: { filter: { name: HCM_FILTER } } } },
-          patch: {
-            operation: "MERGE",
-            value: {
-              typed_config: {
-                "@type": HCM_TYPE,
-                forward_client_cert_details: "SANITIZE_SET",
-                set_current_client_cert_details: { uri: true },
-              },
-            },
-          },
+  return inboundEnvoyFilter(spec, service, `sanitize-xfcc-${service.name}`, {
+    applyTo: "NETWORK_FILTER",
+    match: { context: "SIDECAR_INBOUND", listener: { filterChain: { filter: { name: HCM_FILTER } } } },
+    patch: {
+      operation: "MERGE",
+      value: {
+        typed_config: {
+          "@type": HCM_TYPE,
+          forward_client_cert_details: "SANITIZE_SET",
+          set_current_client_cert_details: { uri: true },
         },
-      ],
+      },
     },
   });
 }
