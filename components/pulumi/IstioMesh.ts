@@ -21,7 +21,6 @@
 // The plug-in CA needs no value: istiod always mounts the optional `cacerts` Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { K8sObject } from "../k8s/object";
 import { MESH_PATH_NORMALIZATION } from "../spec/defaults";
 import { managedBy, ROLE_LABEL } from "../spec/labels";
 import type { PlatformSpec } from "../spec/types";
@@ -32,21 +31,7 @@ export const ISTIO_MESH_TYPE = "hard-tenancy:mesh:IstioMesh";
 
 type MeshSpec = Pick<PlatformSpec, "cluster" | "versions" | "meshNamespace" | "install" | "ingressGateway">;
 
-/** The mesh (root) namespace: privileged Pod Security because the istio-cni node agent runs there. */
-export function meshNamespaceObject(spec: Pick<PlatformSpec, "meshNamespace">): K8sObject {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: {
-      name: spec.meshNamespace,
-      labels: managedBy({
-        [ROLE_LABEL]: "platform",
-        "pod-security.kubernetes.io/enforce": "privileged",
-        "pod-security.kubernetes.io/warn": "privileged",
-      }),
-    },
-  };
-}
+export { meshNamespaceObject } from "../builders/mesh-namespace";
 
 /** Values shared by every Istio chart. */
 function globalValues(spec: MeshSpec): Record<string, unknown> {

@@ -14,7 +14,8 @@ import type { K8sObject } from "../k8s/object";
 import { validatePlatformConfig } from "../spec/validate";
 import type { PlatformConfig, PlatformSpec } from "../spec/types";
 import { Calico } from "./Calico";
-import { IstioMesh, meshNamespaceObject } from "./IstioMesh";
+import { mergeMeshNamespace, platformCreatesMeshNamespace } from "../builders/mesh-namespace";
+import { IstioMesh } from "./IstioMesh";
 import { MeshCertificateAuthority } from "./MeshCertificateAuthority";
 import { isAdmissionKind, KubernetesObject, kindDependencies, type Readiness } from "./objects";
 import { SharedServices } from "./SharedServices";
@@ -105,7 +106,7 @@ export class Platform extends pulumi.ComponentResource {
 
     // The mesh namespace exists before the CA writes `cacerts` into it and before Istio installs there.
     const meshNamespaceFromBuilders = objects.meshWide.find((o) => o.kind === "Namespace" && o.metadata.name === spec.meshNamespace);
-    const needsMeshNamespace = spec.install.istio || spec.install.certManager;
+    const needsMeshNamespace = platformCreatesMeshNamespace(spec);
     this.meshNamespace = needsMeshNamespace ? new KubernetesObject(mergeMeshNamespace(spec, meshNamespaceFromBuilders), child) : undefined;
 
     // Pods of cert-manager, istio-cni's chained plug-in and istiod all need the pod network first.
@@ -196,14 +197,4 @@ export class Platform extends pulumi.ComponentResource {
       layers: spec.layers,
     });
   }
-}
-
-/** The mesh namespace: the builders' labels (if they emit one) plus privileged Pod Security for istio-cni. */
-function mergeMeshNamespace(spec: PlatformSpec, fromBuilders: K8sObject | undefined): K8sObject {
-  const ours = meshNamespaceObject(spec);
-  if (!fromBuilders) return ours;
-  return {
-    ...fromBuilders,
-    metadata: { ...fromBuilders.metadata, labels: { ...(fromBuilders.metadata.labels ?? {}), ...(ours.metadata.labels ?? {}) } },
-  };
 }

@@ -9,7 +9,8 @@ import { attributeLayers, classifyDnsObservation, classifyObservation, observati
 import type { RawObservation } from "./script";
 import type { PlannedProbe } from "./targets";
 
-export type ProbeStatus = "pass" | "breach" | "control-failed" | "unknown";
+/** `skipped`: not checked on this cluster (e.g. an API it does not serve); reported, never counted as passed. */
+export type ProbeStatus = "pass" | "breach" | "control-failed" | "unknown" | "skipped";
 export type RunOutcome = "pass" | "fail" | "inconclusive";
 
 /** Process exit codes of `lab` commands. Inconclusive is distinct from both pass and fail. */
@@ -64,7 +65,7 @@ export function judgeProbe(planned: PlannedProbe, raw: RawObservation, predictio
 
 export interface ControlPlaneOutcome {
   id: string;
-  kind: "can-i" | "pod-security" | "admission" | "token-mount";
+  kind: "can-i" | "pod-security" | "admission" | "token-mount" | "attempt";
   description: string;
   expected: string;
   observed: string;
@@ -82,8 +83,10 @@ export interface RunVerdict {
  * - otherwise any breach → FAIL;
  * - otherwise any unknown (no result, DNS failure, unexpected answer) → INCONCLUSIVE;
  * - otherwise PASS.
+ * Skipped checks and whole parts that were not run (`notRun`) never change the outcome, but the
+ * reasons always say so: a PASS names what it did not check.
  */
-export function judgeRun(probes: readonly ProbeOutcome[], controlPlane: readonly ControlPlaneOutcome[]): RunVerdict {
+export function judgeRun(probes: readonly ProbeOutcome[], controlPlane: readonly ControlPlaneOutcome[], notRun: readonly string[] = []): RunVerdict {
   const all: { id: string; status: ProbeStatus }[] = [...probes.map((p) => ({ id: p.probe.id, status: p.status })), ...controlPlane];
   const count = (status: ProbeStatus): string[] => all.filter((o) => o.status === status).map((o) => o.id);
   const failedControls = count("control-failed");
@@ -94,8 +97,12 @@ export function judgeRun(probes: readonly ProbeOutcome[], controlPlane: readonly
   if (failedControls.length > 0) reasons.push(describe("positive control(s) failed", failedControls));
   if (breaches.length > 0) reasons.push(describe("attack(s) got through", breaches));
   if (unknown.length > 0) reasons.push(describe("probe(s) without a clear answer", unknown));
+  const skipped = count("skipped");
+  const caveats = [...(skipped.length > 0 ? [describe("check(s) skipped", skipped)] : []), ...notRun.map((part) => `not run: ${part}`)];
+  reasons.push(...caveats);
   if (failedControls.length > 0) return { outcome: "inconclusive", exitCode: EXIT_CODES.inconclusive, reasons };
   if (breaches.length > 0) return { outcome: "fail", exitCode: EXIT_CODES.fail, reasons };
   if (unknown.length > 0) return { outcome: "inconclusive", exitCode: EXIT_CODES.inconclusive, reasons };
-  return { outcome: "pass", exitCode: EXIT_CODES.pass, reasons: [`all ${all.length} checks matched their intent`] };
+  const checked = all.length - skipped.length;
+  return { outcome: "pass", exitCode: EXIT_CODES.pass, reasons: [`all ${checked} checks run matched their intent`, ...caveats] };
 }

@@ -11,6 +11,7 @@ import {
   serverDryRunArgv,
   type CanICheck,
 } from "../check/control-plane";
+import { admissionAttempts, attemptArgv, type AdmissionAttempt } from "../check/attempts";
 import { batchCount, buildProbeScript } from "../check/script";
 import { groupBySource, type PodIpLookup, type SourceBatch } from "../check/targets";
 import type { CataloguedProbe } from "../probes/types";
@@ -32,6 +33,11 @@ export interface CheckPlanInput {
   lookupIp?: PodIpLookup;
 }
 
+export interface PlannedAttempt {
+  attempt: AdmissionAttempt;
+  step: PlanStep;
+}
+
 export interface SourceExec {
   batch: SourceBatch;
   step: PlanStep;
@@ -44,6 +50,8 @@ export interface CheckPlan extends Plan {
   podSecurity: { namespace: string; step: PlanStep }[];
   /** Server-side dry runs of a Service with externalIPs, one per tenant (when the admission guardrails are on). */
   guardrails: { namespace: string; step: PlanStep }[];
+  /** Real requests as each tenant admin that admission must refuse, and positive controls it must admit. */
+  attempts: PlannedAttempt[];
   /** Upper bound of the probe phase: ceil(execs / parallelExecs) × max batches per exec × --max-time. */
   boundSeconds: number;
 }
@@ -99,6 +107,16 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
       }))
     : [];
   steps.push(...guardrails.map((g) => g.step));
+  const attempts = admissionAttempts(spec).map((attempt): PlannedAttempt => ({
+    attempt,
+    step: {
+      argv: attemptArgv(attempt, settings.context),
+      ...(attempt.manifest ? { stdin: stringify(attempt.manifest) } : {}),
+      waitsFor: `the API server's answer (expect ${attempt.expect.outcome === "admitted" ? "admitted" : `refused by ${attempt.expect.by}`}): ${attempt.description}`,
+      timeoutSeconds: 60,
+    },
+  }));
+  steps.push(...attempts.map((a) => a.step));
   const maxBatches = Math.max(0, ...execs.map((e) => e.batches));
   const boundSeconds = Math.ceil(execs.length / settings.parallelExecs) * maxBatches * settings.maxTimeSeconds;
   return {
@@ -108,10 +126,12 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
     canI,
     podSecurity,
     guardrails,
+    attempts,
     boundSeconds,
     notes: [
       `${input.catalogue.length} probes from ${execs.length} source pods, ${settings.parallelExecs} pods at a time; probe phase ≤ ${boundSeconds} s`,
       "token mounts are read from the pod list (no extra call)",
+      "before the tenant-admin attempts: wait until every ResourceQuota has a status; an admitted attempt is deleted right after",
       `write ${settings.reportsDir}/<timestamp>/report.json and junit.xml`,
     ],
   };

@@ -4,12 +4,13 @@
 // to .lab/Pulumi.<stack>.ablate-<layer>.yaml with the layer off. `pulumi up --config-file <copy>`
 // then reads the copy instead of the committed file (@pulumi/pulumi 3.248 automation: UpOptions
 // .configFile, a GlobalOpts field, becomes `--config-file <path>` on the `pulumi up` command line).
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { stackConfigPath } from "../../components/spec/stack-config";
 import { ENFORCEMENT_LAYERS, type EnforcementLayer } from "../../components/spec/types";
 import type { LabSettings } from "./settings";
-import type { PlanStep, StackConfigEdit } from "./types";
+import type { LabCommand, PlanStep, StackConfigEdit } from "./types";
 
 /** kind's API server listens on 6443 on the control-plane node. */
 export const KIND_API_SERVER_PORT = 6443;
@@ -18,6 +19,16 @@ export const CONTROL_PLANE_IP_PLACEHOLDER = "<control-plane-ip>";
 /** The committed stack file (stacks/Pulumi.<stack>.yaml): read, never written, by the lab. */
 export function committedStackConfigPath(settings: LabSettings): string {
   return stackConfigPath(settings.stack, settings.repoRoot);
+}
+
+/**
+ * The stack config a command reads its spec (and so its predictions) from: `lab up` the committed
+ * stacks/Pulumi.<stack>.yaml, which it copies; the others what was deployed, the working copy under
+ * .lab/ that `lab up` wrote, or the committed file when there is none yet.
+ */
+export function specFileFor(command: LabCommand, settings: LabSettings): string {
+  const working = workingStackConfigPath(settings);
+  return command !== "up" && existsSync(working) ? working : committedStackConfigPath(settings);
 }
 
 /** The working copy `lab up` regenerates on every run and every later `pulumi up` reads. */
@@ -35,10 +46,17 @@ export function stackConfigCopies(settings: LabSettings): string[] {
   return [workingStackConfigPath(settings), ...ENFORCEMENT_LAYERS.map((layer) => ablatedStackConfigPath(settings, layer))];
 }
 
-/** What `lab up` sets in the working copy: the real API endpoint (the node IP/32) and the target context. */
-export function labConfigEdits(settings: LabSettings, controlPlaneIp: string): StackConfigEdit[] {
+/** Where the API server really listens (after DNAT): kind's control-plane node on 6443, or the local backend's address and port. */
+export interface ApiEndpoint {
+  ip: string;
+  port: number;
+}
+
+/** What `lab up` sets in the working copy: the real API endpoint (its IP/32) and the target context. */
+export function labConfigEdits(settings: LabSettings, endpoint: ApiEndpoint | string): StackConfigEdit[] {
+  const { ip, port } = typeof endpoint === "string" ? { ip: endpoint, port: KIND_API_SERVER_PORT } : endpoint;
   return [
-    { key: "hard-tenancy:cluster", path: ["apiServerEndpoints"], value: [{ cidr: `${controlPlaneIp}/32`, port: KIND_API_SERVER_PORT }] },
+    { key: "hard-tenancy:cluster", path: ["apiServerEndpoints"], value: [{ cidr: `${ip}/32`, port }] },
     { key: "hard-tenancy:cluster", path: ["kubeContext"], value: settings.context },
     // The default Kubernetes provider's context; the platform's explicit provider uses cluster.kubeContext.
     { key: "kubernetes:context", path: [], value: settings.context },
@@ -60,12 +78,12 @@ function generatedHeader(settings: LabSettings, command: string, from: string): 
   ].join("\n");
 }
 
-export function writeWorkingConfigStep(settings: LabSettings, controlPlaneIp: string): PlanStep {
+export function writeWorkingConfigStep(settings: LabSettings, endpoint: ApiEndpoint | string): PlanStep {
   const from = committedStackConfigPath(settings);
   const to = workingStackConfigPath(settings);
   return {
     argv: [],
-    inProcess: { op: "writeStackConfigCopy", from, to, edits: labConfigEdits(settings, controlPlaneIp), header: generatedHeader(settings, "up", from) },
+    inProcess: { op: "writeStackConfigCopy", from, to, edits: labConfigEdits(settings, endpoint), header: generatedHeader(settings, "up", from) },
     waitsFor: `the working copy ${to} to be written and to validate (${relative(settings.repoRoot, from)} itself is never written)`,
   };
 }

@@ -8,8 +8,18 @@ import { DEFAULT_BATCH_SIZE } from "../check/script";
 export const LAB_CONTEXT = `kind-${LAB_CLUSTER_NAME}`;
 export const LAB_STACK = "lab";
 
+/** Where the lab runs: a kind cluster (Docker), or upstream binaries as local processes. */
+export type LabBackend = "kind" | "local";
+export const LAB_BACKENDS: readonly LabBackend[] = ["kind", "local"];
+
 export interface LabSettings {
   repoRoot: string;
+  backend: LabBackend;
+  /**
+   * A private kubeconfig every kubectl call and the Pulumi provider get through KUBECONFIG (the
+   * local backend's .lab/local/kubeconfig); absent: the user's own kubeconfig (kind).
+   */
+  kubeconfig?: string;
   /** Kube context every kubectl call and the Pulumi provider target. */
   context: string;
   /** True when the user passed --context (then the current-context guard is skipped). */
@@ -36,6 +46,7 @@ export function labSettings(repoRoot: string, overrides: Partial<LabSettings> = 
   const labDir = join(root, ".lab");
   const settings: LabSettings = {
     repoRoot: root,
+    backend: "kind",
     context: LAB_CONTEXT,
     contextExplicit: false,
     stack: LAB_STACK,

@@ -24,13 +24,13 @@ interface Case {
 function testcase(c: Case): string {
   const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}">`;
   if (c.status === "pass") return `${open}</testcase>`;
-  if (c.status === "unknown") return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
+  if (c.status === "unknown" || c.status === "skipped") return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
   return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>\n    </testcase>`;
 }
 
 function suite(name: string, cases: Case[]): string {
-  const failures = cases.filter((c) => c.status !== "pass" && c.status !== "unknown").length;
-  const skipped = cases.filter((c) => c.status === "unknown").length;
+  const failures = cases.filter((c) => c.status !== "pass" && c.status !== "unknown" && c.status !== "skipped").length;
+  const skipped = cases.filter((c) => c.status === "unknown" || c.status === "skipped").length;
   return [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map(testcase), "  </testsuite>"].join("\n");
 }
 
@@ -49,12 +49,14 @@ export function renderJunit(report: CheckReport): string {
     message: `${c.status}: expected ${c.expected}, observed ${c.observed}`,
     detail: c.description,
   }));
+  const notRunCases: Case[] = report.notRun.map((part) => ({ classname: "lab.not-run", name: part, status: "skipped", message: `not run: ${part}`, detail: part }));
   const name = `hard-tenancy lab ${report.command}${report.ablated.length ? ` (ablated: ${report.ablated.join(", ")})` : ""}${report.scenario ? ` (scenario ${report.scenario})` : ""}`;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="${xmlEscape(name)}">`,
     suite("probes", probeCases),
     suite("control-plane", controlCases),
+    ...(notRunCases.length > 0 ? [suite("not-run", notRunCases)] : []),
     `</testsuites>`,
     "",
   ].join("\n");

@@ -31,6 +31,8 @@ export interface CheckReport {
   finishedAt: string;
   ablated: string[];
   scenario: string | null;
+  /** Parts of the check that did not run at all, with why (e.g. data-plane probes on a backend without a dataplane). */
+  notRun: string[];
   outcome: RunVerdict["outcome"];
   exitCode: number;
   reasons: string[];
@@ -46,6 +48,7 @@ export interface ReportContext {
   finishedAt: Date;
   ablated?: string[];
   scenario?: string;
+  notRun?: string[];
 }
 
 const BODY_IN_REPORT = 300;
@@ -60,6 +63,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
     finishedAt: ctx.finishedAt.toISOString(),
     ablated: ctx.ablated ?? [],
     scenario: ctx.scenario ?? null,
+    notRun: ctx.notRun ?? [],
     outcome: verdict.outcome,
     exitCode: verdict.exitCode,
     reasons: verdict.reasons,

@@ -2,7 +2,7 @@
 // then the control-plane checks and the run's verdict.
 import type { CheckReport } from "./report";
 
-const STATUS_MARK: Record<string, string> = { pass: "ok", breach: "BREACH", "control-failed": "CONTROL FAILED", unknown: "??" };
+const STATUS_MARK: Record<string, string> = { pass: "ok", breach: "BREACH", "control-failed": "CONTROL FAILED", unknown: "??", skipped: "skipped" };
 
 function pad(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
@@ -30,6 +30,7 @@ export function renderTable(report: CheckReport, options: { width?: number } = {
     for (const c of report.controlPlane) rows.push(`  ${pad(STATUS_MARK[c.status] ?? c.status, 14)} ${c.description}: expected ${c.expected}, observed ${c.observed}`);
   }
   const s = report.summary;
+  if (report.notRun.length > 0) rows.push("", "not run:", ...report.notRun.map((part) => `  ${part}`));
   rows.push(
     "",
     `${report.outcome.toUpperCase()} (exit ${report.exitCode}): ${s.passed}/${s.probes} probes as intended, ${s.breaches} breach(es), ${s.controlsFailed} failed control(s), ${s.unknown} unclear, ${s.observationMismatches} differ from the model's observation; control plane ${s.controlPlanePassed}/${s.controlPlane}`,

@@ -14,6 +14,7 @@ import { buildReport, type CheckReport } from "../report/report";
 import { renderTable } from "../report/table";
 import { writeReport } from "../report/write";
 import { executeStep, type LabIO } from "./execute";
+import { runAttempts } from "./attempts";
 import { mapLimited } from "./runner";
 
 export interface LiveCheckOptions {
@@ -24,6 +25,8 @@ export interface LiveCheckOptions {
   command: string;
   ablated?: string[];
   scenario?: string;
+  /** Parts that do not run on this backend, with why; reported in every format. */
+  notRun?: string[];
 }
 
 export interface LiveCheckResult {
@@ -122,10 +125,12 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
       status: parsed.rejected === true ? "pass" : parsed.rejected === false ? "breach" : "unknown",
     };
   });
-  const controlPlane = [...canI, ...podSecurity, ...guardrails, ...tokenOutcomes(pods, spec)];
-  const verdict = judgeRun(probeOutcomes, controlPlane);
+  const attempts = await runAttempts(io, settings, plan.attempts);
+  const controlPlane = [...canI, ...podSecurity, ...guardrails, ...attempts, ...tokenOutcomes(pods, spec)];
+  const notRun = options.notRun ?? [];
+  const verdict = judgeRun(probeOutcomes, controlPlane, notRun);
   const report = buildReport(
-    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario },
+    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario, notRun },
     probeOutcomes,
     controlPlane,
     verdict,

@@ -1,18 +1,18 @@
 // `lab up|check|ablate <layer>|scenario <name>|down [--dry-run] [--context NAME] [--max-time S] [--batch-size N] [--stack NAME]`.
 // Parses argv, loads the lab spec, and either prints the plan (--dry-run: nothing runs, not even
 // the preflight) or runs the command. Returns the process exit code.
-import { existsSync } from "node:fs";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import type { PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
 import { platformObjects } from "../model/platform";
 import { parseLayer, planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
-import { committedStackConfigPath, workingStackConfigPath } from "../plan/config-copy";
+import { specFileFor } from "../plan/config-copy";
 import { planDown } from "../plan/down";
 import { formatPlan } from "../plan/format";
 import { planScenario } from "../plan/scenario";
-import { labSettings, LAB_CONTEXT, LAB_STACK, type LabSettings } from "../plan/settings";
+import { labSettings, LAB_BACKENDS, LAB_CONTEXT, LAB_STACK, type LabBackend, type LabSettings } from "../plan/settings";
+import { LOCAL_CONTEXT } from "../local/paths";
 import type { LabCommand, Plan } from "../plan/types";
 import { planUp } from "../plan/up";
 import { buildProbeCatalogue } from "../probes/catalogue";
@@ -21,10 +21,16 @@ import { pulumiAutomation } from "./automation";
 import { labAblate, labCheck, labDown, labScenario, labUp } from "./commands";
 import { StepFailed, type LabIO } from "./execute";
 import { spawnRunner } from "./runner";
+import { localBackendSettings, runLocalCommand } from "../local/commands";
+import { toolsLayoutFor } from "../tools/cache";
+import { delimiter } from "node:path";
 
-export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
+export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--backend kind|local] [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
+  --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver and kube-controller-manager
+                   built from their Go modules (npm run tools) and run as processes under .lab/local/, with a
+                   private kubeconfig (context ${LOCAL_CONTEXT}); no containers run there (up, check, down only)
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
-  --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context)
+  --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context; not with --backend local)
 exit codes: 0 pass, 1 an attack got through, 2 usage, 3 inconclusive (a positive control failed or an answer was unclear), 4 unsafe kube context, 5 a step failed, 10-14 preflight`;
 
 export interface LabArgs {
@@ -35,6 +41,7 @@ export interface LabArgs {
   maxTimeSeconds?: number;
   batchSize?: number;
   stack: string;
+  backend: LabBackend;
 }
 
 const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
@@ -47,7 +54,7 @@ function positiveInt(flag: string, value: string | undefined): number {
 
 export function parseLabArgs(argv: readonly string[]): LabArgs {
   const positional: string[] = [];
-  const args: Partial<LabArgs> = { dryRun: false, stack: LAB_STACK };
+  const args: Partial<LabArgs> = { dryRun: false, stack: LAB_STACK, backend: "kind" };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
     const value = (): string | undefined => inline ?? argv[++i];
@@ -56,6 +63,11 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     else if (flag === "--max-time") args.maxTimeSeconds = positiveInt(flag, value());
     else if (flag === "--batch-size") args.batchSize = positiveInt(flag, value());
     else if (flag === "--stack") args.stack = value();
+    else if (flag === "--backend") {
+      const backend = value();
+      if (!LAB_BACKENDS.includes(backend as LabBackend)) throw new Error(`--backend: ${JSON.stringify(backend)}; use one of ${LAB_BACKENDS.join(", ")}\n${USAGE}`);
+      args.backend = backend as LabBackend;
+    }
     else if (flag.startsWith("-")) throw new Error(`unknown option ${flag}\n${USAGE}`);
     else positional.push(flag);
   }
@@ -65,11 +77,17 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (extra !== undefined || (argument !== undefined && command !== "ablate" && command !== "scenario")) throw new Error(`unexpected argument ${JSON.stringify(extra ?? argument)}\n${USAGE}`);
   if (args.context !== undefined && args.context.trim() === "") throw new Error("--context: the value is empty; pass a context name from `kubectl config get-contexts`");
   if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
+  if (args.backend === "local" && args.context !== undefined) throw new Error(`--context: the local backend always uses its own private kubeconfig (context ${LOCAL_CONTEXT}); drop --context or use --backend kind`);
+  if (args.backend === "local" && (command === "ablate" || command === "scenario")) {
+    throw new Error(`lab ${command} --backend local: not available yet — it needs a dataplane that enforces packets (the local backend runs the control plane only); use --backend kind`);
+  }
   return { ...args, command: command as LabCommand, argument } as LabArgs;
 }
 
 export function settingsFor(args: LabArgs, repoRoot: string): LabSettings {
+  const local = args.backend === "local" ? localBackendSettings(repoRoot) : {};
   return labSettings(repoRoot, {
+    ...local,
     stack: args.stack,
     ...(args.context !== undefined ? { context: args.context, contextExplicit: true } : {}),
     ...(args.maxTimeSeconds !== undefined ? { maxTimeSeconds: args.maxTimeSeconds } : {}),
@@ -79,15 +97,7 @@ export function settingsFor(args: LabArgs, repoRoot: string): LabSettings {
 
 const DRY_RUN_NONCE = "dryrunnonce0";
 
-/**
- * The stack config a command reads its spec (and so its predictions) from: `lab up` the committed
- * stacks/Pulumi.<stack>.yaml, which it copies; the others what was deployed, the working copy under
- * .lab/ that `lab up` wrote, or the committed file when there is none yet.
- */
-export function specFileFor(command: LabCommand, settings: LabSettings): string {
-  const working = workingStackConfigPath(settings);
-  return command !== "up" && existsSync(working) ? working : committedStackConfigPath(settings);
-}
+export { specFileFor };
 
 /** The plan a command would follow, with placeholders for what only the cluster can tell. */
 export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSettings): Plan {
@@ -109,9 +119,15 @@ export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSetti
   }
 }
 
-export function defaultIO(): LabIO {
+/** The runner's environment: for the local backend, its kubeconfig and the built tools first on PATH. */
+export function runnerEnv(settings: LabSettings): NodeJS.ProcessEnv {
+  if (settings.backend !== "local") return process.env;
+  return { ...process.env, KUBECONFIG: settings.kubeconfig, PATH: `${toolsLayoutFor(settings.repoRoot).bin}${delimiter}${process.env.PATH ?? ""}` };
+}
+
+export function defaultIO(env: NodeJS.ProcessEnv = process.env): LabIO {
   return {
-    run: spawnRunner(),
+    run: spawnRunner(env),
     automation: pulumiAutomation(),
     log: (line) => console.log(line),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -119,8 +135,9 @@ export function defaultIO(): LabIO {
   };
 }
 
-export async function main(argv: readonly string[], repoRoot: string, io: LabIO = defaultIO()): Promise<number> {
+export async function main(argv: readonly string[], repoRoot: string, givenIo?: LabIO): Promise<number> {
   let args: LabArgs;
+  let io = givenIo ?? defaultIO();
   try {
     args = parseLabArgs(argv);
   } catch (error) {
@@ -129,6 +146,10 @@ export async function main(argv: readonly string[], repoRoot: string, io: LabIO 
   }
   try {
     const settings = settingsFor(args, repoRoot);
+    if (settings.backend === "local") {
+      io = givenIo ?? defaultIO(runnerEnv(settings));
+      return await runLocalCommand(io, args.command, settings, args.dryRun);
+    }
     if (args.command === "down") {
       // down needs no spec: it must work even when the stack config is broken.
       return args.dryRun ? (io.log(formatPlan(planDown(settings))), EXIT_CODES.pass) : await labDown(io, settings);

@@ -48,12 +48,15 @@ describe("lab check plan", () => {
         const firstCanI = argv.findIndex((a) => a.includes("can-i"));
         const lastExec = argv.map((a) => a.includes("exec")).lastIndexOf(true);
         assert.ok(lastExec < firstCanI);
-        assert.equal(argv.filter((a) => a.includes("--dry-run=server")).length, 2 * tenants);
+        const isAttempt = (a: string[]): boolean => a.includes("--as") && !a.includes("can-i");
+        assert.equal(argv.filter((a) => a.includes("--dry-run=server") && !isAttempt(a)).length, 2 * tenants);
+        const lastCanI = argv.map((a) => a.includes("can-i")).lastIndexOf(true);
+        assert.ok(argv.findIndex(isAttempt) > lastCanI, "the tenant-admin attempts come after the can-i checks");
       });
 
       it("dry-runs a privileged pod and then a Service with externalIPs in every tenant namespace, server-side, from stdin", () => {
         const dryRun = (ns: string): string[] => ["kubectl", "--context", "kind-hard-tenancy-lab", "apply", "--dry-run=server", "-n", ns, "-f", "-"];
-        const dryRuns = plan.steps.filter((s) => s.argv.includes("--dry-run=server"));
+        const dryRuns = plan.steps.filter((s) => s.argv.includes("--dry-run=server") && !s.argv.includes("--as"));
         assert.deepEqual(
           dryRuns.map((s) => s.argv),
           [...spec.tenants.map((t) => dryRun(t.namespace)), ...spec.tenants.map((t) => dryRun(t.namespace))],
@@ -95,7 +98,8 @@ describe("lab check plan", () => {
     const spec = validatePlatformConfig(syntheticConfig(2, { layers: { admissionGuardrails: false } }));
     const plan = planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: NONCE });
     assert.deepEqual(plan.guardrails, []);
-    assert.equal(plan.steps.filter((s) => s.argv.includes("--dry-run=server")).length, 2);
+    assert.equal(plan.steps.filter((s) => s.argv.includes("--dry-run=server") && !s.argv.includes("--as")).length, 2);
+    assert.ok(plan.attempts.every((a) => a.attempt.expect.outcome === "admitted" || a.attempt.expect.by !== "guardrail"), "no attempt expects a guardrail that is switched off");
   });
 
   it("passes an explicit --context to every kubectl call and skips the current-context guard", () => {

@@ -98,7 +98,7 @@ describe("lab command line", () => {
       assert.equal(await main(argv, REPO, io), EXIT_CODES.usage, argv.join(" "));
       assert.match(lines.join("\n"), pattern);
     }
-    assert.deepEqual(parseLabArgs(["ablate", "calico", "--context=dev", "--batch-size", "8"]), { command: "ablate", argument: "calico", dryRun: false, stack: "lab", context: "dev", batchSize: 8 });
+    assert.deepEqual(parseLabArgs(["ablate", "calico", "--context=dev", "--batch-size", "8"]), { command: "ablate", argument: "calico", dryRun: false, stack: "lab", backend: "kind", context: "dev", batchSize: 8 });
   });
 
   it("refuses to check a cluster whose context is not the lab's (exit 4) and makes no other call", async () => {

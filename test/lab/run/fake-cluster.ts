@@ -1,7 +1,11 @@
 // A scripted stand-in for kubectl in tests of the live check: answers `get pods`, each source
 // pod's probe script (per the catalogue's intent, optionally overridden per probe id), `auth can-i`
-// and the admission dry runs (Pod Security, the tenant guardrails policy), and records every argv it was given.
+// the admission dry runs (Pod Security, the tenant guardrails policy) and the tenant-admin attempts
+// (each answered with the API server's wording for the mechanism it expects, or `admitAttempts`
+// to let some through), and records every argv it was given.
+import { stringify } from "yaml";
 import type { PlatformSpec } from "../../../components/spec/types";
+import { admissionAttempts, attemptArgv, type RefusalMechanism } from "../../../lab/check/attempts";
 import { groupBySource } from "../../../lab/check/targets";
 import type { CataloguedProbe } from "../../../lab/probes/types";
 import type { CommandResult, CommandRunner } from "../../../lab/run/runner";
@@ -13,8 +17,25 @@ export const ANSWERS = {
   rbac: { rc: 0, http: 403, body: "RBAC: access denied" },
 } satisfies Record<string, Answer>;
 
-export function fakeCluster(spec: PlatformSpec, catalogue: readonly CataloguedProbe[], overrides: Record<string, Answer> = {}): { run: CommandRunner; calls: string[][] } {
+/** What the API server says when it refuses a request by each mechanism (wording from real kube-apiserver 1.36 answers). */
+export function refusalText(by: RefusalMechanism, user: string): string {
+  switch (by) {
+    case "rbac":
+      return `Error from server (Forbidden): pods is forbidden: User "${user}" cannot create resource "pods" in API group "" in the namespace "x"`;
+    case "pod-security":
+      return 'Error from server (Forbidden): error when creating "STDIN": pods "p" is forbidden: violates PodSecurity "restricted:latest": privileged';
+    case "guardrail":
+      return "Error from server (Forbidden): error when creating \"STDIN\": x is forbidden: ValidatingAdmissionPolicy 'hard-tenancy-tenant-guardrails' with binding 'hard-tenancy-tenant-guardrails' denied request: not allowed";
+    case "resource-quota":
+      return 'Error from server (Forbidden): error when creating "STDIN": pods "p" is forbidden: exceeded quota: tenant-quota, requested: requests.cpu=6, used: requests.cpu=0, limited: requests.cpu=4';
+    case "limit-range":
+      return 'Error from server (Forbidden): error when creating "STDIN": pods "p" is forbidden: maximum cpu usage per Container is 2, but limit is 3';
+  }
+}
+
+export function fakeCluster(spec: PlatformSpec, catalogue: readonly CataloguedProbe[], overrides: Record<string, Answer> = {}, admitAttempts: readonly string[] = []): { run: CommandRunner; calls: string[][] } {
   const calls: string[][] = [];
+  const attempts = admissionAttempts(spec);
   const ipOf = new Map(spec.tenants.map((t, i) => [t.namespace, `10.244.${i + 1}.10`]));
   const pods = spec.tenants.flatMap((t) =>
     ["echo", "client", "debug", "bypass"].map((app) => ({
@@ -40,6 +61,13 @@ export function fakeCluster(spec: PlatformSpec, catalogue: readonly CataloguedPr
       return yes ? ok("yes\n") : ok("no\n", 1);
     }
     if (argv.includes("get") && argv.includes("pods")) return ok(JSON.stringify({ apiVersion: "v1", kind: "List", items: pods }));
+    if (argv.includes("get") && argv.includes("resourcequotas")) return ok(JSON.stringify({ items: spec.tenants.map((t) => ({ metadata: { name: "tenant-quota", namespace: t.namespace }, status: { hard: { pods: "50" } } })) }));
+    if (argv.includes("delete") && argv.includes("--ignore-not-found")) return ok("deleted\n");
+    const attempt = argv.includes("--as") && !argv.includes("can-i") ? attempts.find((a) => attemptArgv(a, argv[2]).join(" ") === argv.join(" ") && (a.manifest === undefined || stdin === stringify(a.manifest))) : undefined;
+    if (attempt) {
+      if (attempt.expect.outcome === "admitted" || admitAttempts.includes(attempt.id)) return ok(`${attempt.cleanup?.resource ?? "object"}/${attempt.cleanup?.name ?? "x"} created\n`);
+      return { code: 1, stdout: "", stderr: `${refusalText(attempt.expect.by, attempt.identity.user)}\n` };
+    }
     if (argv.includes("--dry-run=server")) {
       if (stdin?.includes("kind: Service")) {
         return { code: 1, stdout: "", stderr: `Error from server (Forbidden): error when creating "STDIN": services "ht-lab-externalip-probe" is forbidden: ValidatingAdmissionPolicy 'hard-tenancy-tenant-guardrails' with binding 'hard-tenancy-tenant-guardrails' denied request: Services in tenant namespaces must not set spec.externalIPs\n` };

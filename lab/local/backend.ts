@@ -1,0 +1,111 @@
+// `lab up|down --backend local`: the lab on upstream binaries run as local processes, no Docker.
+// up: tools (built once, cached) → etcd, kube-apiserver, kube-controller-manager → CRDs → a Node
+// object → the working stack config (the real API endpoint) → every rendered object applied in
+// the Pulumi program's order → each Deployment's pods admitted (or refused) by the real admission
+// chain. Nothing runs the pods yet: there is no kubelet and no container runtime here.
+import { existsSync, rmSync } from "node:fs";
+import { stringify } from "yaml";
+import { loadStackSpec } from "../../components/spec/stack-config";
+import type { PlatformSpec } from "../../components/spec/types";
+import { EXIT_CODES } from "../check/compare";
+import { committedStackConfigPath, stackConfigCopies, workingStackConfigPath, writeWorkingConfigStep } from "../plan/config-copy";
+import type { LabSettings } from "../plan/settings";
+import { kubectl, stackInitDir } from "../plan/steps";
+import { executeStep, type LabIO } from "../run/execute";
+import { crdFiles, ensureTools } from "../tools/build";
+import { removeLocalData, runningDaemons, startControlPlane, stopControlPlane, type ControlPlane } from "./control-plane";
+import { applyArgv, phaseYaml, planDeploy, type DeployPlan } from "./deploy";
+import { LOCAL_NODE_NAME, localPaths } from "./paths";
+import { acquireLock } from "./processes";
+import { checkAdmissionPolicies, waitForAdmission, type AdmissionSummary } from "./rollout";
+
+/** The address the local API server binds and advertises. */
+export const LOCAL_API_ADDRESS = "127.0.0.1";
+
+export function localNodeObject(): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: LOCAL_NODE_NAME,
+      labels: { "kubernetes.io/hostname": LOCAL_NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "app.kubernetes.io/managed-by": "hard-tenancy-lab" },
+    },
+    spec: {},
+  };
+}
+
+async function installCrds(io: LabIO, settings: LabSettings, files: string[]): Promise<void> {
+  for (const file of files) {
+    await executeStep(io, { argv: kubectl(settings, "apply", "--server-side", "--force-conflicts", "--field-manager=hard-tenancy-lab", "-f", file), waitsFor: `the CRDs of ${file}`, timeoutSeconds: 120 });
+  }
+  await executeStep(io, { argv: kubectl(settings, "wait", "--for=condition=Established", "crd", "--all", "--timeout=90s"), waitsFor: "every CRD Established", timeoutSeconds: 120 });
+}
+
+/** Applies every phase; the API server's refusal of any object fails the deploy with its message. */
+export async function applyPlatform(io: LabIO, settings: LabSettings, plan: DeployPlan): Promise<number> {
+  let applied = 0;
+  for (const phase of plan.phases) {
+    await executeStep(io, { argv: applyArgv(settings.context), stdin: phaseYaml(phase), waitsFor: `${phase.name}: ${phase.objects.length} object(s) accepted by the API server`, timeoutSeconds: 120 });
+    applied += phase.objects.length;
+  }
+  return applied;
+}
+
+export interface LocalUpResult {
+  controlPlane: ControlPlane;
+  spec: PlatformSpec;
+  applied: number;
+  skipped: DeployPlan["skipped"];
+  admission: AdmissionSummary[];
+  /** CEL type-check warnings of the admission policies (empty when they check clean). */
+  policyWarnings: string[];
+}
+
+export async function localUp(io: LabIO, settings: LabSettings): Promise<LocalUpResult> {
+  const paths = localPaths(settings.labDir);
+  const release = acquireLock(paths.lock, "lab up --backend local");
+  try {
+    const tools = await ensureTools({ repoRoot: settings.repoRoot, log: (line) => io.log(line) });
+    // The committed stack file decides the service CIDR; the working copy is written from it below.
+    const committed = loadStackSpec({ file: committedStackConfigPath(settings) });
+    io.log("control plane:");
+    const controlPlane = await startControlPlane({ paths, binDir: tools.layout.bin, serviceCidr: committed.cluster.serviceCidr, bindAddress: LOCAL_API_ADDRESS, log: (line) => io.log(line) });
+    if (controlPlane.startMs > 0) io.log(`  ready in ${(controlPlane.startMs / 1000).toFixed(1)} s`);
+    await installCrds(io, settings, crdFiles(tools.layout, tools.manifest));
+    await executeStep(io, { argv: applyArgv(settings.context), stdin: stringify(localNodeObject()), waitsFor: `the Node object ${LOCAL_NODE_NAME}` });
+    const endpoint = { ip: controlPlane.state.apiServer.address, port: controlPlane.state.apiServer.port };
+    await executeStep(io, writeWorkingConfigStep(settings, endpoint));
+    const spec = loadStackSpec({ file: workingStackConfigPath(settings) });
+    const plan = planDeploy(spec);
+    const applied = await applyPlatform(io, settings, plan);
+    io.log(`applied ${applied} objects (server-side apply, field manager hard-tenancy)`);
+    for (const skip of plan.skipped) io.log(`  skipped ${skip.object}: ${skip.reason}`);
+    const policies = await checkAdmissionPolicies(io, settings);
+    for (const warning of policies.warnings) io.log(`  ValidatingAdmissionPolicy type check: ${warning}`);
+    if (policies.unchecked.length > 0) io.log(`  ValidatingAdmissionPolicies not type-checked yet: ${policies.unchecked.join(", ")}`);
+    const admission = await waitForAdmission(io, settings, plan);
+    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings };
+  } finally {
+    release();
+  }
+}
+
+export async function localDown(io: LabIO, settings: LabSettings): Promise<number> {
+  const paths = localPaths(settings.labDir);
+  const release = acquireLock(paths.lock, "lab down --backend local");
+  try {
+    const running = runningDaemons(paths);
+    io.log(running.length > 0 ? `stopping ${running.join(", ")}` : "no local control plane process is running");
+    await stopControlPlane(paths, (line) => io.log(line));
+    for (const dir of [settings.stateDir, stackInitDir(settings)]) rmSync(dir, { recursive: true, force: true });
+    for (const copy of stackConfigCopies(settings).filter((path) => existsSync(path))) {
+      rmSync(copy, { force: true });
+      io.log(`removed ${copy}`);
+    }
+  } finally {
+    release();
+  }
+  removeLocalData(paths);
+  io.log(`removed ${paths.root}`);
+  return EXIT_CODES.pass;
+}

@@ -1,0 +1,152 @@
+// lab/tools/pins.yaml, read and checked: the one file that pins every upstream tool the local lab
+// builds from Go modules, and every module its CRDs come from.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+export interface BinaryPin {
+  /** File name in the cache's bin/ directory. */
+  name: string;
+  /** Go package path of the main package. */
+  package: string;
+  /** Arguments that make the binary print its version (the build checks the output names the pin). */
+  versionArgs: string[];
+}
+
+export interface ModulePin {
+  /** Key in pins.yaml (`kubernetes`, `etcd`). */
+  id: string;
+  module: string;
+  version: string;
+  /** k8s.io/kubernetes only: the version of every k8s.io staging module it replaces. */
+  staging?: string;
+  /** Repository-relative directory of the wrapper module that requires `module@version`. */
+  wrapper: string;
+  binaries: BinaryPin[];
+  /** Go packages whose `gitVersion`, `gitMajor`, `gitMinor` variables are stamped via -ldflags -X. */
+  versionStamp: string[];
+}
+
+export interface CrdPin {
+  id: string;
+  module: string;
+  version: string;
+  /** Paths inside the module. */
+  files: string[];
+}
+
+export interface ToolPins {
+  goMinimum: string;
+  modules: ModulePin[];
+  crds: CrdPin[];
+}
+
+export const PINS_FILE = "lab/tools/pins.yaml";
+
+const SEMVER = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+function fail(field: string, problem: string): never {
+  throw new Error(`${PINS_FILE}: ${field}: ${problem}`);
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim() === "") fail(field, "must be a non-empty string");
+  return value;
+}
+
+function version(value: unknown, field: string): string {
+  const v = text(value, field);
+  if (!SEMVER.test(v)) fail(field, `${JSON.stringify(v)} is not a Go module version (vMAJOR.MINOR.PATCH or a pseudo-version)`);
+  return v;
+}
+
+function record(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(field, "must be a mapping");
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value) || value.length === 0) fail(field, "must be a non-empty list");
+  return value;
+}
+
+/** Parses and checks the pin file's text; every problem names the field. */
+export function parsePins(source: string): ToolPins {
+  const root = record(parse(source), "(top level)");
+  const goMinimum = text(record(root.go, "go").minimum, "go.minimum");
+  const modules = Object.entries(record(root.modules, "modules")).map(([id, raw]): ModulePin => {
+    const m = record(raw, `modules.${id}`);
+    return {
+      id,
+      module: text(m.module, `modules.${id}.module`),
+      version: version(m.version, `modules.${id}.version`),
+      ...(m.staging !== undefined ? { staging: version(m.staging, `modules.${id}.staging`) } : {}),
+      wrapper: text(m.wrapper, `modules.${id}.wrapper`),
+      binaries: list(m.binaries, `modules.${id}.binaries`).map((b, i) => {
+        const bin = record(b, `modules.${id}.binaries[${i}]`);
+        const args = list(bin.versionArgs, `modules.${id}.binaries[${i}].versionArgs`).map((a, j) => text(a, `modules.${id}.binaries[${i}].versionArgs[${j}]`));
+        return { name: text(bin.name, `modules.${id}.binaries[${i}].name`), package: text(bin.package, `modules.${id}.binaries[${i}].package`), versionArgs: args };
+      }),
+      versionStamp: m.versionStamp === undefined ? [] : list(m.versionStamp, `modules.${id}.versionStamp`).map((p, i) => text(p, `modules.${id}.versionStamp[${i}]`)),
+    };
+  });
+  const crds = Object.entries(record(root.crds, "crds")).map(([id, raw]): CrdPin => {
+    const c = record(raw, `crds.${id}`);
+    return {
+      id,
+      module: text(c.module, `crds.${id}.module`),
+      version: version(c.version, `crds.${id}.version`),
+      files: list(c.files, `crds.${id}.files`).map((f, i) => text(f, `crds.${id}.files[${i}]`)),
+    };
+  });
+  const names = modules.flatMap((m) => m.binaries.map((b) => b.name));
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) fail("modules", `binary name ${JSON.stringify(duplicate)} appears twice`);
+  return { goMinimum, modules, crds };
+}
+
+export function loadPins(repoRoot: string): ToolPins {
+  return parsePins(readFileSync(join(repoRoot, PINS_FILE), "utf8"));
+}
+
+/** `-ldflags` that make a Kubernetes binary (and its client-go) report the pinned version. */
+export function versionLdflags(pin: ModulePin): string {
+  const flags = ["-s", "-w"];
+  const match = /^v(\d+)\.(\d+)\./.exec(pin.version);
+  for (const pkg of pin.versionStamp) {
+    flags.push(`-X ${pkg}.gitVersion=${pin.version}`, `-X ${pkg}.gitTreeState=clean`);
+    if (match) flags.push(`-X ${pkg}.gitMajor=${match[1]}`, `-X ${pkg}.gitMinor=${match[2]}`);
+  }
+  return flags.join(" ");
+}
+
+/** The `require` and `replace` versions a wrapper go.mod pins, by module path. */
+export function wrapperRequirements(goMod: string): { requires: Map<string, string>; replaces: Map<string, string> } {
+  const requires = new Map<string, string>();
+  const replaces = new Map<string, string>();
+  let block: "require" | "replace" | undefined;
+  for (const raw of goMod.split("\n")) {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    if (line === ")") {
+      block = undefined;
+      continue;
+    }
+    const opener = /^(require|replace)\s*\($/.exec(line);
+    if (opener) {
+      block = opener[1] as "require" | "replace";
+      continue;
+    }
+    const single = /^(require|replace)\s+(.*)$/.exec(line);
+    const kind = single ? (single[1] as "require" | "replace") : block;
+    const body = single ? single[2] : line;
+    if (!kind || body === "") continue;
+    if (kind === "require") {
+      const [path, v] = body.split(/\s+/);
+      if (path && v) requires.set(path, v);
+    } else {
+      const replace = /^(\S+)(?:\s+\S+)?\s+=>\s+(\S+)\s+(\S+)$/.exec(body);
+      if (replace) replaces.set(replace[1], replace[3]);
+    }
+  }
+  return { requires, replaces };
+}
