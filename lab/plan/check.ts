@@ -112,7 +112,7 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
     notes: [
       `${input.catalogue.length} probes from ${execs.length} source pods, ${settings.parallelExecs} pods at a time; probe phase ≤ ${boundSeconds} s`,
       "token mounts are read from the pod list (no extra call)",
-      `write ${settings.reportsDir}/<timestamp>/report.json and junit.xml`,
+      `write ${settings.reportsDir}/<timestamp>/report.json, junit.xml and report.html`,
     ],
   };
 }

@@ -43,9 +43,10 @@ function rowsTable(rowIndexes, attacker, victim, live) {
   const body = el("tbody");
   for (const index of rowIndexes) {
     const row = data.probes[index];
-    const violated = !row.met;
+    const observedFailure = row.evidence !== null && (row.evidence.status === "breach" || row.evidence.status === "control-failed");
+    const violated = !row.met || observedFailure;
     const tr = el("tr", { class: [row.disagreement ? "disagreement" : "", violated ? "violated" : ""].join(" ").trim(), "data-probe": fill(row.id, attacker, victim) });
-    const flags = `${violated ? "✗ intent not met " : ""}${row.disagreement ? "≠ disagrees " : ""}`;
+    const flags = `${!row.met ? "✗ model: intent not met " : ""}${observedFailure ? `✗ observed: ${row.evidence.status} ` : ""}${row.disagreement ? "≠ disagrees " : ""}`;
     tr.append(
       el("td", {}, el("span", { class: "flag", text: flags }), el("code", { text: row.kind }), el("div", { class: "muted", text: fill(row.description, attacker, victim) })),
       el("td", { text: `${row.intent} (${row.category})` }),

@@ -44,8 +44,8 @@ function heatmapCanvas(data: ReportPageData): string {
   const options = data.classes.map((c, i) => `<option value="${i}">${escapeHtml(c.label)}</option>`).join("");
   return `<form class="pick" id="pick" aria-label="choose a cell"><label>attacker <select id="pick-attacker">${options}</select></label>
 <label>victim <select id="pick-victim">${options}</select></label><button type="submit">show cell</button></form>
-<div id="hover-readout" aria-live="polite">Hover or click a cell; or choose attacker and victim above.</div>
 <canvas class="heatmap-canvas" id="heatmap-canvas" data-classes="${n}" data-cell="${size}" width="${n * size}" height="${n * size}" aria-label="attacker × victim heatmap, ${n} × ${n} classes"></canvas>
+<div id="hover-readout" aria-live="polite">Hover or click a cell; or choose attacker and victim above.</div>
 <p class="axis-note">Rows: attacker class (top to bottom in the order of the class list); columns: victim class; ${n * n} cells, one per class pair.</p>`;
 }
 

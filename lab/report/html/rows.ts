@@ -38,14 +38,16 @@ export function fillNames(template: string, attacker: string, victim: string): s
   return template.split(ATTACKER_PLACEHOLDER).join(attacker).split(VICTIM_PLACEHOLDER).join(victim);
 }
 
-/** What the live check ran for this probe: the curl argv (without its output file), or the DNS lookup. */
+/** What the live check ran for this probe: the curl argv (without its output file, time limit and status line), or the DNS lookup. */
 export function evidenceCommand(outcome: ProbeOutcome, observed: ObservedProbe): string {
   const probe = outcome.probe;
   const where = `in ${observed.from}${probe.client === "bypass" ? " as UID 1337 (past its own sidecar)" : ""}`;
   if (probeMethod(probe) === "dns") return `DNS lookup ${where}: ${observed.url}`;
   if (!/^https?:\/\//.test(observed.url)) return `${where}: ${observed.url}`;
+  // The run's --max-time and its -w status line are settings of the run, not of the probe: left out rather than guessed.
   const argv = curlArgs({ url: observed.url, method: probe.method ?? "GET", headers: { ...(probe.headers ?? {}) } });
-  return `${where}: curl ${argv.map(shellQuote).join(" ")}`;
+  const shown = argv.filter((_, i) => !["--max-time", "-w"].includes(argv[i]) && !["--max-time", "-w"].includes(argv[i - 1]));
+  return `${where}: curl ${shown.map(shellQuote).join(" ")}`;
 }
 
 export function evidenceOf(observed: ObservedProbe, command: string): ProbeEvidence {
