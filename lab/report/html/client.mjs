@@ -52,7 +52,7 @@ function rowsTable(rowIndexes, attacker, victim, live) {
       el("td", { text: `${row.intent} (${row.category})` }),
       el("td", { text: `${row.predicted.verdict}: ${row.predicted.observation}` }),
       ...data.layers.map((l) => el("td", { class: "layer-verdict", text: l.active ? layerVerdictText[row.layers[l.id]] ?? "–" : "×", title: l.active ? `${l.id}: ${row.layers[l.id] ?? "not evaluated"}` : `${l.id} ablated` })),
-      el("td", { text: row.defense ? `${row.defense.count}/${row.defense.required} needed: ${row.defense.blockingLayers.join(", ") || "none"}` : "–" }),
+      el("td", { text: row.defense ? `${row.defense.count} (needs ${row.defense.required}): ${row.defense.blockingLayers.join(", ") || "none"}` : "–" }),
     );
     if (live) {
       const e = row.evidence;

@@ -51,21 +51,7 @@ export function evidenceCommand(outcome: ProbeOutcome, observed: ObservedProbe):
 }
 
 export function evidenceOf(observed: ObservedProbe, command: string): ProbeEvidence {
-  const o = observed.observed;
-  return {
-    command,
-    from: observed.from,
-    url: observed.url,
-    status: observed.status,
-    verdict: o.verdict,
-    observation: o.observation,
-    layer: o.layer,
-    reason: o.reason,
-    httpCode: o.httpCode,
-    exitCode: o.exitCode,
-    errorMessage: o.errorMessage,
-    body: o.body,
-  };
+  return { command, from: observed.from, url: observed.url, status: observed.status, ...observed.observed };
 }
 
 /** The observation contradicts the prediction: another verdict, or another symptom family (e.g. 403 where a drop was predicted). */

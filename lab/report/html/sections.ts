@@ -113,7 +113,7 @@ export function heatmapDom(data: ReportPageData, grid: number[]): string {
       );
     }
   }
-  return `<div class="heatmap${size < 56 ? " small" : ""}" id="heatmap" role="group" aria-label="attacker × victim heatmap" style="grid-template-columns: auto repeat(${n}, ${size}px); grid-auto-rows: ${size}px;">
+  return `<div class="heatmap${size < 56 ? " small" : ""}" id="heatmap" role="group" aria-label="attacker × victim heatmap" style="grid-template-columns: auto repeat(${n}, ${size}px); grid-template-rows: auto; grid-auto-rows: ${size}px;">
 <div class="corner">attacker ↓ victim →</div>${heads.join("")}
 ${rows.join("\n")}
 </div>`;

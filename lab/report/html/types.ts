@@ -2,31 +2,13 @@
 // observed) and the compact, JSON-serialisable data the page is drawn from (embedded in the page).
 import type { LayerId, Verdict } from "../../probes/types";
 import type { PlatformVerdict } from "../../model/verdict-types";
+import type { ProbeReportEntry } from "../report";
 
 /** offline: the model's verdict only; live: `lab check` (observed vs predicted); audit: a real cluster. */
 export type ReportMode = "offline" | "live" | "audit";
 
-/** One probe as a live run saw it. `lab check`'s report.json probe entries have this shape. */
-export interface ObservedProbe {
-  id: string;
-  /** Pod the probe ran from ("ns/workload"). */
-  from: string;
-  url: string;
-  status: "pass" | "breach" | "control-failed" | "unknown";
-  observed: {
-    verdict: string;
-    observation: string;
-    layer: string;
-    reason: string;
-    httpCode: number | null;
-    exitCode: number | null;
-    errorMessage: string;
-    body: string;
-  };
-  blockingLayers: string[];
-  /** The observed symptom family equals the predicted one (null: no prediction). */
-  observationMatchesPrediction: boolean | null;
-}
+/** One probe as a live run saw it: `lab check`'s report.json probe entries (an audit writes the same). */
+export type ObservedProbe = Pick<ProbeReportEntry, "id" | "from" | "url" | "status" | "observed" | "blockingLayers" | "observationMatchesPrediction">;
 
 /** A non-probe check of a live run (RBAC, admission, token mounts). */
 export interface ObservedCheck {
@@ -69,21 +51,12 @@ export type LayerState = "all" | "some" | "none" | "ablated" | "n/a";
 /** A mark drawn over a cell's colour (each also written out in the cell's text). */
 export type CellMark = "grant" | "violation" | "weak" | "breach" | "disagreement" | "unknown" | "controls-failed";
 
-/** The evidence of one observed probe (live and audit mode). */
-export interface ProbeEvidence {
+type ObservedFields = ProbeReportEntry["observed"];
+
+/** The evidence of one observed probe (live and audit mode): what ran, where, and what came back. */
+export interface ProbeEvidence extends Pick<ObservedProbe, "from" | "url" | "status">, ObservedFields {
   /** The command the run executed (curl argv, quoted), or a description for non-HTTP probes. */
   command: string;
-  from: string;
-  url: string;
-  status: ObservedProbe["status"];
-  verdict: string;
-  observation: string;
-  layer: string;
-  reason: string;
-  httpCode: number | null;
-  exitCode: number | null;
-  errorMessage: string;
-  body: string;
 }
 
 /** One probe of a cell, names taken out where the cell stands for several tenant pairs. */

@@ -61,7 +61,7 @@ describe(unavailable ? `HTML report in Chromium (skipped: ${unavailable})` : "HT
     assert.ok(probes.includes("globex->acme/by-name/sidecar"), probes.join(", "));
     assert.ok(probes.some((id) => id?.startsWith("globex->acme/") && id.endsWith("/within")), "the grant's in-scope probe");
     const row = page.locator("#drill tr[data-probe='globex->acme/by-name/no-sidecar']");
-    assert.match((await row.textContent()) ?? "", /deny: curl exit 56.*2\/2 needed: peerAuthentication, authorization/);
+    assert.match((await row.textContent()) ?? "", /deny: curl exit 56.*2 \(needs 2\): peerAuthentication, authorization/);
     assert.equal(await page.locator("#heatmap .cell.selected").count(), 1);
     const shot = join(dir, "lab.png");
     await page.screenshot({ path: shot, fullPage: true });
