@@ -31,6 +31,12 @@ describe("HTML report page", () => {
     assert.match(big, /data-render="canvas"/);
   });
 
+  it("serves a live-cluster audit too: same builder, mode audit, said in the page", () => {
+    const audit = renderReportHtml({ ...input, mode: "audit" });
+    assert.match(audit, /<body data-mode="audit"/);
+    assert.match(audit, /live cluster audit: observed vs predicted/);
+  });
+
   it("escapes what it writes into the page", () => {
     assert.match(html, /<h1>Isolation report: stack &lt;lab&gt;<\/h1>/);
     assert.equal(scriptSafeJson({ title: "</script><script>alert(1)</script>" }).includes("</script>"), false);
