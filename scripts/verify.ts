@@ -1,7 +1,16 @@
 // `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
+import { writeFileSync } from "node:fs";
 import { runVerify } from "../lab/model/verify-cli";
 
 const result = runVerify(process.argv.slice(2));
+for (const file of result.files ?? []) {
+  try {
+    writeFileSync(file.path, file.content);
+  } catch (err) {
+    process.stderr.write(`verify: cannot write ${file.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable path for --out\n`);
+    process.exit(2);
+  }
+}
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
 process.exitCode = result.exitCode;

@@ -79,6 +79,12 @@ function layersLegend(verdict: PlatformVerdict): string {
   return ENFORCEMENT_LAYERS.map((l) => `${LAYER_LETTERS[l]} ${l}${verdict.activeLayers.includes(l) ? "" : " (ablated)"}`).join(", ");
 }
 
+/** The verdict's RESULT line: every intent met, and every attack at its required depth unless a layer is ablated on purpose. */
+export function verdictPasses(verdict: PlatformVerdict): boolean {
+  const s = verdict.summary;
+  return s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0);
+}
+
 /** The readable report: matrix, positive controls, violations, defense in depth, result line. */
 export function formatVerdictTable(verdict: PlatformVerdict, title = "platform"): string {
   const s = verdict.summary;
@@ -111,8 +117,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   }
   for (const w of verdict.warnings) lines.push(`warning: ${w}`);
   lines.push("");
-  const ok = s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0);
-  lines.push(`RESULT: ${ok ? "PASS" : "FAIL"}${s.intentsMet ? "" : " (violated intents)"}${s.defenseInDepthMet ? "" : " (defense in depth below requirement)"}`);
+  lines.push(`RESULT: ${verdictPasses(verdict) ? "PASS" : "FAIL"}${s.intentsMet ? "" : " (violated intents)"}${s.defenseInDepthMet ? "" : " (defense in depth below requirement)"}`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,7 +1,7 @@
 // `npm run verify`: the isolation model from the command line. Pure of process state: takes argv,
 // returns exit code and output, so every mode is unit-tested. scripts/verify.ts only prints.
 //
-//   verify [--stack NAME | --config FILE] [--ablate LAYER]... [--format table|json]
+//   verify [--stack NAME | --config FILE] [--ablate LAYER]... [--format table|json|html] [--out FILE]
 //   verify --manifests DIR --matrix [--ablate LAYER]... [--format json|table]
 //   verify --manifests DIR --probes FILE [--ablate LAYER]... [--format json|table]
 //   verify --manifests DIR [--stack NAME | --config FILE]      (catalogue verdict on those manifests)
@@ -22,16 +22,20 @@ import { withProbeStandIns } from "./stand-ins";
 import { evaluateProbes } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
 import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictToJson, type MatrixJson } from "./report";
+import { renderReportHtml } from "../report/html/render";
 
 export interface CliResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Files to write (--out): the caller writes them, so runVerify stays free of side effects. */
+  files?: { path: string; content: string }[];
 }
 
 export const USAGE = `Usage:
-  npm run verify [-- --stack NAME | --config FILE] [--ablate LAYER]... [--format table|json] [--grouping auto|on|off]
+  npm run verify [-- --stack NAME | --config FILE] [--ablate LAYER]... [--format table|json|html] [--out FILE] [--grouping auto|on|off]
       The probe catalogue of a platform (default: the lab stack), predicted layer by layer.
+      --format html: one self-contained page (heatmap, each layer alone, drill-down); needs --out FILE.
       Exit 1 if any intent is violated (or, with no layer ablated, an attack has too few layers behind it).
   npm run --silent verify -- --manifests DIR --matrix [--ablate LAYER]... [--format json|table]
       Allowed L4 connections between every pair of workloads in DIR.
@@ -53,7 +57,8 @@ interface VerifyArgs {
   stack?: string;
   config?: string;
   ablate: LayerId[];
-  format: "table" | "json";
+  format: "table" | "json" | "html";
+  out?: string;
   grouping?: boolean;
 }
 
@@ -72,6 +77,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
         config: { type: "string" },
         ablate: { type: "string", multiple: true },
         format: { type: "string" },
+        out: { type: "string" },
         grouping: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -82,7 +88,10 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   const v = parsed.values;
   if (v.help) throw new UsageError("");
   const format = v.format ?? "table";
-  if (format !== "table" && format !== "json") throw new UsageError(`--format ${format}: use "table" or "json"`);
+  if (format !== "table" && format !== "json" && format !== "html") throw new UsageError(`--format ${format}: use "table", "json" or "html"`);
+  if (format === "html" && (v.matrix || v.probes !== undefined)) throw new UsageError("--format html draws a platform's verdict; --matrix and --probes print table or json");
+  // npm prints its own lines on stdout (unless --silent), which would corrupt a page sent there.
+  if (format === "html" && v.out === undefined) throw new UsageError("--format html needs --out FILE, e.g. --out report.html");
   const ablate: LayerId[] = [];
   for (const layer of v.ablate ?? []) {
     if (!(ENFORCEMENT_LAYERS as readonly string[]).includes(layer)) throw new UsageError(`--ablate ${layer}: unknown layer; use one of ${ENFORCEMENT_LAYERS.join(", ")}`);
@@ -104,6 +113,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     config: v.config,
     ablate,
     format,
+    out: v.out,
     grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
   };
 }
@@ -170,8 +180,23 @@ function runCatalogue(args: VerifyArgs): CliResult {
   const verdict = verifyPlatform(spec, { objects, ablate: args.ablate, grouping: args.grouping });
   verdict.warnings.unshift(...loadWarnings);
   const failed = !verdict.summary.intentsMet || (args.ablate.length === 0 && !verdict.summary.defenseInDepthMet);
-  const stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
+  let stdout: string;
+  if (args.format === "html") stdout = renderReportHtml({ verdict, title, generatedAt: new Date().toISOString() });
+  else stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
   return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
+}
+
+function runMode(args: VerifyArgs): CliResult {
+  if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
+  if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
+  return runCatalogue(args);
+}
+
+/** --out FILE: the output goes to the file, stdout says where. */
+function toOutFile(args: VerifyArgs, result: CliResult): CliResult {
+  if (args.out === undefined) return result;
+  const kB = (Buffer.byteLength(result.stdout) / 1024).toFixed(1);
+  return { ...result, stdout: `verify: wrote ${args.out} (${kB} kB, ${args.format})\n`, files: [{ path: args.out, content: result.stdout }] };
 }
 
 /** Runs `verify` with these arguments (without the node/script prefix). Throws only on internal errors. */
@@ -184,9 +209,7 @@ export function runVerify(argv: string[]): CliResult {
     return { exitCode: 2, stdout: "", stderr: `${message ? `verify: ${message}\n\n` : ""}${USAGE}` };
   }
   try {
-    if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
-    if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-    return runCatalogue(args);
+    return toOutFile(args, runMode(args));
   } catch (err) {
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };

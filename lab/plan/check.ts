@@ -132,7 +132,7 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
       `${input.catalogue.length} probes from ${execs.length} source pods, ${settings.parallelExecs} pods at a time; probe phase ≤ ${boundSeconds} s`,
       "token mounts are read from the pod list (no extra call)",
       "before the tenant-admin attempts: wait until every ResourceQuota has a status; an admitted attempt is deleted right after",
-      `write ${settings.reportsDir}/<timestamp>/report.json and junit.xml`,
+      `write ${settings.reportsDir}/<timestamp>/report.json, junit.xml and report.html`,
     ],
   };
 }

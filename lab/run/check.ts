@@ -9,7 +9,9 @@ import { parseProbeOutput, type RawObservation } from "../check/script";
 import { planCheck } from "../plan/check";
 import type { LabSettings } from "../plan/settings";
 import { listPodsStep } from "../plan/steps";
+import type { PlatformVerdict } from "../model/verdict-types";
 import type { CataloguedProbe, ProbeResult } from "../probes/types";
+import { renderReportHtml } from "../report/html/render";
 import { buildReport, type CheckReport } from "../report/report";
 import { renderTable } from "../report/table";
 import { writeReport } from "../report/write";
@@ -27,6 +29,8 @@ export interface LiveCheckOptions {
   scenario?: string;
   /** Parts that do not run on this backend, with why; reported in every format. */
   notRun?: string[];
+  /** The model's platform verdict for the same objects and ablation: drawn with the observations in report.html. */
+  verdict?: PlatformVerdict;
 }
 
 export interface LiveCheckResult {
@@ -135,8 +139,11 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
     controlPlane,
     verdict,
   );
-  const written = writeReport(settings.reportsDir, report, startedAt);
+  const html = options.verdict
+    ? renderReportHtml({ verdict: options.verdict, title: `lab ${options.command} (context ${settings.context})`, generatedAt: report.finishedAt, mode: "live", observed: report })
+    : undefined;
+  const written = writeReport(settings.reportsDir, report, startedAt, html);
   io.log(renderTable(report));
-  io.log(`reports: ${written.json}, ${written.junit}`);
+  io.log(`reports: ${[written.json, written.junit, ...(written.html ? [written.html] : [])].join(", ")}`);
   return { report, exitCode: verdict.exitCode, reportDir: written.dir };
 }

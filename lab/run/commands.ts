@@ -4,7 +4,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { EnforcementLayer, PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
 import { LAB_CLUSTER_NAME } from "../kind/cluster";
-import { platformObjects, predictCatalogue } from "../model/platform";
+import { platformObjects, predictCatalogue, verifyPlatform } from "../model/platform";
 import { planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
 import { stackConfigCopies, workingStackConfigPath } from "../plan/config-copy";
@@ -84,7 +84,7 @@ function requireWorkingCopy(settings: LabSettings, command: string): void {
 export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  return (await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec), command: "check" })).exitCode;
+  return (await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec), verdict: verifyPlatform(spec), command: "check" })).exitCode;
 }
 
 export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSettings, layer: EnforcementLayer): Promise<number> {
@@ -97,7 +97,8 @@ export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSett
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { ablate: [layer] });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `ablate ${layer}`, ablated: [layer] })).exitCode;
+    const verdict = verifyPlatform(spec, { ablate: [layer] });
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `ablate ${layer}`, ablated: [layer] })).exitCode;
   } finally {
     io.log(`restoring: redeploying ${workingStackConfigPath(settings)} (${layer} as before)`);
     await executeAll(io, plan.restore);
@@ -118,7 +119,8 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { objects: change.objects });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `scenario ${name}`, scenario: name })).exitCode;
+    const verdict = verifyPlatform(spec, { objects: change.objects });
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `scenario ${name}`, scenario: name })).exitCode;
   } finally {
     io.log("restoring: deleting the scenario's objects and re-deploying the stack with --refresh");
     await executeAll(io, plan.restore);

@@ -143,6 +143,26 @@ describe("verify CLI", () => {
     assert.match(runVerify(["--ablate", "firewall"]).stderr, /--ablate firewall: unknown layer; use one of networkPolicy, calico/);
   });
 
+  it("writes the self-contained HTML report with --format html --out FILE, and says where on stdout", () => {
+    const out = join(dir, "report.html");
+    const r = runVerify(["--stack", "production", "--format", "html", "--out", out]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.files?.length, 1);
+    assert.equal(r.files?.[0].path, out);
+    assert.match(r.files?.[0].content ?? "", /^<!doctype html>[\s\S]*<title>Isolation report: stack production — PASS<\/title>/);
+    assert.match(r.files?.[0].content ?? "", /probe sources and targets are stand-ins/);
+    assert.match(r.stdout, /^verify: wrote .*report\.html \(\d+\.\d kB, html\)\n$/);
+  });
+
+  it("sends any format to --out, and refuses html without --out or with --matrix/--probes (exit 2)", () => {
+    const r = runVerify(["--format", "json", "--out", join(dir, "v.json")]);
+    assert.equal((JSON.parse(r.files?.[0].content ?? "") as { tenants: string[] }).tenants.length, 3);
+    assert.match(runVerify(["--format", "html"]).stderr, /--format html needs --out FILE/);
+    const matrix = runVerify(["--manifests", dir, "--matrix", "--format", "html", "--out", join(dir, "m.html")]);
+    assert.equal(matrix.exitCode, 2);
+    assert.match(matrix.stderr, /--format html draws a platform's verdict/);
+  });
+
   it("reports every problem of an invalid config file, exit 2", () => {
     const file = join(dir, "Pulumi.bad.yaml");
     writeFileSync(file, stringify({ config: { "hard-tenancy:tenants": [{ name: "Bad_Name" }, { name: "ok", namespace: "kube-system" }], "hard-tenancy:layerz": {} } }));

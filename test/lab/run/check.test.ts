@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { EXIT_CODES } from "../../../lab/check/compare";
-import { predictCatalogue } from "../../../lab/model/platform";
+import { predictCatalogue, verifyPlatform } from "../../../lab/model/platform";
 import { labSettings } from "../../../lab/plan/settings";
 import type { CheckReport } from "../../../lab/report/report";
 import { runLiveCheck } from "../../../lab/run/check";
@@ -40,6 +40,16 @@ describe("lab check run against a scripted cluster", () => {
     assert.equal(json.outcome, "pass");
     assert.ok(existsSync(join(dir, "junit.xml")));
     assert.match(log, /PASS \(exit 0\)/);
+  });
+
+  it("writes report.html next to report.json and junit.xml when given the model's verdict: observed vs predicted", async () => {
+    const cluster = fakeCluster(spec, catalogue);
+    const io: LabIO = { run: cluster.run, automation: async () => assert.fail("no Pulumi in a check"), log: () => undefined, sleep: async () => undefined, now: () => new Date("2026-11-25T10:00:00Z") };
+    const result = await runLiveCheck(io, { spec, settings: labSettings(root), predictions, verdict: verifyPlatform(spec), command: "check" });
+    const html = readFileSync(join(result.reportDir, "report.html"), "utf8");
+    assert.match(html, /<body data-mode="live"/);
+    assert.match(html, /live lab check: observed vs predicted/);
+    assert.match(html, /<dt>observed probes as intended<\/dt><dd>\d+\/\d+<\/dd>/);
   });
 
   it("pod-IP probes are sent to the IP the pod list gave", async () => {
