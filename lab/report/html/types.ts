@@ -1,5 +1,6 @@
 // Shapes of the HTML isolation report: what goes in (a platform verdict, optionally what a live run
 // observed) and the compact, JSON-serialisable data the page is drawn from (embedded in the page).
+import type { ProbeStatus } from "../../check/compare";
 import type { LayerId, Verdict } from "../../probes/types";
 import type { PlatformVerdict } from "../../model/verdict-types";
 import type { ProbeReportEntry } from "../report";
@@ -16,7 +17,7 @@ export interface ObservedCheck {
   description: string;
   expected: string;
   observed: string;
-  status: "pass" | "breach" | "control-failed" | "unknown";
+  status: ProbeStatus;
 }
 
 /** What a live run observed. `lab check`'s CheckReport satisfies it. */
@@ -28,6 +29,8 @@ export interface ObservedRun {
   finishedAt: string;
   probes: ObservedProbe[];
   controlPlane: ObservedCheck[];
+  /** Parts of the run that did not run at all, with why (absent: everything ran). */
+  notRun?: string[];
 }
 
 export interface ReportInput {
