@@ -16,7 +16,7 @@ import type { PlatformConfig, PlatformSpec } from "../spec/types";
 import { Calico } from "./Calico";
 import { IstioMesh, meshNamespaceObject } from "./IstioMesh";
 import { MeshCertificateAuthority } from "./MeshCertificateAuthority";
-import { isAdmissionKind, KubernetesObject, kindDependencies, type Readiness } from "./objects";
+import { calicoPolicyTier, isAdmissionKind, isCalicoTier, KubernetesObject, kindDependencies, type Readiness } from "./objects";
 import { SharedServices } from "./SharedServices";
 import { Tenant } from "./Tenant";
 
@@ -146,10 +146,19 @@ export class Platform extends pulumi.ComponentResource {
       (o) => new KubernetesObject(o, { ...child, dependsOn: [...afterMeshNamespace, ...kindDependencies(o, readiness)] }),
     );
 
-    // Cluster-scoped cross-tenant deny (Calico v3 or ClusterNetworkPolicy): both need Calico up.
-    this.clusterPolicies = objects.clusterPolicies
-      .filter((o) => !isAdmissionKind(o))
-      .map((o) => new KubernetesObject(o, { ...child, dependsOn: [...(readiness.calico ?? []), ...kindDependencies(o, readiness)] }));
+    // Cluster-scoped cross-tenant deny (Calico v3 or ClusterNetworkPolicy): both need Calico up. A
+    // Calico policy also waits for its Tier: the Calico API server answers NotFound for a policy whose
+    // tier does not exist yet, and the provider's retries are short.
+    const clusterObjects = objects.clusterPolicies.filter((o) => !isAdmissionKind(o));
+    const afterCalico = (o: K8sObject) => [...(readiness.calico ?? []), ...kindDependencies(o, readiness)];
+    const tiers = new Map(clusterObjects.filter(isCalicoTier).map((o) => [o.metadata.name, new KubernetesObject(o, { ...child, dependsOn: afterCalico(o) })]));
+    const tieredPolicies = clusterObjects
+      .filter((o) => !isCalicoTier(o))
+      .map((o) => {
+        const tier = tiers.get(calicoPolicyTier(o) ?? "");
+        return new KubernetesObject(o, { ...child, dependsOn: [...afterCalico(o), ...(tier ? [tier] : [])] });
+      });
+    this.clusterPolicies = [...tiers.values(), ...tieredPolicies];
 
     // Admission guardrails (ValidatingAdmissionPolicy + binding; the API server serves both, nothing to
     // wait for). Each binding after the policies, so it never names a policy that does not exist yet.
