@@ -223,6 +223,11 @@ describe("tenant builders", () => {
       assert.ok(writable.has("apps/deployments") && writable.has("/pods/exec"), "tenant admin runs its own workloads and may exec into them");
     });
 
+    it("grants no Calico rule: a projectcalico.org read without tier rights is refused by Calico's API server anyway", () => {
+      const rules = find(all, "Role", "tenant-admin", "tenant-acme").rules as { apiGroups: string[] }[];
+      assert.equal(rules.some((r) => r.apiGroups.some((g) => g.endsWith("projectcalico.org"))), false);
+    });
+
     it("the tenant-admin role is bound to the tenant's admin groups, and absent when it has none", () => {
       const binding = find(all, "RoleBinding", "tenant-admin", "tenant-acme");
       assert.deepEqual(binding.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "acme-admins" }]);
