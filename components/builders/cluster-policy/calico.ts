@@ -11,7 +11,8 @@
 //
 // Ingress: Deny from other tenants, Pass the rest. Egress is a second, full layer under the tenant's
 // NetworkPolicies: Pass exactly the platform's allowances (own namespace, cluster DNS, istiod's xDS
-// port, the API server's real endpoints, the tenant's shared services, its grants) and Deny
+// port, the API server's real endpoints for tenants with apiServerAccess, the tenant's shared
+// services, its grants) and Deny
 // everything else, so kube-system, cert-manager's webhook, the Calico API server and istiod's other
 // ports stay closed even where a NetworkPolicy allowed them. Calico matches after kube-proxy's DNAT
 // (article bug 3), so the rules name pods and endpoint addresses, never Service VIPs.
@@ -110,7 +111,8 @@ export function platformEgressAllowances(spec: PlatformSpec, tenant: TenantSpec)
   if (spec.install.istio) {
     rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.meshNamespace), selector: `${APP_LABEL} == ${quote(ISTIOD_APP)}`, ports: [ISTIOD_XDS_PORT] }));
   }
-  for (const endpoint of spec.cluster.apiServerEndpoints) rules.push(passTo("TCP", { nets: [endpoint.cidr], ports: [endpoint.port] }));
+  // The API server only for tenants with apiServerAccess: without it the final Deny stops the path here too.
+  if (tenant.apiServerAccess) for (const endpoint of spec.cluster.apiServerEndpoints) rules.push(passTo("TCP", { nets: [endpoint.cidr], ports: [endpoint.port] }));
   for (const service of tenantSharedServices(spec, tenant)) {
     rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.sharedServices.namespace), selector: `${APP_LABEL} == ${quote(service.name)}`, ports: [service.port] }));
   }
