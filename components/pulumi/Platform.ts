@@ -11,6 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlatformObjects, type PlatformObjects } from "../builders";
 import type { K8sObject } from "../k8s/object";
+import { assertTenantCapacity } from "../spec/capacity";
 import { validatePlatformConfig } from "../spec/validate";
 import type { PlatformConfig, PlatformSpec } from "../spec/types";
 import { Calico } from "./Calico";
@@ -90,6 +91,7 @@ export class Platform extends pulumi.ComponentResource {
     const spec = resolvePlatformSpec(args);
     const objects = buildPlatformObjects(spec);
     const routed = routeWorkloads(spec, args.workloads ?? []);
+    assertTenantCapacity(spec, args.workloads ?? []);
     super(PLATFORM_TYPE, name, {}, opts);
     this.spec = spec;
     this.objects = objects;
