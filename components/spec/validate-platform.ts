@@ -220,13 +220,24 @@ export function reportDuplicates(r: ConfigReader, values: string[], field: strin
 }
 
 const SERVICE_KEYS = ["name", "serviceAccount", "port", "pathPrefix", "methods"] as const;
+const SHARED_SERVICE_FIELD_FIX = {
+  serviceAccount: 'name the ServiceAccount the service runs as (its SPIFFE identity), e.g. "log-collector"',
+  port: "set the service's container/Service port, e.g. 8080",
+  pathPrefix: 'set the path tenants reach as <pathPrefix>/<tenant>/…, e.g. "/logs/ingest"',
+  methods: 'list the HTTP methods tenants may use, e.g. ["POST"]',
+} as const;
 
 function readSharedService(r: ConfigReader, value: unknown, field: string): SharedServiceSpec | undefined {
   const raw = r.map(value, field, SERVICE_KEYS);
   if (!raw) return undefined;
   const name = r.requiredString(raw, "name", child(field, "name"), 'name the service, e.g. "log-collector"');
   if (name === undefined || !checkDnsLabel(r, name, child(field, "name"), "log-collector")) return undefined;
-  const pathPrefix = r.string(raw, "pathPrefix", child(field, "pathPrefix"), `/${name}`, 'set the path tenants post to, e.g. "/logs/ingest"');
+  // Every field is required for a listed service: no default that nobody sees decides its port, path or identity.
+  for (const key of ["serviceAccount", "port", "pathPrefix", "methods"] as const) {
+    if (raw[key] === undefined) r.add(child(field, key), "is required for a listed shared service", SHARED_SERVICE_FIELD_FIX[key]);
+  }
+  if (SERVICE_KEYS.some((k) => k !== "name" && raw[k] === undefined)) return undefined;
+  const pathPrefix = r.string(raw, "pathPrefix", child(field, "pathPrefix"), "", 'set the path tenants post to, e.g. "/logs/ingest"');
   if (!pathPrefix.startsWith("/") || pathPrefix.endsWith("/") || pathPrefix.includes("*") || /\s/.test(pathPrefix)) {
     r.add(child(field, "pathPrefix"), `${JSON.stringify(pathPrefix)} must start with "/", not end with "/", and contain no "*" or spaces`, 'write a path like "/logs/ingest" (tenants reach <pathPrefix>/<tenant>/…)');
   }

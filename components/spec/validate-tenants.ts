@@ -9,6 +9,8 @@ import { checkDnsLabel, reportDuplicates } from "./validate-platform";
 import type { LimitRangeSpec, QuotaSpec, TenantSpec } from "./types";
 
 const TENANT_KEYS = ["name", "apiServerAccess", "namespace", "adminGroups", "sharedServices", "ingress", "quota", "limits", "labels"] as const;
+/** resource.Quantity holds an int64: "Numbers larger or more precise will be capped or rounded up" (apimachinery resource.Quantity). */
+const MAX_QUANTITY = 2 ** 63 - 1;
 const QUANTITY_FIX = 'use a number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei) or exponent, e.g. "500m", "8Gi" or "1e3"';
 
 /** Labels the platform sets on tenant namespaces; a tenant label may never override them. */
@@ -45,6 +47,10 @@ export function readQuantity(r: ConfigReader, raw: RawMap, key: string, field: s
   }
   if (parsed < 0) {
     r.add(field, `${JSON.stringify(text)} is negative`, "use a quantity ≥ 0");
+    return fallback;
+  }
+  if (parsed > MAX_QUANTITY) {
+    r.add(field, `${JSON.stringify(text)} is beyond 2^63−1, the largest quantity Kubernetes represents (larger ones are capped, so the cluster would hold another value)`, "use a realistic quantity, e.g. \"64\" or \"256Gi\"");
     return fallback;
   }
   return text;

@@ -72,7 +72,7 @@ describe("tenant builders", () => {
     it("with apiServerAccess, API server egress targets the post-DNAT endpoint from config, never the 10.96.0.1:443 VIP", () => {
       const withAccess = tenantObjects("acme", { tenants: [{ name: "acme", apiServerAccess: true }, { name: "globex" }, { name: "initech" }] }).all;
       const api = spec(find(withAccess, "NetworkPolicy", "allow-kube-apiserver"));
-      assert.deepEqual(api.egress, [{ to: [{ ipBlock: { cidr: "172.18.0.0/16" } }], ports: [{ protocol: "TCP", port: 6443 }] }]);
+      assert.deepEqual(api.egress, [{ to: [{ ipBlock: { cidr: "172.18.0.0/24" } }], ports: [{ protocol: "TCP", port: 6443 }] }]);
       assert.doesNotMatch(JSON.stringify(withAccess), /10\.96\.0\.1/);
     });
 
