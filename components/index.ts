@@ -8,7 +8,7 @@
 export { Platform, resolvePlatformSpec, routeWorkloads, PLATFORM_TYPE, type PlatformArgs } from "./pulumi/Platform";
 export { Tenant, TENANT_TYPE, type TenantArgs } from "./pulumi/Tenant";
 export { SharedServices, SHARED_SERVICES_TYPE, type SharedServicesArgs } from "./pulumi/SharedServices";
-export { Calico, CALICO_TYPE, calicoNeedsCrdChart, type CalicoArgs } from "./pulumi/Calico";
+export { Calico, CALICO_TYPE, type CalicoArgs } from "./pulumi/Calico";
 export { MeshCertificateAuthority, MESH_CA_TYPE, ISTIO_PLUGIN_CA_SECRET, type MeshCertificateAuthorityArgs } from "./pulumi/MeshCertificateAuthority";
 export { IstioMesh, ISTIO_MESH_TYPE, type IstioMeshArgs } from "./pulumi/IstioMesh";
 export { KubernetesObject, kubernetesTypeToken, kubernetesResourceName, type Readiness } from "./pulumi/objects";

@@ -94,8 +94,9 @@ const missingDefaultDeny: Scenario = {
   expected:
     "No verdict changes. A NetworkPolicy connection needs the source's egress AND the destination's ingress: every other " +
     "tenant's default-deny egress still stops its packets to the victim, and their default-deny ingress stops the " +
-    "victim's packets, so the networkPolicy layer still blocks every attack on its own and no defense-in-depth figure drops. " +
-    "The victim's own controls keep working (its egress is now unrestricted).",
+    "victim's packets, so the networkPolicy layer still blocks every attack on another tenant on its own. " +
+    "The victim's own controls keep working (its egress is now unrestricted), and so does its way out to the API server: " +
+    "its API probe loses the networkPolicy layer and is denied by Calico alone (one layer of depth instead of two).",
 };
 
 const sharedServiceOpen: Scenario = {
@@ -204,7 +205,7 @@ const tenantAllowAll: Scenario = {
     "No verdict changes and no layer lost: the Calico tier still denies every cross-tenant packet, and the attackers' own " +
     "default-deny egress still stops them at the networkPolicy layer (a connection needs the source's egress AND the " +
     "destination's ingress). Only an attacker whose egress is open too gets past networkPolicy (then its attacks on the " +
-    "victim lose N and one layer of depth; Calico still denies).",
+    "victim, and its API probe, lose N and one layer of depth; Calico still denies).",
 };
 
 export const SCENARIOS: Scenario[] = [missingDefaultDeny, sharedServiceOpen, permissiveMtls, sidecarFreePod, tenantAllowAll];

@@ -21,7 +21,17 @@ function validatedSpec(): PlatformSpec {
 }
 
 const spec = validatedSpec();
-const platform = new Platform("hard-tenancy", { spec, workloads: stackDemoWorkloads(spec) });
+const platform = newPlatform();
+
+/** The Platform; a workload the tenant quotas cannot admit is a config error, reported like one. */
+function newPlatform(): Platform {
+  try {
+    return new Platform("hard-tenancy", { spec, workloads: stackDemoWorkloads(spec) });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
 
 export const cluster = spec.cluster.name;
 export const kubeContext = spec.cluster.kubeContext || "(current context)";

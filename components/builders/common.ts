@@ -60,11 +60,6 @@ export function principal(spec: PlatformSpec, namespace: string, serviceAccount:
   return `${spec.cluster.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
-/** Every principal of a namespace: Istio string match `prefix*` (a trailing `*` is a prefix match). */
-export function namespacePrincipals(spec: PlatformSpec, namespace: string): string {
-  return `${spec.cluster.trustDomain}/ns/${namespace}/sa/*`;
-}
-
 export function tenantByName(spec: PlatformSpec, name: string): TenantSpec {
   const found = spec.tenants.find((t) => t.name === name);
   if (!found) {

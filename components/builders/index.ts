@@ -16,7 +16,7 @@ import { buildTenantObjects, type TenantObjects } from "./tenant";
 export { buildTenantObjects, type TenantObjects };
 
 export interface PlatformObjects {
-  /** Root-namespace PeerAuthentication STRICT, allow-nothing, Telemetry access logging, impersonation DENY. */
+  /** Root-namespace PeerAuthentication STRICT, allow-nothing, Telemetry access logging. */
   meshWide: K8sObject[];
   /**
    * Calico Tier + one GlobalNetworkPolicy per tenant; ClusterNetworkPolicy (Admin tier) per tenant

@@ -1,25 +1,10 @@
 // Mesh-wide objects in the Istio root namespace: they apply to every workload in the mesh.
 import type { K8sObject } from "../k8s/object";
 import type { PlatformSpec } from "../spec/types";
-import { API, makeObject, namespacePrincipals } from "./common";
+import { API, makeObject } from "./common";
 
 function meshObject(spec: PlatformSpec, apiVersion: string, kind: string, name: string, body: Record<string, unknown>): K8sObject {
   return makeObject(apiVersion, kind, name, { namespace: spec.meshNamespace }, body);
-}
-
-/**
- * Shared-service principals presented from outside the shared namespace. A genuine certificate
- * cannot carry another namespace's identity, so this can only match if the CA is compromised;
- * kept as defense in depth (DESIGN §4.8). STRICT mTLS is what really stops a forger.
- */
-function impersonationDenyPolicy(spec: PlatformSpec): K8sObject {
-  const shared = spec.sharedServices.namespace;
-  return meshObject(spec, API.istioSecurity, "AuthorizationPolicy", "deny-shared-service-impersonation", {
-    spec: {
-      action: "DENY",
-      rules: [{ from: [{ source: { notNamespaces: [shared], principals: [namespacePrincipals(spec, shared)] } }] }],
-    },
-  });
 }
 
 /**
@@ -41,7 +26,10 @@ export function buildMeshWideObjects(spec: PlatformSpec): K8sObject[] {
   if (spec.layers.authorization) {
     // `spec: {}` in the root namespace: an ALLOW policy matching nothing, applied to every workload.
     objects.push(meshObject(spec, API.istioSecurity, "AuthorizationPolicy", "allow-nothing", { spec: {} }));
-    if (spec.sharedServices.enabled) objects.push(impersonationDenyPolicy(spec));
+    // No "shared-service principals from outside the shared namespace" DENY: Istio derives a source's
+    // namespace from its principal (`namespaces` matches `.*/ns/<ns>/.*` of the same SPIFFE ID), so a
+    // principal under ns/shared-services always is in namespace shared-services and such a rule can
+    // never match (DESIGN §4.8). STRICT mTLS is what keeps a tenant from presenting that identity.
     if (spec.install.ingressGateway) objects.push(ingressGatewayAllowPolicy(spec));
   }
   if (spec.layers.accessLogging) {

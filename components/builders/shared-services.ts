@@ -1,6 +1,7 @@
 // The shared-services namespace (the article's log collector): tenants reach their own path only,
 // `<pathPrefix>/<tenant>/…`, from their own namespace, with the identity taken from the verified
-// peer certificate (XFCC reset by the service's own sidecar, never what the client sent). The workloads themselves are built by the lab (lab/workloads/demo.ts).
+// peer certificate (XFCC reset by the service's own sidecar, never what the client sent: mesh-wide
+// SANITIZE_SET, see IstioMesh). The workloads themselves are built by the lab (lab/workloads/demo.ts).
 import type { K8sObject } from "../k8s/object";
 import type { PlatformSpec, SharedServiceSpec, TenantSpec } from "../spec/types";
 import {
@@ -115,16 +116,16 @@ function tenantIdentityLuaFilter(spec: PlatformSpec, service: SharedServiceSpec)
 }
 
 /**
- * XFCC sanitising on a shared service's inbound sidecar. Istio's inbound HCM uses
- * `forward_client_cert_details: APPEND_FORWARD` by default (pilot `buildSidecarInboundHTTPOpts`,
- * default from `GetProxyHeadersFromProxyConfig`): a client that speaks mTLS to the pod itself
- * (its own genuine certificate, bypassing its own outbound sidecar, whose HCM default SANITIZE would
- * strip the header) can send an XFCC header of its choosing, and the sidecar only appends the true
- * element after it. `SANITIZE_SET` (Envoy HCM: "when the client connection is mTLS, reset the XFCC
- * header with the client certificate information") replaces whatever the client sent with one
- * element built from the verified peer certificate; without a client certificate the header is
- * removed. MERGE keeps Istio's other `set_current_client_cert_details` fields (proto merge sets
- * only `uri`), so the single element still carries Istio's Subject/DNS details of the same peer.
+ * XFCC sanitising on a shared service's inbound sidecar, for clusters whose Istio the platform does
+ * not install (`install.istio: false`). When IstioMesh installs istiod it sets
+ * `meshConfig.defaultConfig.proxyHeaders.forwardedClientCert: SANITIZE_SET` for every sidecar
+ * (components/pulumi/IstioMesh.ts), and this filter would only repeat it. Without that mesh setting
+ * Istio's inbound HCM uses APPEND_FORWARD: a client that speaks mTLS to the pod itself (its own
+ * genuine certificate, bypassing its own outbound sidecar) can send an XFCC header of its choosing
+ * and the sidecar only appends the true element after it. `SANITIZE_SET` replaces whatever the client
+ * sent with one element built from the verified peer certificate; without a client certificate the
+ * header is removed. MERGE keeps Istio's other `set_current_client_cert_details` fields (proto merge
+ * sets only `uri`), so the single element still carries Istio's Subject/DNS details of the same peer.
  */
 function xfccSanitizeFilter(spec: PlatformSpec, service: SharedServiceSpec): K8sObject {
   return inboundEnvoyFilter(spec, service, `sanitize-xfcc-${service.name}`, {
@@ -160,7 +161,7 @@ export function buildSharedServicesObjects(spec: PlatformSpec): K8sObject[] {
   if (spec.layers.peerAuthentication) objects.push(strictPeerAuthentication(ns));
   if (spec.layers.authorization) objects.push(headerInjectionDenyPolicy(spec));
   if (spec.layers.sidecarScoping) objects.push(scopedSidecar(ns, [spec.meshNamespace]));
-  objects.push(...shared.services.map((s) => xfccSanitizeFilter(spec, s)));
+  if (!spec.install.istio) objects.push(...shared.services.map((s) => xfccSanitizeFilter(spec, s)));
   if (shared.identityPropagation === "lua") objects.push(...shared.services.map((s) => tenantIdentityLuaFilter(spec, s)));
   return objects;
 }

@@ -1,7 +1,8 @@
 // Calico through the Tigera operator: CRD chart → operator chart → Installation + APIServer.
 //
 // Chart mechanics (DESIGN §3):
-// - Calico ≥ 3.32 ships its CRDs in a separate `crd.projectcalico.org.v1` chart; the upstream install
+// - Calico ≥ 3.32 ships its CRDs in a separate `crd.projectcalico.org.v1` chart (validation refuses
+//   pins below v3.32.1, see MINIMUM_VERSIONS, so there is no older layout to support); the upstream install
 //   is `helm template … | kubectl apply --server-side`, because some CRDs (installations ≈ 1.4 MB)
 //   exceed the 256 KiB `last-applied-configuration` annotation of client-side apply. We install it
 //   with `helm.v4.Chart`: Pulumi renders the chart and applies each CRD itself with server-side apply
@@ -28,16 +29,6 @@ import { HELM_RELEASE_TIMEOUT_SECONDS } from "./release";
 export const CALICO_TYPE = "hard-tenancy:network:Calico";
 export const CALICO_OPERATOR_NAMESPACE = "tigera-operator";
 export const CALICO_CRD_CHART = "crd.projectcalico.org.v1";
-
-/** Calico releases from 3.32 on need the separate CRD chart (the operator chart no longer ships CRDs). */
-export function calicoNeedsCrdChart(version: string): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!match) {
-    throw new Error(`versions.calico: "${version}" is not a Calico release — use the form "v3.32.2"`);
-  }
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major > 3 || (major === 3 && minor >= 32);
-}
 
 export interface CalicoArgs {
   spec: Pick<PlatformSpec, "cluster" | "versions">;
@@ -89,8 +80,8 @@ export function calicoApiServer() {
 }
 
 export class Calico extends pulumi.ComponentResource {
-  /** The CRD chart (undefined for versions that still ship CRDs in the operator chart). */
-  readonly crds: k8s.helm.v4.Chart | undefined;
+  /** The CRD chart. */
+  readonly crds: k8s.helm.v4.Chart;
   readonly operator: k8s.helm.v3.Release;
   readonly installation: KubernetesObject;
   /**
@@ -104,17 +95,11 @@ export class Calico extends pulumi.ComponentResource {
     const { spec, provider } = args;
     const version = spec.versions.calico;
 
-    this.crds = calicoNeedsCrdChart(version)
-      ? new k8s.helm.v4.Chart(
-          `${name}-crds`,
-          {
-            chart: CALICO_CRD_CHART,
-            version,
-            repositoryOpts: { repo: spec.versions.repos.calico },
-          },
-          { parent: this, provider },
-        )
-      : undefined;
+    this.crds = new k8s.helm.v4.Chart(
+      `${name}-crds`,
+      { chart: CALICO_CRD_CHART, version, repositoryOpts: { repo: spec.versions.repos.calico } },
+      { parent: this, provider },
+    );
 
     this.operator = new k8s.helm.v3.Release(
       `${name}-tigera-operator`,
@@ -125,15 +110,15 @@ export class Calico extends pulumi.ComponentResource {
         repositoryOpts: { repo: spec.versions.repos.calico },
         namespace: CALICO_OPERATOR_NAMESPACE,
         createNamespace: true,
-        // CRDs come from the CRD chart (or, before 3.32, from this chart's crds/ directory).
-        skipCrds: this.crds !== undefined,
+        // CRDs come from the CRD chart.
+        skipCrds: true,
         timeout: HELM_RELEASE_TIMEOUT_SECONDS,
         values: { installation: { enabled: false }, apiServer: { enabled: false } },
       },
-      { parent: this, provider, dependsOn: this.crds ? [this.crds] : [] },
+      { parent: this, provider, dependsOn: [this.crds] },
     );
 
-    const afterOperator = [this.operator, ...(this.crds ? [this.crds] : [])];
+    const afterOperator = [this.operator, this.crds];
     this.installation = new KubernetesObject(calicoInstallation(spec), { parent: this, provider, dependsOn: afterOperator });
     this.ready = new KubernetesObject(calicoApiServer(), { parent: this, provider, dependsOn: [...afterOperator, this.installation] });
 

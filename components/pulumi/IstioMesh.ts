@@ -9,16 +9,21 @@
 // agent is privileged, so the mesh namespace it runs in is labelled `privileged` (see
 // `meshNamespaceObject`).
 //
-// Chart values checked against istio/istio manifests/charts/*/values.yaml: `global.istioNamespace`
-// and `global.hub` (every chart; `hub` only when the user overrides it, else the chart's pinned
-// default), istiod `meshConfig.trustDomain`/`rootNamespace` and `pilot.cni.enabled` (istio.io "Install
-// the Istio CNI node agent": sidecar mode with the agent needs `pilot.cni.enabled=true` on istiod);
-// istio-cni needs no platform value on kind (`global.platform` is only for k3d/k3s/microk8s/minikube/
-// gke/eks/openshift) and keeps `cni.provider: default` (chained after Calico's conflist); gateway
-// `labels`, `serviceAccount.{create,name}` and `service.type` (the chart's default is LoadBalancer; we
-// always set it from `ingressGateway.serviceType`, whose default is LoadBalancer too — the lab stack
-// sets ClusterIP because kind has no load balancer).
-// The plug-in CA needs no value: istiod always mounts the optional `cacerts` Secret.
+// Each chart gets only the values it reads (istio/istio manifests/charts/*: values.yaml and
+// templates, 1.30):
+// - base: `global.istioNamespace` (where the validation webhook's istiod Service is); it has no image.
+// - cni: `global.hub` (its install-cni image); it never reads `global.istioNamespace`.
+// - istiod: both, plus `meshConfig` (trust domain, root namespace, path normalization, the sidecars'
+//   XFCC handling), `global.proxy.resources` (every injected sidecar) and `pilot.cni.enabled`
+//   (istio.io "Install the Istio CNI node agent": sidecar mode with the agent needs it on istiod).
+// - gateway: neither: its Deployment's image is `auto`, filled in by istiod's injector (which uses
+//   istiod's hub); it reads `labels`, `serviceAccount.{create,name}` and `service.type` (chart default
+//   LoadBalancer; we always set it from `ingressGateway.serviceType`, default LoadBalancer too — the lab
+//   stack sets ClusterIP because kind has no load balancer).
+// `global.hub` is passed only when the user overrides it, else each chart's pinned default applies.
+// istio-cni needs no platform value on kind (`global.platform` selects a profile for gke, k3d, k3s,
+// microk8s, minikube and openshift only) and keeps `cni.provider: default` (chained after Calico's
+// conflist). The plug-in CA needs no value: istiod always mounts the optional `cacerts` Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MESH_PATH_NORMALIZATION } from "../spec/defaults";
@@ -29,22 +34,49 @@ import { HELM_RELEASE_TIMEOUT_SECONDS } from "./release";
 
 export const ISTIO_MESH_TYPE = "hard-tenancy:mesh:IstioMesh";
 
-type MeshSpec = Pick<PlatformSpec, "cluster" | "versions" | "meshNamespace" | "install" | "ingressGateway">;
+type MeshSpec = Pick<PlatformSpec, "cluster" | "versions" | "meshNamespace" | "mesh" | "install" | "ingressGateway">;
 
 export { meshNamespaceObject } from "../builders/mesh-namespace";
 
-/** Values shared by every Istio chart. */
-function globalValues(spec: MeshSpec): Record<string, unknown> {
-  return {
-    istioNamespace: spec.meshNamespace,
-    ...(spec.versions.istioHub ? { hub: spec.versions.istioHub } : {}),
-  };
+/** `global.hub`, only when the user overrides the chart's pinned default. */
+function hubValue(spec: MeshSpec): Record<string, unknown> {
+  return spec.versions.istioHub ? { hub: spec.versions.istioHub } : {};
 }
 
-/** istiod values: trust domain, root namespace, istio-cni; access logs come from the Telemetry API. */
+/** base chart values: it reads `global.istioNamespace` only. */
+export function baseValues(spec: MeshSpec): Record<string, unknown> {
+  return { global: { istioNamespace: spec.meshNamespace } };
+}
+
+/** cni chart values: it reads `global.hub` (its own image), never `global.istioNamespace`. */
+export function cniValues(spec: MeshSpec): Record<string, unknown> {
+  const hub = hubValue(spec);
+  return Object.keys(hub).length > 0 ? { global: hub } : {};
+}
+
+/**
+ * How every sidecar's inbound listener treats `x-forwarded-client-cert`. Istio's default is
+ * APPEND_FORWARD (pilot `GetProxyHeadersFromProxyConfig`): a client that speaks mTLS straight to a pod
+ * with its own genuine certificate, bypassing its own outbound sidecar, can send forged XFCC
+ * elements and the server's sidecar only appends the true one after them. SANITIZE_SET (Envoy HCM:
+ * on an mTLS connection, reset the header to the client certificate's details; without a client
+ * certificate, remove it) leaves exactly one element, built from the verified peer. Pilot reads it
+ * from ProxyConfig `proxyHeaders.forwardedClientCert` for the sidecar inbound HCM
+ * (`buildSidecarInboundHTTPOpts`) and keeps its default `setCurrentClientCertDetails` (URI, DNS,
+ * Subject). ProxyConfig is fixed at injection: existing pods keep the old behaviour until restarted.
+ */
+export const SIDECAR_FORWARDED_CLIENT_CERT = "SANITIZE_SET" as const;
+
+/** istiod values: proxy resources, trust domain, root namespace, XFCC, istio-cni; access logs come from the Telemetry API. */
 export function istiodValues(spec: MeshSpec): Record<string, unknown> {
+  const r = spec.mesh.proxyResources;
   return {
-    global: globalValues(spec),
+    global: {
+      istioNamespace: spec.meshNamespace,
+      ...hubValue(spec),
+      // Every injected istio-proxy and istio-validation container (injection template "resources").
+      proxy: { resources: { requests: { cpu: r.requestsCpu, memory: r.requestsMemory }, limits: { cpu: r.limitsCpu, memory: r.limitsMemory } } },
+    },
     // No `accessLogFile`: access logging is a Telemetry resource (builders), not mesh config.
     meshConfig: {
       trustDomain: spec.cluster.trustDomain,
@@ -56,6 +88,7 @@ export function istiodValues(spec: MeshSpec): Record<string, unknown> {
       // normalize_path, merge_slashes) is what istio.io "Security Best Practices" recommends for
       // path-based policies; https://istio.io/latest/docs/reference/config/security/normalization/.
       pathNormalization: { normalization: MESH_PATH_NORMALIZATION },
+      defaultConfig: { proxyHeaders: { forwardedClientCert: SIDECAR_FORWARDED_CLIENT_CERT } },
     },
     // Sidecars get their redirection from the CNI agent: no privileged istio-init container.
     pilot: { cni: { enabled: true } },
@@ -65,7 +98,6 @@ export function istiodValues(spec: MeshSpec): Record<string, unknown> {
 /** Gateway chart values: service account, pod labels and Service type, all from `spec.ingressGateway`. */
 export function gatewayValues(spec: MeshSpec): Record<string, unknown> {
   return {
-    global: globalValues(spec),
     labels: spec.ingressGateway.podLabels,
     serviceAccount: { create: true, name: spec.ingressGateway.serviceAccount },
     service: { type: spec.ingressGateway.serviceType },
@@ -116,14 +148,14 @@ export class IstioMesh extends pulumi.ComponentResource {
         name: "istio-base",
         namespace: meshNamespace,
         createNamespace: args.meshNamespace === undefined,
-        values: { global: globalValues(spec) },
+        values: baseValues(spec),
       },
       { parent: this, provider, dependsOn: inMesh },
     );
 
     this.cni = new k8s.helm.v3.Release(
       `${name}-cni`,
-      { ...chart("cni"), name: "istio-cni", namespace: meshNamespace, values: { global: globalValues(spec) } },
+      { ...chart("cni"), name: "istio-cni", namespace: meshNamespace, values: cniValues(spec) },
       { parent: this, provider, dependsOn: [...inMesh, this.crds, ...(args.cniDependsOn ?? [])] },
     );
 

@@ -27,11 +27,23 @@
 // the tenant's namespace only. Do not bind edit/admin in the mesh namespace to anyone but platform
 // admins (they could also read `cacerts` there, i.e. the intermediate key, anyway).
 //
-// Limits (say so to users):
+// Rotation (say so to users):
 // - istiod picks the plug-in CA only if `cacerts` exists when it starts, so IstioMesh's istiod
-//   dependsOn `intermediate` (Ready). Renewals of the intermediate are reloaded by istiod on its own
-//   (AUTO_RELOAD_PLUGIN_CERTS, on by default since Istio 1.18); a ROOT rotation is a multi-root
-//   migration and is not automated here.
+//   dependsOn `intermediate` (Ready). Renewals of the intermediate (same root) are reloaded by istiod
+//   on its own: it watches the plug-in files (AUTO_RELOAD_PLUGIN_CERTS became the default in Istio 1.18,
+//   istio/istio#43946, and the flag was later removed, #44594, so reloading is always on).
+// - The ROOT never re-issues itself: `renewal.policy: Disabled` (cert-manager ≥ v1.21.0, cert-manager#8258;
+//   MINIMUM_VERSIONS pins ≥ v1.21.1, whose controller no longer panics on it, #9031). Without it
+//   cert-manager would re-issue the 10-year root at 2/3 of its life, `cacerts.ca.crt` would change, and
+//   istiod — multi-root off by default (ISTIO_MULTIROOT_MESH) — logs "Multi root is disabled, updating
+//   new ROOT-CA not supported" and keeps signing with the old intermediate until it expires.
+//   Other re-issuance triggers still apply (a spec change, a deleted Secret, `cmctl renew`): that is how
+//   a root rotation is started on purpose. Procedure (docs/decisions.md #7): re-issue the root
+//   (`cmctl renew -n <mesh> hard-tenancy-mesh-root` keeps the root key, rotationPolicy Never; delete
+//   the root Secret `hard-tenancy-mesh-root` for a new key), then the intermediate
+//   (`cmctl renew -n <mesh> istio-plugin-ca`), restart istiod FIRST (it loads the new root and
+//   intermediate only at start), then restart every meshed workload; until a workload restarts it
+//   trusts only the old root, so plan a maintenance window (or do a multi-root migration by hand).
 // - The root key lives in the cluster, in a Secret in the mesh namespace next to `cacerts` (readable by
 //   what can read `cacerts`, e.g. istiod, which already holds the intermediate key). Fine for a lab and
 //   many platforms; for an offline root, replace the self-signed root with your own CA Issuer (in the
@@ -103,6 +115,8 @@ export function meshCaObjects(spec: Pick<PlatformSpec, "cluster" | "meshNamespac
         subject: { organizations: org },
         secretName: n.rootSecret,
         duration: "87600h", // 10 years
+        // Never re-issued automatically (see the header): a root rotation is a planned procedure.
+        renewal: { policy: "Disabled" },
         privateKey: { algorithm: "RSA", size: 4096, rotationPolicy: "Never" },
         issuerRef: issuerRef(n.selfSignedIssuer),
       },

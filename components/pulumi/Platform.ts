@@ -11,13 +11,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlatformObjects, type PlatformObjects } from "../builders";
 import type { K8sObject } from "../k8s/object";
+import { assertTenantCapacity } from "../spec/capacity";
 import { validatePlatformConfig } from "../spec/validate";
 import type { PlatformConfig, PlatformSpec } from "../spec/types";
 import { Calico } from "./Calico";
 import { mergeMeshNamespace, platformCreatesMeshNamespace } from "../builders/mesh-namespace";
 import { IstioMesh } from "./IstioMesh";
 import { MeshCertificateAuthority } from "./MeshCertificateAuthority";
-import { isAdmissionKind, KubernetesObject, kindDependencies, type Readiness } from "./objects";
+import { calicoPolicyTier, isAdmissionKind, isCalicoTier, KubernetesObject, kindDependencies, type Readiness } from "./objects";
 import { SharedServices } from "./SharedServices";
 import { Tenant } from "./Tenant";
 
@@ -91,6 +92,7 @@ export class Platform extends pulumi.ComponentResource {
     const spec = resolvePlatformSpec(args);
     const objects = buildPlatformObjects(spec);
     const routed = routeWorkloads(spec, args.workloads ?? []);
+    assertTenantCapacity(spec, args.workloads ?? []);
     super(PLATFORM_TYPE, name, {}, opts);
     this.spec = spec;
     this.objects = objects;
@@ -147,10 +149,19 @@ export class Platform extends pulumi.ComponentResource {
       (o) => new KubernetesObject(o, { ...child, dependsOn: [...afterMeshNamespace, ...kindDependencies(o, readiness)] }),
     );
 
-    // Cluster-scoped cross-tenant deny (Calico v3 or ClusterNetworkPolicy): both need Calico up.
-    this.clusterPolicies = objects.clusterPolicies
-      .filter((o) => !isAdmissionKind(o))
-      .map((o) => new KubernetesObject(o, { ...child, dependsOn: [...(readiness.calico ?? []), ...kindDependencies(o, readiness)] }));
+    // Cluster-scoped cross-tenant deny (Calico v3 or ClusterNetworkPolicy): both need Calico up. A
+    // Calico policy also waits for its Tier: the Calico API server answers NotFound for a policy whose
+    // tier does not exist yet, and the provider's retries are short.
+    const clusterObjects = objects.clusterPolicies.filter((o) => !isAdmissionKind(o));
+    const afterCalico = (o: K8sObject) => [...(readiness.calico ?? []), ...kindDependencies(o, readiness)];
+    const tiers = new Map(clusterObjects.filter(isCalicoTier).map((o) => [o.metadata.name, new KubernetesObject(o, { ...child, dependsOn: afterCalico(o) })]));
+    const tieredPolicies = clusterObjects
+      .filter((o) => !isCalicoTier(o))
+      .map((o) => {
+        const tier = tiers.get(calicoPolicyTier(o) ?? "");
+        return new KubernetesObject(o, { ...child, dependsOn: [...afterCalico(o), ...(tier ? [tier] : [])] });
+      });
+    this.clusterPolicies = [...tiers.values(), ...tieredPolicies];
 
     // Admission guardrails (ValidatingAdmissionPolicy + binding; the API server serves both, nothing to
     // wait for). Each binding after the policies, so it never names a policy that does not exist yet.

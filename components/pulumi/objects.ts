@@ -45,6 +45,18 @@ export function isCalicoApiKind(object: Pick<K8sObject, "apiVersion">): boolean 
   return apiGroup(object.apiVersion) === "projectcalico.org";
 }
 
+/** A Calico Tier (projectcalico.org/v3). */
+export function isCalicoTier(object: Pick<K8sObject, "apiVersion" | "kind">): boolean {
+  return isCalicoApiKind(object) && object.kind === "Tier";
+}
+
+/** The tier a Calico (Global)NetworkPolicy names in `spec.tier`, if any. */
+export function calicoPolicyTier(object: K8sObject): string | undefined {
+  if (!isCalicoApiKind(object) || isCalicoTier(object)) return undefined;
+  const tier = (object as { spec?: { tier?: unknown } }).spec?.tier;
+  return typeof tier === "string" && tier !== "" ? tier : undefined;
+}
+
 /** Kinds that run pods (or expose them): they wait for istiod's injection webhook. */
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 

@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import { allObjects, buildPlatformObjects } from "../builders";
 import type { K8sObject } from "../k8s/object";
+import { assertTenantCapacity } from "../spec/capacity";
 import { ConfigError, formatProblem } from "../spec/problems";
 import { loadStackSpec } from "../spec/stack-config";
 import type { PlatformSpec } from "../spec/types";
@@ -94,9 +95,13 @@ export function runRenderCli(argv: string[], io: CliIo, extraObjects?: ExtraObje
     io.stderr(`render: ${(error as Error).message}\n${RENDER_USAGE}\n`);
     return EXIT_INVALID;
   }
-  let spec: PlatformSpec;
+  let objects: K8sObject[];
   try {
-    spec = loadStackSpec(args.source);
+    const spec = loadStackSpec(args.source);
+    const extras = extraObjects?.(spec) ?? [];
+    // The quotas must admit what the stack deploys (demo workloads in the lab), sidecars included.
+    assertTenantCapacity(spec, extras);
+    objects = renderableObjects(spec, () => extras);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const count = error.problems.length;
@@ -104,7 +109,6 @@ export function runRenderCli(argv: string[], io: CliIo, extraObjects?: ExtraObje
     for (const problem of error.problems) io.stderr(`  ${formatProblem(problem)}\n`);
     return EXIT_INVALID;
   }
-  const objects = renderableObjects(spec, extraObjects);
   if (args.out === undefined) {
     io.stdout(renderYaml(objects));
     return EXIT_OK;

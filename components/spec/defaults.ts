@@ -1,6 +1,6 @@
 // Defaults for every optional field of PlatformConfig. Versions are pinned exactly; each is
 // overridable in config (`versions.*`). See DESIGN.md §3 for why these versions go together.
-import type { IngressGatewaySpec, InstallSwitches, LayerSwitches, LimitRangeSpec, QuotaSpec, SharedServiceSpec } from "./types";
+import type { IngressGatewaySpec, InstallSwitches, LayerSwitches, LimitRangeSpec, ProxyResourcesSpec, QuotaSpec, SharedServiceSpec } from "./types";
 
 export const DEFAULT_LAYERS: LayerSwitches = {
   networkPolicy: true,
@@ -42,6 +42,53 @@ export const DEFAULT_VERSIONS = {
   },
   istioHub: "",
 };
+
+/**
+ * Oldest releases the platform accepts (validation refuses older pins, naming the reason):
+ * - Calico v3.32.1: 3.32.0's API server answers a server-side-apply create of a tiered
+ *   (Global)NetworkPolicy with NotFound (projectcalico/calico#12841, fixed by #12905/#12906 on
+ *   release-v3.32), and the Pulumi provider applies server-side: the cross-tenant policies could
+ *   never be created.
+ * - cert-manager v1.21.1: `Certificate.spec.renewal.policy: Disabled`, which keeps the mesh root from
+ *   re-issuing itself, was introduced in v1.21.0 (cert-manager#8258), and 1.21.0's controller panics
+ *   on it (cert-manager#9031, fixed in v1.21.1 by #9038).
+ */
+export const MINIMUM_VERSIONS = { calico: "v3.32.1", certManager: "v1.21.1" } as const;
+
+/**
+ * `global.proxy.resources` of every injected sidecar. Istio's istiod chart default is requests
+ * 100m/128Mi and limits 2000m/1024Mi (manifests/charts/istio-control/istio-discovery/values.yaml);
+ * the injection template gives the `istio-validation` init container the same resources. With those,
+ * the default tenant quota (limits.cpu 8) fits about three meshed pods and a rolling update's surge
+ * pod is refused. These are an order of magnitude below Istio's for CPU and requests; the memory
+ * limit is a quarter of Istio's because the container holds pilot-agent as well as Envoy.
+ */
+export const DEFAULT_PROXY_RESOURCES: ProxyResourcesSpec = {
+  requestsCpu: "10m",
+  requestsMemory: "64Mi",
+  limitsCpu: "200m",
+  limitsMemory: "256Mi",
+};
+
+/**
+ * The toleration keys Kubernetes itself puts on pods, the only ones tenant pods may carry by
+ * default: the DefaultTolerationSeconds admission plugin adds not-ready and unreachable (NoExecute,
+ * 300 s) to every pod, and the DaemonSet controller adds those two plus memory-, disk- and
+ * pid-pressure and unschedulable (NoSchedule), and network-unavailable for hostNetwork pods
+ * (kubernetes pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations).
+ */
+export const KUBERNETES_TOLERATION_KEYS: readonly string[] = [
+  "node.kubernetes.io/not-ready",
+  "node.kubernetes.io/unreachable",
+  "node.kubernetes.io/memory-pressure",
+  "node.kubernetes.io/disk-pressure",
+  "node.kubernetes.io/pid-pressure",
+  "node.kubernetes.io/unschedulable",
+  "node.kubernetes.io/network-unavailable",
+];
+
+/** Node labels (and taint keys) that mark control-plane nodes; `master` is the pre-1.24 name kubeadm still taints with on old clusters. */
+export const CONTROL_PLANE_NODE_LABELS: readonly string[] = ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"];
 
 export const DEFAULT_CLUSTER = {
   name: "hard-tenancy",

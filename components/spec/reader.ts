@@ -130,11 +130,15 @@ export class ConfigReader {
     return undefined;
   }
 
-  /** Non-negative integer (object counts). */
+  /** Non-negative integer (object counts), at most 2^53−1: larger numbers are not exact in YAML/JSON, and Kubernetes quota counts are int64. */
   count(parent: RawMap, key: string, field: string, fallback: number): number {
     const value = parent[key];
     if (value === undefined) return fallback;
-    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+    if (typeof value === "number" && Number.isInteger(value) && value > 0) {
+      this.add(field, `${value} is beyond the largest exact whole number (${Number.MAX_SAFE_INTEGER}); Kubernetes would not hold the count you wrote`, "use a realistic count, e.g. 100");
+      return fallback;
+    }
     this.wrongType(value, field, "a non-negative whole number", "use a whole number ≥ 0 without quotes, e.g. 10");
     return fallback;
   }

@@ -9,6 +9,9 @@ import { closestMatch } from "./suggest";
 import { validatePlatformConfig } from "./validate";
 import type { PlatformSpec } from "./types";
 
+/** Top-level PlatformConfig keys that give away a plain config written without the stack file's `config:` wrapper. */
+const PLAIN_CONFIG_KEYS = ["tenants", "cluster", "layers", "install", "versions", "grants", "sharedServices"];
+
 /** Stack config keys are `hard-tenancy:<key>`, one per top-level PlatformConfig field. */
 export const CONFIG_NAMESPACE = "hard-tenancy";
 
@@ -55,6 +58,15 @@ export function readStackConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError([{ field: file, message: "is not a Pulumi stack file (expected a map with a config: key)", fix: "write config:\n    hard-tenancy:tenants: [...]" }]);
   }
   const config = document.config;
+  if (config === undefined && PLAIN_CONFIG_KEYS.some((key) => key in document)) {
+    throw new ConfigError([
+      {
+        field: file,
+        message: "is a plain PlatformConfig (top-level tenants/cluster/…), not a Pulumi stack file: its settings sit under no config: key",
+        fix: "wrap it as a stack file: config:\n    hard-tenancy:tenants: [...]\n    hard-tenancy:cluster: {...}  (each top-level key becomes hard-tenancy:<key>)",
+      },
+    ]);
+  }
   if (config === undefined || config === null) return {};
   if (!isPlainObject(config)) {
     throw new ConfigError([{ field: `${file}: config`, message: "must be a map of <namespace>:<key> entries", fix: "write config:\n    hard-tenancy:tenants: [...]" }]);

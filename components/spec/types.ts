@@ -127,6 +127,12 @@ export interface LimitRangeSpec {
 export interface TenantSpec {
   /** DNS-1123 label, unique. */
   name: string;
+  /**
+   * May the tenant's pods reach the Kubernetes API server (its post-DNAT endpoints)? Off by default:
+   * tenants get no API token and cannot bind roles, so most never need it; when off, no layer opens
+   * the path (NetworkPolicy, Calico) and the catalogue's API probe must be blocked.
+   */
+  apiServerAccess: boolean;
   /** Namespace; default `tenant-<name>`. */
   namespace: string;
   /** Groups bound to the tenant-admin Role. */
@@ -191,6 +197,30 @@ export interface GrantSpec {
   reason: string;
 }
 
+/** Requests and limits of every injected `istio-proxy` (and the `istio-validation` init container). */
+export interface ProxyResourcesSpec {
+  requestsCpu: string;
+  requestsMemory: string;
+  limitsCpu: string;
+  limitsMemory: string;
+}
+
+/** Mesh-wide settings the platform passes to istiod. */
+export interface MeshSettingsSpec {
+  /** Istio chart value `global.proxy.resources`: what every sidecar costs a tenant's quota. */
+  proxyResources: ProxyResourcesSpec;
+}
+
+/** Settings of the tenant admission guardrails (layers.admissionGuardrails). */
+export interface GuardrailsSpec {
+  /**
+   * Toleration keys tenant pods may carry. Default: the keys Kubernetes itself adds (the
+   * DefaultTolerationSeconds admission plugin and the DaemonSet controller); add the taint keys of
+   * tenant node pools here. A toleration without a key (tolerate everything) is never allowed.
+   */
+  allowedTolerationKeys: string[];
+}
+
 export interface PlatformSpec {
   cluster: ClusterSpec;
   layers: LayerSwitches;
@@ -198,6 +228,8 @@ export interface PlatformSpec {
   versions: VersionPins;
   /** Istio root namespace (mesh-wide policies live here). */
   meshNamespace: string;
+  mesh: MeshSettingsSpec;
+  guardrails: GuardrailsSpec;
   ingressGateway: IngressGatewaySpec;
   sharedServices: SharedServicesSpec;
   tenants: TenantSpec[];
@@ -213,6 +245,8 @@ export interface PlatformConfig {
   install?: Partial<InstallSwitches>;
   versions?: Partial<Omit<VersionPins, "repos">> & { repos?: Partial<VersionPins["repos"]> };
   meshNamespace?: string;
+  mesh?: { proxyResources?: Partial<ProxyResourcesSpec> };
+  guardrails?: Partial<GuardrailsSpec>;
   ingressGateway?: Partial<IngressGatewaySpec>;
   sharedServices?: Partial<Omit<SharedServicesSpec, "services">> & { services?: Partial<SharedServiceSpec>[] };
   tenants: TenantConfig[];
@@ -222,6 +256,7 @@ export interface PlatformConfig {
 
 export interface TenantConfig {
   name: string;
+  apiServerAccess?: boolean;
   namespace?: string;
   adminGroups?: string[];
   sharedServices?: string[];

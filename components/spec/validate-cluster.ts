@@ -12,7 +12,7 @@ const ENDPOINT_KEYS = ["cidr", "port"] as const;
 
 export const API_ENDPOINT_FIX =
   "list where the API server really is after DNAT (Calico never sees the 10.96.0.1 VIP): on kind, the control-plane node IP/32 " +
-  "(docker inspect <cluster>-control-plane) or the kind docker network CIDR (e.g. 172.18.0.0/16) with port 6443; " +
+  "(docker inspect <cluster>-control-plane) or at most the /24 of the kind docker network the nodes are in (e.g. 172.18.0.0/24) with port 6443; " +
   "on other clusters, the API server addresses and port (kubectl get endpoints kubernetes -n default)";
 
 // SPIFFE trust domain names: lowercase letters, digits, ".", "-" and "_" (SPIFFE ID spec §2.1).
@@ -48,11 +48,13 @@ export function readCluster(r: ConfigReader, root: RawMap): ClusterSpec {
   const serviceCidrText = r.string(raw, "serviceCidr", "cluster.serviceCidr", DEFAULT_CLUSTER.serviceCidr, 'set the service CIDR, e.g. "10.96.0.0/16"');
   const podCidr = raw.podCidr === undefined || typeof raw.podCidr === "string" ? readCidr(r, podCidrText, "cluster.podCidr") : undefined;
   const serviceCidr = raw.serviceCidr === undefined || typeof raw.serviceCidr === "string" ? readCidr(r, serviceCidrText, "cluster.serviceCidr") : undefined;
-  if (podCidr && serviceCidr && cidrsOverlap(podCidr, serviceCidr)) {
+  if (podCidr && serviceCidr && podCidr.family !== serviceCidr.family) {
+    r.add("cluster.serviceCidr", `${serviceCidr.canonical} is IPv${serviceCidr.family} but cluster.podCidr ${podCidr.canonical} is IPv${podCidr.family}`, "use one address family for pods and services (dual-stack is not supported), e.g. pods 10.244.0.0/16 and services 10.96.0.0/16");
+  } else if (podCidr && serviceCidr && cidrsOverlap(podCidr, serviceCidr)) {
     r.add("cluster.podCidr", `${podCidr.canonical} overlaps cluster.serviceCidr ${serviceCidr.canonical}`, "choose disjoint ranges, e.g. pods 10.244.0.0/16 and services 10.96.0.0/16");
   }
 
-  const apiServerEndpoints = readApiEndpoints(r, raw);
+  const apiServerEndpoints = readApiEndpoints(r, raw, { podCidr, serviceCidr });
 
   const trustDomain = r.string(raw, "trustDomain", "cluster.trustDomain", DEFAULT_CLUSTER.trustDomain, 'use the mesh trust domain, usually "cluster.local"');
   if (!TRUST_DOMAIN.test(trustDomain) || trustDomain.length > 255) {
@@ -69,7 +71,28 @@ export function readCluster(r: ConfigReader, root: RawMap): ClusterSpec {
   return { name, podCidr: podCidr?.canonical ?? podCidrText, serviceCidr: serviceCidr?.canonical ?? serviceCidrText, apiServerEndpoints, trustDomain, dns: { namespace: dnsNamespace, podLabels }, kubeContext };
 }
 
-function readApiEndpoints(r: ConfigReader, raw: RawMap): ClusterSpec["apiServerEndpoints"] {
+/** Longest allowance an endpoint may open: a /24 (IPv4) or /64 (IPv6) already holds far more than an API server's addresses. */
+export const MIN_ENDPOINT_PREFIX = { 4: 24, 6: 64 } as const;
+
+/** Why an endpoint CIDR is unfit for the API-server allowance, or undefined. */
+function endpointCidrProblem(cidr: ParsedCidr, ranges: { podCidr?: ParsedCidr; serviceCidr?: ParsedCidr }): { message: string; fix: string } | undefined {
+  if (cidr.prefixLength === 0) {
+    return { message: `${cidr.canonical} is every address: it would open egress to the whole network on this port`, fix: API_ENDPOINT_FIX };
+  }
+  const min = MIN_ENDPOINT_PREFIX[cidr.family];
+  if (cidr.prefixLength < min) {
+    return { message: `${cidr.canonical} is wider than /${min}: the allowance would open egress to ${cidr.family === 4 ? 2 ** (32 - cidr.prefixLength) : `2^${128 - cidr.prefixLength}`} addresses on this port`, fix: `narrow it to the API server addresses, e.g. their /${cidr.family === 4 ? 32 : 128} each (at most a /${min})` };
+  }
+  if (ranges.serviceCidr && cidrsOverlap(cidr, ranges.serviceCidr)) {
+    return { message: `${cidr.canonical} lies in cluster.serviceCidr ${ranges.serviceCidr.canonical}: Calico and NetworkPolicy see the API server after DNAT, never its service VIP, so this opens nothing that works`, fix: API_ENDPOINT_FIX };
+  }
+  if (ranges.podCidr && cidrsOverlap(cidr, ranges.podCidr)) {
+    return { message: `${cidr.canonical} lies in cluster.podCidr ${ranges.podCidr.canonical}: it would open egress to pods (possibly other tenants') instead of the API server`, fix: API_ENDPOINT_FIX };
+  }
+  return undefined;
+}
+
+function readApiEndpoints(r: ConfigReader, raw: RawMap, ranges: { podCidr?: ParsedCidr; serviceCidr?: ParsedCidr }): ClusterSpec["apiServerEndpoints"] {
   const field = "cluster.apiServerEndpoints";
   if (raw.apiServerEndpoints === undefined) {
     r.add(field, "is required: it is the Kubernetes API endpoint as Calico sees it after DNAT, and no default is safe", API_ENDPOINT_FIX);
@@ -79,6 +102,8 @@ function readApiEndpoints(r: ConfigReader, raw: RawMap): ClusterSpec["apiServerE
     const entry = r.map(value, at, ENDPOINT_KEYS);
     if (!entry) return undefined;
     const cidr = entry.cidr === undefined ? (r.add(child(at, "cidr"), "is required", 'set the endpoint CIDR, e.g. "172.18.0.2/32"'), undefined) : readCidr(r, entry.cidr, child(at, "cidr"));
+    const problem = cidr ? endpointCidrProblem(cidr, ranges) : undefined;
+    if (problem) r.add(child(at, "cidr"), problem.message, problem.fix);
     const port = r.port(entry, "port", child(at, "port"), undefined);
     return cidr && port !== undefined ? { cidr: cidr.canonical, port } : undefined;
   });

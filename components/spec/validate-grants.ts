@@ -33,6 +33,7 @@ export function grantPathError(path: string): string | undefined {
   if (path === "*") return "matches every path; a grant must name the paths it opens";
   if (/\s/.test(path)) return "contains whitespace";
   if (/[{}]/.test(path)) return "uses path-template braces ({*}, {**}), which grants do not support";
+  if (/[?#]/.test(path)) return 'contains "?" or "#": Istio matches paths without the query (and a fragment is never sent), so this path could never match';
   const stars = [...path].filter((c) => c === "*").length;
   if (path.startsWith("*")) {
     if (stars > 1) return 'uses "*" in the middle, which Istio matches literally (only "prefix*", "*suffix" or exact paths are patterns)';
@@ -101,7 +102,19 @@ function readGrant(r: ConfigReader, value: unknown, field: string, tenantNames: 
 }
 
 export function readGrants(r: ConfigReader, root: RawMap, tenantNames: readonly string[]): GrantSpec[] {
-  const grants = r.list(root, "grants", "grants", [], (value, at) => readGrant(r, value, at, tenantNames));
+  const indexed = r.list(root, "grants", "grants", [], (value, at, index) => {
+    const grant = readGrant(r, value, at, tenantNames);
+    return grant === undefined ? undefined : { grant, index };
+  });
+  const seen = new Map<string, number>();
+  for (const { grant, index } of indexed) {
+    const { reason: _reason, ...scope } = grant;
+    const key = JSON.stringify({ ...scope, methods: [...scope.methods].sort(), paths: [...scope.paths].sort() });
+    const first = seen.get(key);
+    if (first !== undefined) r.add(`grants[${index}]`, `opens exactly what grants[${first}] opens (same from, to, workload, port, methods and paths)`, "remove the duplicate (keep one grant, with both reasons if they differ)");
+    else seen.set(key, index);
+  }
+  const grants = indexed.map(({ grant }) => grant);
   const ordinals = new Map<string, number>();
   return grants.map((grant) => {
     const key = `${grant.from}\u0000${grant.to}\u0000${grant.workload}`;

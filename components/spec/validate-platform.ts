@@ -7,6 +7,7 @@ import {
   DEFAULT_SHARED_NAMESPACE,
   DEFAULT_SHARED_SERVICES,
   DEFAULT_VERSIONS,
+  MINIMUM_VERSIONS,
   RESERVED_NAMESPACES,
 } from "./defaults";
 import { isDnsLabel, isDnsSubdomain, toDnsLabel } from "./names";
@@ -93,6 +94,38 @@ export function readVersions(r: ConfigReader, root: RawMap): VersionPins {
     },
     istioHub,
   };
+}
+
+/** [major, minor, patch] of "v3.32.1" / "1.21.1" (pre-release and build suffixes ignored); undefined if not a version. */
+export function versionTriple(version: string): [number, number, number] | undefined {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function olderThan(version: string, minimum: string): boolean {
+  const a = versionTriple(version);
+  const b = versionTriple(minimum);
+  if (!a || !b) return false;
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+/** Pins below MINIMUM_VERSIONS are refused for what this stack installs (see defaults.ts for why each). */
+export function checkMinimumVersions(r: ConfigReader, versions: VersionPins, install: InstallSwitches): void {
+  if (install.calico && olderThan(versions.calico, MINIMUM_VERSIONS.calico)) {
+    r.add(
+      "versions.calico",
+      `${JSON.stringify(versions.calico)} is older than ${MINIMUM_VERSIONS.calico}: Calico 3.32.0's API server rejects server-side-apply creates of tiered policies with NotFound (projectcalico/calico#12841), so the cross-tenant GlobalNetworkPolicies could not be created`,
+      `pin ${MINIMUM_VERSIONS.calico} or later, e.g. "${DEFAULT_VERSIONS.calico}"`,
+    );
+  }
+  if (install.certManager && olderThan(versions.certManager, MINIMUM_VERSIONS.certManager)) {
+    r.add(
+      "versions.certManager",
+      `${JSON.stringify(versions.certManager)} is older than ${MINIMUM_VERSIONS.certManager}: the mesh root uses Certificate spec.renewal.policy Disabled, which cert-manager introduced in v1.21.0 and whose controller panics on it before v1.21.1 (cert-manager#9031)`,
+      `pin ${MINIMUM_VERSIONS.certManager} or later, e.g. "${DEFAULT_VERSIONS.certManager}"`,
+    );
+  }
 }
 
 /** A platform namespace (mesh, gateway, shared): a DNS label. */
@@ -187,13 +220,24 @@ export function reportDuplicates(r: ConfigReader, values: string[], field: strin
 }
 
 const SERVICE_KEYS = ["name", "serviceAccount", "port", "pathPrefix", "methods"] as const;
+const SHARED_SERVICE_FIELD_FIX = {
+  serviceAccount: 'name the ServiceAccount the service runs as (its SPIFFE identity), e.g. "log-collector"',
+  port: "set the service's container/Service port, e.g. 8080",
+  pathPrefix: 'set the path tenants reach as <pathPrefix>/<tenant>/…, e.g. "/logs/ingest"',
+  methods: 'list the HTTP methods tenants may use, e.g. ["POST"]',
+} as const;
 
 function readSharedService(r: ConfigReader, value: unknown, field: string): SharedServiceSpec | undefined {
   const raw = r.map(value, field, SERVICE_KEYS);
   if (!raw) return undefined;
   const name = r.requiredString(raw, "name", child(field, "name"), 'name the service, e.g. "log-collector"');
   if (name === undefined || !checkDnsLabel(r, name, child(field, "name"), "log-collector")) return undefined;
-  const pathPrefix = r.string(raw, "pathPrefix", child(field, "pathPrefix"), `/${name}`, 'set the path tenants post to, e.g. "/logs/ingest"');
+  // Every field is required for a listed service: no default that nobody sees decides its port, path or identity.
+  for (const key of ["serviceAccount", "port", "pathPrefix", "methods"] as const) {
+    if (raw[key] === undefined) r.add(child(field, key), "is required for a listed shared service", SHARED_SERVICE_FIELD_FIX[key]);
+  }
+  if (SERVICE_KEYS.some((k) => k !== "name" && raw[k] === undefined)) return undefined;
+  const pathPrefix = r.string(raw, "pathPrefix", child(field, "pathPrefix"), "", 'set the path tenants post to, e.g. "/logs/ingest"');
   if (!pathPrefix.startsWith("/") || pathPrefix.endsWith("/") || pathPrefix.includes("*") || /\s/.test(pathPrefix)) {
     r.add(child(field, "pathPrefix"), `${JSON.stringify(pathPrefix)} must start with "/", not end with "/", and contain no "*" or spaces`, 'write a path like "/logs/ingest" (tenants reach <pathPrefix>/<tenant>/…)');
   }

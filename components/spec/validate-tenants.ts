@@ -8,7 +8,9 @@ import { checkLabels } from "./validate-cluster";
 import { checkDnsLabel, reportDuplicates } from "./validate-platform";
 import type { LimitRangeSpec, QuotaSpec, TenantSpec } from "./types";
 
-const TENANT_KEYS = ["name", "namespace", "adminGroups", "sharedServices", "ingress", "quota", "limits", "labels"] as const;
+const TENANT_KEYS = ["name", "apiServerAccess", "namespace", "adminGroups", "sharedServices", "ingress", "quota", "limits", "labels"] as const;
+/** resource.Quantity holds an int64: "Numbers larger or more precise will be capped or rounded up" (apimachinery resource.Quantity). */
+const MAX_QUANTITY = 2 ** 63 - 1;
 const QUANTITY_FIX = 'use a number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei) or exponent, e.g. "500m", "8Gi" or "1e3"';
 
 /** Labels the platform sets on tenant namespaces; a tenant label may never override them. */
@@ -30,7 +32,7 @@ export interface TenantContext {
 }
 
 /** A quantity field: string (or number) that parses and is not negative. */
-function readQuantity(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
+export function readQuantity(r: ConfigReader, raw: RawMap, key: string, field: string, fallback: string): string {
   const value = raw[key];
   if (value === undefined) return fallback;
   if (typeof value !== "string" && typeof value !== "number") {
@@ -45,6 +47,10 @@ function readQuantity(r: ConfigReader, raw: RawMap, key: string, field: string, 
   }
   if (parsed < 0) {
     r.add(field, `${JSON.stringify(text)} is negative`, "use a quantity ≥ 0");
+    return fallback;
+  }
+  if (parsed > MAX_QUANTITY) {
+    r.add(field, `${JSON.stringify(text)} is beyond 2^63−1, the largest quantity Kubernetes represents (larger ones are capped, so the cluster would hold another value)`, "use a realistic quantity, e.g. \"64\" or \"256Gi\"");
     return fallback;
   }
   return text;
@@ -176,11 +182,12 @@ function readTenant(r: ConfigReader, value: unknown, field: string, ctx: TenantC
     r.add(child(ingressField, "ports"), "lists ports but fromGateway is false, so nothing is opened", "set fromGateway: true, or remove the ports");
   }
 
+  const apiServerAccess = r.boolean(raw, "apiServerAccess", child(field, "apiServerAccess"), false);
   const quota = readQuota(r, raw, child(field, "quota"));
   const limits = readLimits(r, raw, child(field, "limits"));
   const labels = readTenantLabels(r, raw, child(field, "labels"));
   if (!nameValid || name === undefined) return undefined;
-  return { name, namespace, adminGroups, sharedServices, ingress: { fromGateway, ports }, quota, limits, labels };
+  return { name, apiServerAccess, namespace, adminGroups, sharedServices, ingress: { fromGateway, ports }, quota, limits, labels };
 }
 
 export function readTenants(r: ConfigReader, root: RawMap, ctx: TenantContext): TenantSpec[] {

@@ -4,14 +4,15 @@ import { ConfigError, formatProblem, ProblemList, type ConfigProblem } from "./p
 import { ConfigReader, isPlainObject } from "./reader";
 import { readCluster } from "./validate-cluster";
 import { readGrants } from "./validate-grants";
-import { readIngressGateway, readInstall, readLayers, readMeshNamespace, readSharedServices, readVersions } from "./validate-platform";
+import { checkProxyFitsLimitRange, readGuardrails, readMesh } from "./validate-mesh";
+import { checkMinimumVersions, readIngressGateway, readInstall, readLayers, readMeshNamespace, readSharedServices, readVersions } from "./validate-platform";
 import { readTenants } from "./validate-tenants";
 import type { PlatformSpec } from "./types";
 
 export { ConfigError, formatProblem, type ConfigProblem };
 
 /** Top-level keys of PlatformConfig (stack config keys are `hard-tenancy:<key>`). */
-export const PLATFORM_CONFIG_KEYS = ["cluster", "layers", "install", "versions", "meshNamespace", "ingressGateway", "sharedServices", "tenants", "grants", "demoWorkloads"] as const;
+export const PLATFORM_CONFIG_KEYS = ["cluster", "layers", "install", "versions", "meshNamespace", "mesh", "guardrails", "ingressGateway", "sharedServices", "tenants", "grants", "demoWorkloads"] as const;
 
 /** Unknown top-level keys; keys with a namespace (from a stack file) get a prefix hint. */
 function reportUnknownRootKeys(r: ConfigReader, root: Record<string, unknown>): void {
@@ -41,7 +42,10 @@ export function checkPlatformConfig(raw: unknown): { spec?: PlatformSpec; proble
   const layers = readLayers(r, raw);
   const install = readInstall(r, raw);
   const versions = readVersions(r, raw);
+  checkMinimumVersions(r, versions, install);
   const meshNamespace = readMeshNamespace(r, raw);
+  const mesh = readMesh(r, raw);
+  const guardrails = readGuardrails(r, raw);
   const ingressGateway = readIngressGateway(r, raw);
   const sharedServices = readSharedServices(r, raw);
   if (sharedServices.namespace === meshNamespace) {
@@ -56,11 +60,18 @@ export function checkPlatformConfig(raw: unknown): { spec?: PlatformSpec; proble
     sharedServiceNames: [...new Set(sharedServices.services.map((s) => s.name))],
     ingressGatewayInstalled: install.ingressGateway,
   });
+  if (install.istio && layers.quotas) {
+    const rawTenants = Array.isArray(raw.tenants) ? raw.tenants : [];
+    for (const tenant of tenants) {
+      const index = rawTenants.findIndex((t) => isPlainObject(t) && t.name === tenant.name);
+      checkProxyFitsLimitRange(r, mesh, tenant, `tenants[${index}]`);
+    }
+  }
   const rawTenantNames = Array.isArray(raw.tenants) ? raw.tenants.flatMap((t) => (isPlainObject(t) && typeof t.name === "string" ? [t.name] : [])) : [];
   const grants = readGrants(r, raw, rawTenantNames);
   const demoWorkloads = r.boolean(raw, "demoWorkloads", "demoWorkloads", false);
   if (problems.size > 0) return { problems: problems.items };
-  return { spec: { cluster, layers, install, versions, meshNamespace, ingressGateway, sharedServices, tenants, grants, demoWorkloads }, problems: [] };
+  return { spec: { cluster, layers, install, versions, meshNamespace, mesh, guardrails, ingressGateway, sharedServices, tenants, grants, demoWorkloads }, problems: [] };
 }
 
 /** The validated spec; throws ConfigError listing every problem. */

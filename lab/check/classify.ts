@@ -28,6 +28,13 @@ export interface Classification {
 }
 
 export const RBAC_DENIED_BODY = "RBAC: access denied";
+/**
+ * Go's net/http server answers a plain-HTTP request on its TLS port with 400 and this body
+ * (net/http server.go): what the API-server probe (plain HTTP to the post-DNAT endpoint) gets when
+ * the path is open. It proves the API server itself was reached.
+ */
+export const PLAINTEXT_ON_TLS_BODY = "Client sent an HTTP request to an HTTPS server";
+export const API_SERVER_REACHED = "http 400 from the API server (plain HTTP on its TLS port)";
 export const UPSTREAM_CONNECT_ERROR = "upstream connect error";
 
 /** The `server` field of the demo echo server's JSON body. */
@@ -93,6 +100,9 @@ export function classifyObservation(raw: RawObservation, client: ClientMode): Cl
     }
     return result("deny", "unknown", "unknown", "http 403", `403 without Envoy's RBAC body: ${excerpt(raw.body)}`);
   }
+  if (http === 400 && raw.body.includes(PLAINTEXT_ON_TLS_BODY)) {
+    return result("allow", "none", "allow", API_SERVER_REACHED, "a TLS server (the API server) answered the plain-HTTP request: the path is open");
+  }
   if (http === 503 && raw.body.includes(UPSTREAM_CONNECT_ERROR)) {
     const why =
       client === "sidecar"
@@ -116,7 +126,7 @@ export function classifyDnsObservation(raw: RawObservation): Classification {
 export function observationFamily(observation: string): ObservationFamily {
   const text = observation.trim().toLowerCase();
   // lab/model/observation.ts says "dns ok" for a name that resolves; the live check says "dns resolved".
-  if (/^http 2\d\d/.test(text) || text === "dns resolved" || text === "dns ok" || text === "connected") return "allow";
+  if (/^http 2\d\d/.test(text) || text === "dns resolved" || text === "dns ok" || text === "connected" || text === API_SERVER_REACHED.toLowerCase()) return "allow";
   if (text.startsWith("http 403")) return "authorization";
   if (text.startsWith("http 503") || text === "curl exit 28" || text === "curl exit 7") return "network";
   if (text === "curl exit 56" || text === "curl exit 52" || text === "tcp reset") return "reset";

@@ -1,6 +1,8 @@
 // What a kind cluster has that our manifests do not: kube-system, CoreDNS and its kube-dns
-// Service, and (when Istio is installed) istiod. The model needs them so that DNS and istiod
-// probes, and the policies that allow them, resolve to real workloads.
+// Service, (when Istio is installed) istiod, and (when Calico is installed) the tigera-operator's
+// `calico-system` tier with the policy of it that selects kube-dns. The model needs them so that DNS
+// and istiod probes, and the policies that allow them, resolve to real workloads, and so that the
+// tier order it evaluates is the cluster's.
 import type { K8sObject } from "../../components/k8s/object";
 import type { PlatformSpec } from "../../components/spec/types";
 import { cidrContains, parseCidr } from "../../components/spec/cidr";
@@ -21,6 +23,35 @@ function deployment(namespace: string, name: string, labels: Record<string, stri
       },
     },
   };
+}
+
+/** The tigera-operator's tier for Calico's own components (tigera/operator pkg/render/tiers: order 100). */
+export const OPERATOR_TIER = { name: "calico-system", order: 100 } as const;
+
+/**
+ * The operator's tier and its `calico-system.cluster-dns` policy in kube-system (as a Goldmane flow
+ * log of a 3.32 cluster shows it: rule 0 Allows Calico's namespaces, rule 1 Passes the rest). Every
+ * other calico-system policy selects pods in Calico's own namespaces only, which the probes never
+ * reach, so they are left out.
+ */
+export function operatorTierObjects(): K8sObject[] {
+  const calicoNamespaces = ["calico-system", "calico-apiserver", "tigera-operator"].map((n) => `'${n}'`).join(", ");
+  return [
+    { apiVersion: "projectcalico.org/v3", kind: "Tier", metadata: { name: OPERATOR_TIER.name }, spec: { order: OPERATOR_TIER.order, defaultAction: "Deny" } },
+    {
+      apiVersion: "projectcalico.org/v3",
+      kind: "NetworkPolicy",
+      metadata: { name: `${OPERATOR_TIER.name}.cluster-dns`, namespace: "kube-system" },
+      spec: {
+        tier: OPERATOR_TIER.name,
+        order: 1,
+        selector: "k8s-app == 'kube-dns'",
+        types: ["Ingress", "Egress"],
+        ingress: [{ action: "Allow", source: { namespaceSelector: "all()", selector: `projectcalico.org/namespace in {${calicoNamespaces}}` } }, { action: "Pass" }],
+        egress: [{ action: "Allow" }],
+      },
+    },
+  ];
 }
 
 export function kindBuiltins(spec: PlatformSpec): K8sObject[] {
@@ -51,6 +82,7 @@ export function kindBuiltins(spec: PlatformSpec): K8sObject[] {
       ],
     },
   });
+  if (spec.install.calico) objects.push(...operatorTierObjects());
   if (spec.install.istio) {
     const labels = { app: "istiod", istio: "pilot" };
     const istiod = deployment(spec.meshNamespace, "istiod", labels, "istiod", [

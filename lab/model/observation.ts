@@ -5,7 +5,8 @@
 //   behind its sidecar talks to its local Envoy, which answers 503 "upstream connect error" after
 //   its own connect timeout (HTTP) or closes the accepted stream (TCP).
 // - A STRICT server resets a plaintext connection: curl exit 56 for a client without Envoy; a
-//   sidecar client whose Envoy sent plaintext through the PassthroughCluster sees its Envoy's 503.
+//   sidecar client whose Envoy sent plaintext through the PassthroughCluster sees its Envoy's 503
+//   when the dialled port has an HTTP outbound listener, else the TCP passthrough's reset (curl exit 56).
 // - An AuthorizationPolicy deny on traffic the server's Envoy parses as HTTP is a 403 with the
 //   body "RBAC: access denied"; on TCP, Envoy closes the connection: "tcp reset", or curl exit 56
 //   for an HTTP client talking to a port declared as TCP.
@@ -33,6 +34,12 @@ export interface ObservationInput {
   serverParsesHttp?: boolean;
   /** A DNS query to cluster DNS (port 53). */
   dns?: boolean;
+  /**
+   * A sidecar client's Envoy has an HTTP outbound listener on the dialled port (outbound-listeners.ts).
+   * Without one, the plaintext a STRICT server resets went through the TCP passthrough: a reset, not
+   * a 503. Absent: assumed (the common case of a meshed HTTP port).
+   */
+  clientHttpListener?: boolean;
 }
 
 export const OBSERVATIONS = {
@@ -66,7 +73,8 @@ export function observationFor(input: ObservationInput): string {
       return http ? OBSERVATIONS.http503Connect : OBSERVATIONS.tcpReset;
     case "mtls-reject":
       if (!viaOwnEnvoy) return OBSERVATIONS.reset;
-      return http ? OBSERVATIONS.http503Connect : OBSERVATIONS.tcpReset;
+      if (!http) return OBSERVATIONS.tcpReset;
+      return input.clientHttpListener === false ? OBSERVATIONS.reset : OBSERVATIONS.http503Connect;
     case "authz-deny":
       if (input.serverParsesHttp) return OBSERVATIONS.http403;
       return http ? OBSERVATIONS.reset : OBSERVATIONS.tcpReset;

@@ -35,6 +35,7 @@ import { authorizationLayer } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { observationFor, type ProbeOutcome } from "./observation";
+import { isNonHttpPortName, outboundHttpListenerLookup } from "./outbound-listeners";
 import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
 
 export interface ProbeEvaluatorOptions {
@@ -69,8 +70,6 @@ interface TargetEvaluation {
 
 const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
 const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
-/** Istio protocol selection: a port named `tcp…`/`tls…` (or a TCP-only protocol) is not parsed as HTTP. */
-const NON_HTTP_PORT_PREFIXES = ["tcp", "tls", "mongo", "mysql", "redis"];
 
 function l4Of(probe: Probe): L4Protocol {
   return probe.protocol === "HTTP" ? "TCP" : probe.protocol;
@@ -102,6 +101,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
   const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
   const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
   const scope = sidecarScopeLayer(model);
+  const hasHttpListener = outboundHttpListenerLookup(model, scope);
 
   const protocolCache = new Map<string, boolean>();
   /** Does the server's sidecar parse this port as HTTP? Unnamed ports are sniffed (HTTP detected). */
@@ -117,7 +117,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
         if (matches) names.push(sp.name);
       }
     }
-    const http = !names.some((n) => n !== undefined && NON_HTTP_PORT_PREFIXES.some((p) => n === p || n.startsWith(`${p}-`)));
+    const http = !names.some(isNonHttpPortName);
     protocolCache.set(key, http);
     return http;
   };
@@ -234,7 +234,11 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     }
     const evaluations = resolution.targets.map((t) => evaluateTarget(probe, source, client, t));
     const chosen = evaluations.find((e) => e.outcome === "allow") ?? evaluations.find((e) => e.outcome === "unknown") ?? evaluations[0];
-    const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns }), ablated);
+    // Plaintext from a sidecar client (an unknown destination) is answered by its Envoy: a 503 on a
+    // port with an HTTP outbound listener, a TCP passthrough reset elsewhere (outbound-listeners.ts).
+    const clientHttpListener = client === "sidecar" && chosen.outcome === "mtls-reject" ? hasHttpListener(source, probe.to.port) : undefined;
+    const observation = observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns, ...(clientHttpListener === undefined ? {} : { clientHttpListener }) });
+    const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observation, ablated);
     const outcomes = new Set(evaluations.map((e) => e.outcome));
     if (outcomes.size > 1) {
       const detail = evaluations.map((e) => `${workloadId(e.target.workload)}: ${e.outcome}`).join(", ");

@@ -85,6 +85,24 @@ export function verdictPasses(verdict: PlatformVerdict): boolean {
   return s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0);
 }
 
+/** The API-server probes: how deep the block is for tenants without apiServerAccess, and who may reach it. */
+function apiServerLines(verdict: PlatformVerdict): string[] {
+  const probes = verdict.outcomes.filter((o) => o.probe.category === "api-server");
+  if (probes.length === 0) return [];
+  const blocked = probes.filter((o) => o.probe.intent === "deny");
+  const allowed = probes.filter((o) => o.probe.intent === "allow");
+  const count = (list: ProbeOutcome[]) => list.reduce((n, o) => n + o.represents, 0);
+  const depth = blocked.map((o) => o.defense?.count ?? 0);
+  const layers = [...new Set(blocked.flatMap((o) => o.defense?.blockingLayers ?? []))];
+  const parts = [
+    blocked.length > 0
+      ? `${count(blocked)} probes of tenants without apiServerAccess, each blocked by at least ${Math.min(...depth)} independent layers (${layers.join(", ") || "none"}; required: 2)`
+      : "",
+    allowed.length > 0 ? `${count(allowed.filter((o) => o.met))}/${count(allowed)} probes of tenants with apiServerAccess reach it` : "",
+  ].filter(Boolean);
+  return [`API server: ${parts.join("; ")}`];
+}
+
 /** The readable report: matrix, positive controls, violations, defense in depth, result line. */
 export function formatVerdictTable(verdict: PlatformVerdict, title = "platform"): string {
   const s = verdict.summary;
@@ -111,6 +129,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   if (s.grantedPortAttacks > 0) {
     lines.push(`  ${s.grantedPortAttacks} attacks by meshed clients on ports a grant opened rely on L7 alone by design (at least ${s.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer)`);
   }
+  lines.push(...apiServerLines(verdict));
   for (const o of verdict.outcomes.filter((x) => x.defense && x.defense.count < x.defense.required)) {
     const d = o.defense!;
     lines.push(`  ! ${o.probe.id}: ${d.count} layer(s) [${d.blockingLayers.join(", ") || "none"}], required ${d.required}`);

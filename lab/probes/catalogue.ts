@@ -12,6 +12,7 @@ import { TENANT_IDENTITY_HEADER } from "../../components/builders/shared-service
 import type { GrantSpec, PlatformSpec, SharedServiceSpec, TenantSpec } from "../../components/spec/types";
 import { removeDotSegments } from "../model/layers/authz/path-normalization";
 import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
+import { apiServerProbes } from "./api-server";
 import type { CataloguedProbe, ClientMode, ProbeTarget } from "./types";
 
 /** Header the article's Lua filter sets; only the shared services' own sidecars may carry it. */
@@ -40,7 +41,10 @@ export function probeKind(probe: Pick<CataloguedProbe, "id">): string {
   return slash < 0 ? probe.id : probe.id.slice(slash + 1);
 }
 
-/** Positive controls for one tenant: things that must keep working, or a broken lab reads as secure. */
+/**
+ * Positive controls for one tenant: things that must keep working, or a broken lab reads as secure;
+ * plus its API-server probe (an attack unless the tenant has apiServerAccess).
+ */
 export function tenantControlProbes(spec: PlatformSpec, tenant: TenantSpec): CataloguedProbe[] {
   const t = tenant.name;
   const ns = tenant.namespace;
@@ -88,6 +92,7 @@ export function tenantControlProbes(spec: PlatformSpec, tenant: TenantSpec): Cat
       description: `${t} writes to its own path on the shared ${service.name}`,
     });
   }
+  probes.push(...apiServerProbes(spec, tenant));
   return probes;
 }
 

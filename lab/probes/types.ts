@@ -58,7 +58,8 @@ export type ProbeCategory =
   | "shared-service-spoof" // tenant → another tenant's shared-service path or forged identity header, must be denied
   | "grant" // configured cross-tenant grant within scope, must be allowed
   | "grant-beyond-scope" // grant used for another path/method/workload, must be denied
-  | "dns"; // positive control: DNS to kube-dns
+  | "dns" // positive control: DNS to kube-dns
+  | "api-server"; // the tenant's pods → the API server endpoints: denied unless the tenant has apiServerAccess
 
 /** A probe in the catalogue: what we attempt and what must happen. */
 export interface CataloguedProbe extends Probe {

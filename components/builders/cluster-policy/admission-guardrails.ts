@@ -12,15 +12,26 @@
 //   with a non-expiring API token for any ServiceAccount named in the annotation.
 // - Pods created with spec.nodeName: they skip the scheduler (and so taints, affinity and the
 //   scheduler's checks) and land on a node of the tenant's choosing.
+// - Tolerations other than the keys Kubernetes itself adds (or the cluster allows for tenant node
+//   pools), and node selectors / node-affinity terms on control-plane labels: with
+//   `tolerations: [{operator: Exists}]` plus a control-plane nodeSelector a pod lands on a control-plane
+//   or dedicated node. Checked on Pods and on the pod templates of Deployments, StatefulSets,
+//   DaemonSets, ReplicaSets, Jobs and CronJobs (`object.spec.template.spec`,
+//   `object.spec.jobTemplate.spec.template.spec`), so a bad template is refused when it is written,
+//   not only when its controller's pods are. A node named in `kubernetes.io/hostname` or a
+//   `matchFields` term is not checked: without the control-plane toleration the taint keeps the pod off.
 //
 // admissionregistration.k8s.io/v1 is GA since Kubernetes 1.30. CEL facts relied on (Kubernetes
 // "Validating Admission Policy" docs and the v1 Validation reference): `object` is null on DELETE
 // and `oldObject` on CREATE; `request.kind` / `request.operation` describe the request; `has()`
-// tests field presence; `||` short-circuits, so the kind guard in front of each expression keeps a
-// Secret from ever being evaluated against Service fields. No paramKind: the policy has no parameters.
+// tests presence of the LAST field only (selecting a missing field on the way is an error, so every
+// step is tested); `||`, `&&` and `?:` short-circuit, so the kind guard in front of each expression
+// keeps a Secret from ever being evaluated against Service fields. No paramKind: the policy has no
+// parameters. Every message starts with `<policy>/<rule id>:` so a refusal names the rule.
 import type { K8sObject } from "../../k8s/object";
 import { ROLE_LABEL, TENANT_ROLE } from "../../spec/labels";
-import type { PlatformSpec } from "../../spec/types";
+import { CONTROL_PLANE_NODE_LABELS } from "../../spec/defaults";
+import type { GuardrailsSpec, PlatformSpec } from "../../spec/types";
 import { API, makeObject } from "../common";
 
 export const ADMISSION_GUARDRAILS_NAME = "hard-tenancy-tenant-guardrails";
@@ -30,41 +41,122 @@ export function tenantNamespaceSelector(): { matchLabels: Record<string, string>
   return { matchLabels: { [ROLE_LABEL]: TENANT_ROLE } };
 }
 
+/** One rule: `id` names it in every refusal message, so a refusal can be attributed to it. */
 export interface Guardrail {
+  id: string;
   expression: string;
   message: string;
   reason: "Forbidden";
 }
 
-function guardrail(kind: string, condition: string, message: string): Guardrail {
-  return { expression: `request.kind.kind != '${kind}' || (${condition})`, message, reason: "Forbidden" };
+function rule(id: string, expression: string, text: string): Guardrail {
+  return { id, expression, message: `${ADMISSION_GUARDRAILS_NAME}/${id}: ${text}`, reason: "Forbidden" };
+}
+
+function guardrail(id: string, kind: string, condition: string, text: string): Guardrail {
+  return rule(id, `request.kind.kind != '${kind}' || (${condition})`, text);
+}
+
+function celList(values: readonly string[]): string {
+  return `[${values.map((v) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`).join(", ")}]`;
+}
+
+/** Workload kinds whose pod template the pod rules check as well, with where the template's pod spec is. */
+export const POD_TEMPLATE_KINDS: readonly { kind: string; group: string; resource: string; podSpec: string[] }[] = [
+  { kind: "Deployment", group: "apps", resource: "deployments", podSpec: ["spec", "template", "spec"] },
+  { kind: "StatefulSet", group: "apps", resource: "statefulsets", podSpec: ["spec", "template", "spec"] },
+  { kind: "DaemonSet", group: "apps", resource: "daemonsets", podSpec: ["spec", "template", "spec"] },
+  { kind: "ReplicaSet", group: "apps", resource: "replicasets", podSpec: ["spec", "template", "spec"] },
+  { kind: "Job", group: "batch", resource: "jobs", podSpec: ["spec", "template", "spec"] },
+  { kind: "CronJob", group: "batch", resource: "cronjobs", podSpec: ["spec", "jobTemplate", "spec", "template", "spec"] },
+];
+
+/**
+ * `check(P)` applied to the pod spec of a Pod (`object.spec`) and of every template kind, null-safe:
+ * each step of the path is tested with has() first (CEL's has() tests only the last field, and
+ * selecting a missing field is an error), and an object without a pod spec has nothing to check.
+ * Any other kind passes.
+ */
+function onPodSpecs(check: (podSpec: string) => string): string {
+  const guarded = (path: string[]): string => {
+    const steps = path.map((_, i) => `object.${path.slice(0, i + 1).join(".")}`);
+    return `(${steps.map((step) => `!has(${step})`).join(" || ")} || (${check(steps[steps.length - 1])}))`;
+  };
+  const byPath = new Map<string, string[]>();
+  for (const t of POD_TEMPLATE_KINDS) byPath.set(t.podSpec.join("."), [...(byPath.get(t.podSpec.join(".")) ?? []), t.kind]);
+  let expression = "true";
+  for (const [path, kinds] of [...byPath.entries()].reverse()) {
+    expression = `request.kind.kind in ${celList(kinds)} ? ${guarded(path.split("."))} : ${expression}`;
+  }
+  return `request.kind.kind == 'Pod' ? ${guarded(["spec"])} : ${expression}`;
+}
+
+/** Every toleration names one of the allowed keys (a toleration without key, operator Exists, tolerates every taint). */
+function tolerationsCheck(allowedKeys: readonly string[]): (podSpec: string) => string {
+  return (p) => `!has(${p}.tolerations) || ${p}.tolerations.all(t, has(t.key) && t.key in ${celList(allowedKeys)})`;
+}
+
+/**
+ * No node selector or node-affinity term selects control-plane nodes by their labels. Terms that
+ * keep a pod away from them (NotIn, DoesNotExist) are fine.
+ */
+function controlPlanePlacementCheck(labels: readonly string[]): (podSpec: string) => string {
+  const list = celList(labels);
+  const away = `!(e.key in ${list}) || (has(e.operator) && e.operator in ['NotIn', 'DoesNotExist'])`;
+  return (p) => {
+    const na = `${p}.affinity.nodeAffinity`;
+    const required = `${na}.requiredDuringSchedulingIgnoredDuringExecution`;
+    const preferred = `${na}.preferredDuringSchedulingIgnoredDuringExecution`;
+    return [
+      `(!has(${p}.nodeSelector) || !${p}.nodeSelector.exists(k, k in ${list}))`,
+      `(!has(${p}.affinity) || !has(${na}) || (` +
+        `(!has(${required}) || !has(${required}.nodeSelectorTerms) || ${required}.nodeSelectorTerms.all(term, !has(term.matchExpressions) || term.matchExpressions.all(e, ${away}))) && ` +
+        `(!has(${preferred}) || ${preferred}.all(w, !has(w.preference) || !has(w.preference.matchExpressions) || w.preference.matchExpressions.all(e, ${away})))))`,
+    ].join(" && ");
+  };
 }
 
 /** Each rule a tenant object must satisfy, in the order the API server reports them. */
-export const TENANT_GUARDRAILS: readonly Guardrail[] = [
-  guardrail(
-    "Service",
-    "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
-    "Services in tenant namespaces must not set spec.externalIPs (CVE-2020-8554: kube-proxy would hijack cluster traffic to those IPs); remove spec.externalIPs",
-  ),
-  guardrail(
-    "Service",
-    "!has(object.spec.type) || object.spec.type == 'ClusterIP'",
-    "Services in tenant namespaces must be type ClusterIP (headless with clusterIP: None is fine); NodePort, LoadBalancer and ExternalName are not allowed: expose workloads through the platform's ingress gateway",
-  ),
-  guardrail(
-    "Secret",
-    "!has(object.type) || object.type != 'kubernetes.io/service-account-token'",
-    "Secrets of type kubernetes.io/service-account-token are not allowed in tenant namespaces (they mint non-expiring API tokens); use a projected, short-lived ServiceAccount token instead",
-  ),
-  guardrail(
-    "Pod",
-    "request.operation != 'CREATE' || !has(object.spec.nodeName) || object.spec.nodeName == ''",
-    "Pods in tenant namespaces must not set spec.nodeName (it bypasses the scheduler, taints and affinity); remove spec.nodeName and use nodeSelector or affinity",
-  ),
-];
+export function tenantGuardrails(settings: GuardrailsSpec): Guardrail[] {
+  return [
+    guardrail(
+      "service-external-ips",
+      "Service",
+      "!has(object.spec) || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+      "Services in tenant namespaces must not set spec.externalIPs (CVE-2020-8554: kube-proxy would hijack cluster traffic to those IPs); remove spec.externalIPs",
+    ),
+    guardrail(
+      "service-type",
+      "Service",
+      "!has(object.spec) || !has(object.spec.type) || object.spec.type == 'ClusterIP'",
+      "Services in tenant namespaces must be type ClusterIP (headless with clusterIP: None is fine); NodePort, LoadBalancer and ExternalName are not allowed: expose workloads through the platform's ingress gateway",
+    ),
+    guardrail(
+      "secret-service-account-token",
+      "Secret",
+      "!has(object.type) || object.type != 'kubernetes.io/service-account-token'",
+      "Secrets of type kubernetes.io/service-account-token are not allowed in tenant namespaces (they mint non-expiring API tokens); use a projected, short-lived ServiceAccount token instead",
+    ),
+    guardrail(
+      "pod-node-name",
+      "Pod",
+      "request.operation != 'CREATE' || !has(object.spec) || !has(object.spec.nodeName) || object.spec.nodeName == ''",
+      "Pods in tenant namespaces must not set spec.nodeName (it bypasses the scheduler, taints and affinity); remove spec.nodeName and use nodeSelector or affinity",
+    ),
+    rule(
+      "pod-tolerations",
+      onPodSpecs(tolerationsCheck(settings.allowedTolerationKeys)),
+      `Pods and pod templates in tenant namespaces may only tolerate the taint keys ${settings.allowedTolerationKeys.join(", ")} (no toleration without a key, which tolerates every taint, e.g. control-plane and dedicated nodes); remove the other tolerations`,
+    ),
+    rule(
+      "pod-control-plane-placement",
+      onPodSpecs(controlPlanePlacementCheck(CONTROL_PLANE_NODE_LABELS)),
+      `Pods and pod templates in tenant namespaces must not select control-plane nodes: no nodeSelector key and no node-affinity term In/Exists/Gt/Lt on ${CONTROL_PLANE_NODE_LABELS.join(" or ")}; remove that selector or term`,
+    ),
+  ];
+}
 
-export function tenantGuardrailsPolicy(): K8sObject {
+export function tenantGuardrailsPolicy(settings: GuardrailsSpec): K8sObject {
   return makeObject(API.admission, "ValidatingAdmissionPolicy", ADMISSION_GUARDRAILS_NAME, {}, {
     spec: {
       // Fail closed: an expression error rejects the request rather than letting it through.
@@ -73,11 +165,17 @@ export function tenantGuardrailsPolicy(): K8sObject {
         // Also scoped here, so another binding of this policy could never reach platform namespaces.
         namespaceSelector: tenantNamespaceSelector(),
         resourceRules: [
-          // Subresources (pods/binding used by the scheduler, */status) are not matched.
+          // Subresources (pods/binding used by the scheduler, */status, */scale) are not matched.
           { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets", "pods"] },
+          ...["apps", "batch"].map((group) => ({
+            apiGroups: [group],
+            apiVersions: ["v1"],
+            operations: ["CREATE", "UPDATE"],
+            resources: POD_TEMPLATE_KINDS.filter((t) => t.group === group).map((t) => t.resource),
+          })),
         ],
       },
-      validations: TENANT_GUARDRAILS.map((g) => ({ ...g })),
+      validations: tenantGuardrails(settings).map(({ expression, message, reason }) => ({ expression, message, reason })),
     },
   });
 }
@@ -95,5 +193,5 @@ export function tenantGuardrailsBinding(): K8sObject {
 
 export function buildAdmissionGuardrailObjects(spec: PlatformSpec): K8sObject[] {
   if (!spec.layers.admissionGuardrails || spec.tenants.length === 0) return [];
-  return [tenantGuardrailsPolicy(), tenantGuardrailsBinding()];
+  return [tenantGuardrailsPolicy(spec.guardrails), tenantGuardrailsBinding()];
 }

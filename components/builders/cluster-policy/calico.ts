@@ -1,13 +1,18 @@
 // Calico cross-tenant deny: one concrete GlobalNetworkPolicy per tenant (Calico has no templating;
-// article bug 1) in a dedicated Tier evaluated before Kubernetes' `kube-admin` tier (order 1000)
-// and the `default` tier that holds every namespaced NetworkPolicy. A tenant can only write
-// namespaced NetworkPolicies, so nothing it writes is evaluated before this tier (Calico docs,
-// "Get started with policy tiers": tiers are processed by ascending order; Allow/Deny end
-// evaluation, Pass jumps to the next tier).
+// article bug 1) in a dedicated Tier, first in the order: before the tigera-operator's own
+// `calico-system` tier (order 100: its policies select Calico's pods and kube-dns, and end in Pass
+// for everything else; tigera/operator pkg/render/tiers), Kubernetes' `kube-admin` tier (order
+// 1000) and the `default` tier (1,000,000) that holds every namespaced NetworkPolicy. A tenant can
+// only write namespaced NetworkPolicies, so nothing it writes is evaluated before this tier (Calico
+// docs, "Get started with policy tiers": tiers are processed by ascending order, ties by name;
+// Allow/Deny end evaluation, Pass jumps to the next tier). The order must not tie with
+// calico-system's 100: a tie is broken by name, which would make the platform's place depend on
+// spelling.
 //
 // Ingress: Deny from other tenants, Pass the rest. Egress is a second, full layer under the tenant's
 // NetworkPolicies: Pass exactly the platform's allowances (own namespace, cluster DNS, istiod's xDS
-// port, the API server's real endpoints, the tenant's shared services, its grants) and Deny
+// port, the API server's real endpoints for tenants with apiServerAccess, the tenant's shared
+// services, its grants) and Deny
 // everything else, so kube-system, cert-manager's webhook, the Calico API server and istiod's other
 // ports stay closed even where a NetworkPolicy allowed them. Calico matches after kube-proxy's DNAT
 // (article bug 3), so the rules name pods and endpoint addresses, never Service VIPs.
@@ -18,7 +23,8 @@ import { API, DNS_PORT, ISTIOD_APP, ISTIOD_XDS_PORT, makeObject, tenantByName, t
 import { grantsFrom, grantsTo } from "../grants";
 
 export const CALICO_TIER = "hard-tenancy";
-export const CALICO_TIER_ORDER = 100;
+/** Before calico-system (100), kube-admin (1,000) and default (1,000,000). */
+export const CALICO_TIER_ORDER = 50;
 export const CALICO_POLICY_ORDER = 100;
 
 /**
@@ -105,7 +111,8 @@ export function platformEgressAllowances(spec: PlatformSpec, tenant: TenantSpec)
   if (spec.install.istio) {
     rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.meshNamespace), selector: `${APP_LABEL} == ${quote(ISTIOD_APP)}`, ports: [ISTIOD_XDS_PORT] }));
   }
-  for (const endpoint of spec.cluster.apiServerEndpoints) rules.push(passTo("TCP", { nets: [endpoint.cidr], ports: [endpoint.port] }));
+  // The API server only for tenants with apiServerAccess: without it the final Deny stops the path here too.
+  if (tenant.apiServerAccess) for (const endpoint of spec.cluster.apiServerEndpoints) rules.push(passTo("TCP", { nets: [endpoint.cidr], ports: [endpoint.port] }));
   for (const service of tenantSharedServices(spec, tenant)) {
     rules.push(passTo("TCP", { namespaceSelector: namespaceNameSelector(spec.sharedServices.namespace), selector: `${APP_LABEL} == ${quote(service.name)}`, ports: [service.port] }));
   }

@@ -52,12 +52,14 @@ export function istiodEgressPolicy(spec: PlatformSpec, namespace: string, tenant
 }
 
 /**
- * Egress to the API server's real endpoints. CNIs enforce after kube-proxy's DNAT, so the VIP
- * (10.96.0.1:443) never matches; the endpoint (e.g. the control-plane node on 6443) does (article bug 3).
+ * Egress to the API server's real endpoints, only for tenants with `apiServerAccess` (off by default:
+ * tenant pods get no API token and tenants cannot bind roles, so most never need the API). CNIs
+ * enforce after kube-proxy's DNAT, so the VIP (10.96.0.1:443) never matches; the endpoint (e.g. the
+ * control-plane node on 6443) does (article bug 3).
  */
 function apiServerEgressPolicy(spec: PlatformSpec, tenant: TenantSpec): K8sObject | undefined {
   const endpoints = spec.cluster.apiServerEndpoints;
-  if (endpoints.length === 0) return undefined;
+  if (!tenant.apiServerAccess || endpoints.length === 0) return undefined;
   return networkPolicy(tenant, "allow-kube-apiserver", {
     podSelector: {},
     policyTypes: ["Egress"],

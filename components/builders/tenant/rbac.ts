@@ -34,13 +34,16 @@ export const TENANT_EDITABLE: PolicyRule[] = [
 /**
  * What a tenant admin may only read: the isolation itself. Istio routing objects are read-only too:
  * a tenant VirtualService or Gateway bound to a shared ingress gateway could claim another tenant's host.
+ * No Calico objects: the platform's Calico policies are cluster-scoped GlobalNetworkPolicies, and the
+ * Calico API server checks tier rights too (`get` on the tier plus `tier.networkpolicies`, Calico
+ * "Configure RBAC for tiered policies"), so a bare `projectcalico.org networkpolicies` read rule would
+ * grant nothing; the tenant's own NetworkPolicies are readable through networking.k8s.io.
  */
 export const TENANT_READ_ONLY: PolicyRule[] = [
   { apiGroups: [""], resources: ["pods/log", "endpoints", "events", "resourcequotas", "limitranges"], verbs: READ_VERBS },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ_VERBS },
   { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies", "ingresses"], verbs: READ_VERBS },
   { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: READ_VERBS },
-  { apiGroups: ["projectcalico.org", "crd.projectcalico.org"], resources: ["networkpolicies"], verbs: READ_VERBS },
   {
     apiGroups: ["security.istio.io"],
     resources: ["peerauthentications", "authorizationpolicies", "requestauthentications"],

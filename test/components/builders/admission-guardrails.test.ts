@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { allObjects, buildPlatformObjects } from "../../../components/builders";
-import { ADMISSION_GUARDRAILS_NAME, TENANT_GUARDRAILS } from "../../../components/builders/cluster-policy/admission-guardrails";
+import { ADMISSION_GUARDRAILS_NAME, tenantGuardrails } from "../../../components/builders/cluster-policy/admission-guardrails";
+import { KUBERNETES_TOLERATION_KEYS } from "../../../components/spec/defaults";
 import { objectKey, type K8sObject } from "../../../components/k8s/object";
 import { ROLE_LABEL } from "../../../components/spec/labels";
+import { validatePlatformConfig } from "../../../components/spec/validate";
+import { labConfig } from "../../fixtures/platform";
+import { refusals, type AdmissionRequest } from "../../support/admission-cel";
 import { find, labSpec, ofKind, spec, syntheticSpec } from "./helpers";
 
 const POLICY = "ValidatingAdmissionPolicy";
@@ -20,6 +24,9 @@ function validationFor(kind: string, field: string): { expression: string; messa
   assert.equal(found.length, 1, `one validation for ${kind} ${field}`);
   return found[0];
 }
+
+const TENANT_GUARDRAILS = tenantGuardrails({ allowedTolerationKeys: [...KUBERNETES_TOLERATION_KEYS] });
+const SERVICE_SECRET_POD_RULES = TENANT_GUARDRAILS.filter((g) => !g.id.startsWith("pod-") || g.id === "pod-node-name");
 
 describe("admission guardrails for tenant namespaces", () => {
   const objects = buildPlatformObjects(labSpec()).clusterPolicies;
@@ -52,14 +59,26 @@ describe("admission guardrails for tenant namespaces", () => {
     assert.ok(namespaces.some((ns) => ns.metadata.name === "shared-services" && ns.metadata.labels?.[ROLE_LABEL] !== "tenant"), "the shared namespace is not a tenant");
   });
 
-  it("the policy checks creates and updates of Services, Secrets and Pods only, has no parameters and fails closed", () => {
+  it("the policy checks creates and updates of Services, Secrets, Pods and every pod-template workload kind, has no parameters and fails closed", () => {
     const s = spec(policy);
     assert.equal(s.failurePolicy, "Fail");
     assert.equal(s.paramKind, undefined);
     assert.deepEqual(s.matchConstraints.resourceRules, [
       { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services", "secrets", "pods"] },
+      { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"] },
+      { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["jobs", "cronjobs"] },
     ]);
     assert.deepEqual(s.matchConstraints.namespaceSelector, spec(binding).matchResources.namespaceSelector);
+  });
+
+  it("every validation is a plain expression/message/reason (no rule ids leak into the API object), and each message names its rule", () => {
+    const validations = spec(policy).validations as Record<string, unknown>[];
+    assert.deepEqual(validations.map((v) => Object.keys(v).sort().join(",")), validations.map(() => "expression,message,reason"));
+    assert.deepEqual(
+      validations.map((v) => String(v.message).split(":")[0]),
+      TENANT_GUARDRAILS.map((g) => `${ADMISSION_GUARDRAILS_NAME}/${g.id}`),
+    );
+    assert.equal(new Set(TENANT_GUARDRAILS.map((g) => g.id)).size, TENANT_GUARDRAILS.length);
   });
 
   it("a Service may not set spec.externalIPs (CVE-2020-8554)", () => {
@@ -84,8 +103,8 @@ describe("admission guardrails for tenant namespaces", () => {
     assert.match(v.expression, /request\.operation != 'CREATE' \|\|/);
   });
 
-  it("every rule is guarded by its kind and tests presence before use, so no object errors on another kind's fields", () => {
-    for (const g of TENANT_GUARDRAILS) {
+  it("every Service, Secret and Pod rule is guarded by its kind and tests presence before use, so no object errors on another kind's fields", () => {
+    for (const g of SERVICE_SECRET_POD_RULES) {
       assert.match(g.expression, /^request\.kind\.kind != '(Service|Secret|Pod)' \|\| \(/);
       for (const [, field] of g.expression.matchAll(/(?<!has\()(object(?:\.\w+)+)/g)) {
         if (/\.(externalIPs|type|nodeName)$/.test(field)) assert.ok(g.expression.includes(`has(${field})`), `${field} is tested with has() in ${g.expression}`);
@@ -104,5 +123,74 @@ describe("admission guardrails for tenant namespaces", () => {
   it("switching the layer off leaves no admission objects", () => {
     const off = allObjects(buildPlatformObjects(labSpec({ layers: { admissionGuardrails: false } })));
     assert.deepEqual(off.filter((o) => o.apiVersion.startsWith("admissionregistration.k8s.io/")).map(objectKey), []);
+  });
+});
+
+describe("admission guardrails evaluated with a CEL evaluator", () => {
+  const policy = find(buildPlatformObjects(labSpec()).clusterPolicies, POLICY, ADMISSION_GUARDRAILS_NAME);
+  const ruleIds = (request: AdmissionRequest) => refusals(policy, request).map((m) => m.slice(ADMISSION_GUARDRAILS_NAME.length + 1, m.indexOf(":")));
+  const podSpec = (extra: Record<string, unknown> = {}) => ({ containers: [{ name: "app", image: "app" }], ...extra });
+  const everywhere = (spec: Record<string, unknown>): AdmissionRequest[] => [
+    { kind: "Pod", object: { spec } },
+    ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].map((kind) => ({ kind, object: { spec: { template: { spec } } } })),
+    { kind: "CronJob", object: { spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } } } },
+  ];
+
+  it("admits an ordinary pod and every workload kind's template, also with the tolerations Kubernetes itself adds", () => {
+    const kubernetesAdded = KUBERNETES_TOLERATION_KEYS.map((key) => ({ key, operator: "Exists", effect: key.endsWith("ready") || key.endsWith("unreachable") ? "NoExecute" : "NoSchedule" }));
+    for (const request of [...everywhere(podSpec()), ...everywhere(podSpec({ tolerations: kubernetesAdded }))]) {
+      assert.deepEqual(refusals(policy, request), [], request.kind);
+    }
+  });
+
+  it("refuses a toleration without a key (operator Exists tolerates every taint) in a Pod and in every template kind", () => {
+    for (const request of everywhere(podSpec({ tolerations: [{ operator: "Exists" }] }))) {
+      assert.deepEqual(ruleIds(request), ["pod-tolerations"], request.kind);
+    }
+  });
+
+  it("refuses tolerating the control-plane taint or a dedicated node pool's taint that the platform does not allow", () => {
+    for (const key of ["node-role.kubernetes.io/control-plane", "dedicated.example.com/gpu"]) {
+      assert.deepEqual(ruleIds({ kind: "Deployment", object: { spec: { template: { spec: podSpec({ tolerations: [{ key, operator: "Exists", effect: "NoSchedule" }] }) } } } }), ["pod-tolerations"], key);
+    }
+  });
+
+  it("lets a cluster allow its tenant node pool's taint key", () => {
+    const pools = validatePlatformConfig({ ...labConfig(), guardrails: { allowedTolerationKeys: [...KUBERNETES_TOLERATION_KEYS, "example.com/tenant-pool"] } });
+    const custom = find(buildPlatformObjects(pools).clusterPolicies, POLICY, ADMISSION_GUARDRAILS_NAME);
+    const request: AdmissionRequest = { kind: "Pod", object: { spec: podSpec({ tolerations: [{ key: "example.com/tenant-pool", operator: "Equal", value: "acme", effect: "NoSchedule" }] }) } };
+    assert.deepEqual(refusals(custom, request), []);
+    assert.deepEqual(ruleIds(request), ["pod-tolerations"], "not allowed by default");
+  });
+
+  it("refuses a nodeSelector or a required/preferred node-affinity term that selects control-plane nodes", () => {
+    const inCp = { key: "node-role.kubernetes.io/control-plane", operator: "Exists" };
+    const placements = [
+      { nodeSelector: { "node-role.kubernetes.io/control-plane": "" } },
+      { nodeSelector: { "node-role.kubernetes.io/master": "" } },
+      { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [inCp] }] } } } },
+      { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ ...inCp, operator: "In", values: [""] }] } }] } } },
+    ];
+    for (const placement of placements) {
+      for (const request of everywhere(podSpec(placement))) assert.deepEqual(ruleIds(request), ["pod-control-plane-placement"], `${request.kind} ${JSON.stringify(placement)}`);
+    }
+  });
+
+  it("admits affinity that keeps pods off control-plane nodes, and a DaemonSet pod's matchFields pin to its node", () => {
+    const away = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] }] } } } };
+    const daemonPod = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["worker-1"] }] }] } } } };
+    for (const request of [...everywhere(podSpec(away)), ...everywhere(podSpec(daemonPod)), ...everywhere(podSpec({ nodeSelector: { "kubernetes.io/os": "linux" } }))]) {
+      assert.deepEqual(refusals(policy, request), [], request.kind);
+    }
+  });
+
+  it("keeps the Service, Secret and nodeName rules working, and never errors on an object without a pod spec", () => {
+    assert.deepEqual(ruleIds({ kind: "Service", object: { spec: { externalIPs: ["1.2.3.4"], ports: [{ port: 80 }] } } }), ["service-external-ips"]);
+    assert.deepEqual(ruleIds({ kind: "Service", object: { spec: { type: "NodePort" } } }), ["service-type"]);
+    assert.deepEqual(ruleIds({ kind: "Secret", object: { type: "kubernetes.io/service-account-token" } }), ["secret-service-account-token"]);
+    assert.deepEqual(ruleIds({ kind: "Pod", object: { spec: podSpec({ nodeName: "cp-1" }) } }), ["pod-node-name"]);
+    assert.deepEqual(ruleIds({ kind: "Pod", operation: "UPDATE", object: { spec: podSpec({ nodeName: "cp-1" }) } }), []);
+    for (const kind of ["Deployment", "CronJob", "Pod", "Secret"]) assert.deepEqual(refusals(policy, { kind, object: {} }), [], kind);
+    assert.deepEqual(refusals(policy, { kind: "CronJob", object: { spec: { jobTemplate: {} } } }), []);
   });
 });

@@ -62,14 +62,13 @@ describe("cluster-scoped cross-tenant policy", () => {
       assert.equal(initech.egress[0].destination.namespaceSelector, "has(hard-tenancy.io/tenant) && hard-tenancy.io/tenant != 'initech'");
     });
 
-    it("egress Passes exactly the platform's allowances after the cross-tenant Deny: own namespace, DNS, istiod, API server, own shared services", () => {
+    it("egress Passes exactly the platform's allowances after the cross-tenant Deny: own namespace, DNS, istiod, own shared services (the API server only with apiServerAccess)", () => {
       const initech = spec(find(objects, "GlobalNetworkPolicy", "hard-tenancy.isolate-initech"));
       assert.deepEqual(initech.egress.slice(1, -1), [
         { action: "Pass", destination: { namespaceSelector: "projectcalico.org/name == 'tenant-initech'" } },
         { action: "Pass", protocol: "UDP", destination: { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] } },
         { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] } },
         { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'istio-system'", selector: "app == 'istiod'", ports: [15012] } },
-        { action: "Pass", protocol: "TCP", destination: { nets: ["172.18.0.0/16"], ports: [6443] } },
         { action: "Pass", protocol: "TCP", destination: { namespaceSelector: "projectcalico.org/name == 'shared-services'", selector: "app == 'log-collector'", ports: [8080] } },
       ]);
     });
@@ -87,13 +86,15 @@ describe("cluster-scoped cross-tenant policy", () => {
       assert.equal(JSON.stringify(acme.egress).includes("istiod"), false);
     });
 
-    it("each API server endpoint is passed as its real address and port (Calico matches after DNAT), never the service VIP", () => {
+    it("for a tenant with apiServerAccess, each API server endpoint is passed as its real address and port (Calico matches after DNAT), never the service VIP", () => {
       const cluster = { ...labSpec().cluster, apiServerEndpoints: [{ cidr: "10.0.0.10/32", port: 6443 }, { cidr: "10.0.0.11/32", port: 6443 }] };
-      const s = labSpec({ cluster });
-      const acme = spec(find(buildPlatformObjects(s).clusterPolicies, "GlobalNetworkPolicy", "hard-tenancy.isolate-acme"));
-      const nets = acme.egress.filter((r: { destination?: { nets?: string[] } }) => r.destination?.nets);
-      assert.deepEqual(nets.map((r: { destination: unknown }) => r.destination), [{ nets: ["10.0.0.10/32"], ports: [6443] }, { nets: ["10.0.0.11/32"], ports: [6443] }]);
-      assert.equal(JSON.stringify(acme).includes("10.96.0.1"), false);
+      const s = labSpec({ cluster, tenants: [{ name: "acme", apiServerAccess: true }, { name: "globex" }, { name: "initech" }] });
+      const policies = buildPlatformObjects(s).clusterPolicies;
+      const netsOf = (tenant: string) =>
+        spec(find(policies, "GlobalNetworkPolicy", `hard-tenancy.isolate-${tenant}`)).egress.filter((r: { destination?: { nets?: string[] } }) => r.destination?.nets);
+      assert.deepEqual(netsOf("acme").map((r: { destination: unknown }) => r.destination), [{ nets: ["10.0.0.10/32"], ports: [6443] }, { nets: ["10.0.0.11/32"], ports: [6443] }]);
+      assert.deepEqual(netsOf("globex"), [], "a tenant without apiServerAccess meets the final Deny on the way to the API server");
+      assert.equal(JSON.stringify(policies).includes("10.96.0.1"), false);
     });
 
     it("a tenant is passed only to the shared services it may call", () => {

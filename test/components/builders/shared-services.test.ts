@@ -49,7 +49,9 @@ describe("shared services", () => {
   });
 
   describe("XFCC sanitising", () => {
+    const ownIstio = { install: { calico: true, certManager: true, istio: false, ingressGateway: false } };
     const twoServices = labSpec({
+      ...ownIstio,
       sharedServices: {
         enabled: true,
         services: [
@@ -59,8 +61,14 @@ describe("shared services", () => {
       },
     });
 
-    it("resets x-forwarded-client-cert to the verified peer's URI on the collector's inbound HTTP connection manager", () => {
-      const filter = find(shared, "EnvoyFilter", "sanitize-xfcc-log-collector", "shared-services");
+    it("needs no per-service filter when the platform installs Istio: the mesh config sanitises every sidecar", () => {
+      assert.deepEqual(ofKind(shared, "EnvoyFilter"), []);
+      const lua = buildPlatformObjects(labSpec({ sharedServices: { enabled: true, identityPropagation: "lua" } })).sharedServices;
+      assert.deepEqual(ofKind(lua, "EnvoyFilter").map((f) => f.metadata.name), ["tenant-identity-log-collector"]);
+    });
+
+    it("on a cluster that brings its own Istio, resets x-forwarded-client-cert to the verified peer's URI on the collector's inbound HTTP connection manager", () => {
+      const filter = find(buildPlatformObjects(labSpec(ownIstio)).sharedServices, "EnvoyFilter", "sanitize-xfcc-log-collector", "shared-services");
       assert.equal(filter.apiVersion, "networking.istio.io/v1alpha3");
       assert.deepEqual(spec(filter), {
         workloadSelector: { labels: { app: "log-collector" } },
@@ -83,19 +91,12 @@ describe("shared services", () => {
       });
     });
 
-    it("gives every shared service its own sanitising filter, selecting only that service's pods", () => {
-      const objects = buildPlatformObjects(twoServices).sharedServices;
-      const filters = ofKind(objects, "EnvoyFilter");
+    it("then gives every shared service its own sanitising filter, selecting only that service's pods", () => {
+      const filters = ofKind(buildPlatformObjects(twoServices).sharedServices, "EnvoyFilter");
       assert.deepEqual(filters.map((f) => [f.metadata.name, spec(f).workloadSelector.labels.app]), [
         ["sanitize-xfcc-log-collector", "log-collector"],
         ["sanitize-xfcc-metrics-sink", "metrics-sink"],
       ]);
-    });
-
-    it("sanitises in Lua mode too, next to the Lua filter", () => {
-      const lua = buildPlatformObjects(labSpec({ sharedServices: { enabled: true, identityPropagation: "lua" } })).sharedServices;
-      assert.deepEqual(ofKind(lua, "EnvoyFilter").map((f) => f.metadata.name).sort(), ["sanitize-xfcc-log-collector", "tenant-identity-log-collector"]);
-      assert.equal(spec(find(lua, "EnvoyFilter", "sanitize-xfcc-log-collector")).configPatches[0].patch.value.typed_config.forward_client_cert_details, "SANITIZE_SET");
     });
 
     it("the sanitising filters validate against Istio's EnvoyFilter schema", async () => {

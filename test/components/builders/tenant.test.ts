@@ -65,10 +65,15 @@ describe("tenant builders", () => {
       assert.deepEqual(dns.egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
     });
 
-    it("API server egress targets the post-DNAT endpoint from config, never the 10.96.0.1:443 VIP", () => {
-      const api = spec(find(all, "NetworkPolicy", "allow-kube-apiserver"));
-      assert.deepEqual(api.egress, [{ to: [{ ipBlock: { cidr: "172.18.0.0/16" } }], ports: [{ protocol: "TCP", port: 6443 }] }]);
-      assert.doesNotMatch(JSON.stringify(all), /10\.96\.0\.1/);
+    it("opens no API server egress by default: apiServerAccess is off", () => {
+      assert.equal(all.some((o) => o.metadata.name === "allow-kube-apiserver"), false);
+    });
+
+    it("with apiServerAccess, API server egress targets the post-DNAT endpoint from config, never the 10.96.0.1:443 VIP", () => {
+      const withAccess = tenantObjects("acme", { tenants: [{ name: "acme", apiServerAccess: true }, { name: "globex" }, { name: "initech" }] }).all;
+      const api = spec(find(withAccess, "NetworkPolicy", "allow-kube-apiserver"));
+      assert.deepEqual(api.egress, [{ to: [{ ipBlock: { cidr: "172.18.0.0/24" } }], ports: [{ protocol: "TCP", port: 6443 }] }]);
+      assert.doesNotMatch(JSON.stringify(withAccess), /10\.96\.0\.1/);
     });
 
     it("sidecars may reach istiod on 15012 under default-deny egress, and only when Istio is installed", () => {
@@ -221,6 +226,11 @@ describe("tenant builders", () => {
       ];
       for (const f of forbidden) assert.equal(writable.has(f), false, `tenant admin must not write ${f}`);
       assert.ok(writable.has("apps/deployments") && writable.has("/pods/exec"), "tenant admin runs its own workloads and may exec into them");
+    });
+
+    it("grants no Calico rule: a projectcalico.org read without tier rights is refused by Calico's API server anyway", () => {
+      const rules = find(all, "Role", "tenant-admin", "tenant-acme").rules as { apiGroups: string[] }[];
+      assert.equal(rules.some((r) => r.apiGroups.some((g) => g.endsWith("projectcalico.org"))), false);
     });
 
     it("the tenant-admin role is bound to the tenant's admin groups, and absent when it has none", () => {

@@ -1,34 +1,26 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { Calico, calicoApiServer, calicoNeedsCrdChart } from "../../../components/pulumi/Calico";
-import { validatePlatformConfig } from "../../../components/spec";
+import { Calico, calicoApiServer } from "../../../components/pulumi/Calico";
+import { checkPlatformConfig, validatePlatformConfig } from "../../../components/spec";
 import { syntheticConfig } from "../../fixtures/platform";
 import { HELM_RELEASE_TIMEOUT_SECONDS } from "../../../components/pulumi/release";
 import { Graph, recordGraph, settled } from "./mock-graph";
 
 describe("Calico component", function () {
-  it("needs the separate CRD chart from Calico 3.32 on, and rejects a malformed version", () => {
-    assert.equal(calicoNeedsCrdChart("v3.31.3"), false);
-    assert.equal(calicoNeedsCrdChart("v3.32.2"), true);
-    assert.equal(calicoNeedsCrdChart("v3.33.0"), true);
-    assert.throws(() => calicoNeedsCrdChart("latest"), /versions\.calico: "latest".*v3\.32\.2/);
+  it("refuses Calico releases before v3.32.1, whose API server fails server-side-apply creates of tiered policies", () => {
+    for (const calico of ["v3.31.3", "v3.32.0"]) {
+      const { problems } = checkPlatformConfig(syntheticConfig(1, { versions: { calico } }));
+      assert.deepEqual(problems.map((p) => p.field), ["versions.calico"], calico);
+      assert.match(problems[0].message, /older than v3\.32\.1.*server-side-apply.*NotFound.*calico#12841/);
+      assert.match(problems[0].fix, /pin v3\.32\.1 or later/);
+    }
+    for (const calico of ["v3.32.1", "v3.32.2", "v3.33.0"]) assert.deepEqual(checkPlatformConfig(syntheticConfig(1, { versions: { calico } })).problems, [], calico);
+    const notInstalled = checkPlatformConfig(syntheticConfig(1, { versions: { calico: "v3.31.3" }, install: { calico: false, certManager: true, istio: true, ingressGateway: false } }));
+    assert.deepEqual(notInstalled.problems, [], "a cluster that brings its own Calico is not held to the pin");
   });
 
   it("waits for the API server to report Ready before dependents proceed", () => {
     assert.equal(calicoApiServer().metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.state}=Ready");
-  });
-
-  it("for a pre-3.32 release installs no CRD chart and lets the operator chart bring its CRDs", async () => {
-    const registrations = recordGraph();
-    const spec = validatePlatformConfig(syntheticConfig(1, { versions: { calico: "v3.31.3" } }));
-    const provider = new k8s.Provider("k8s", {});
-    new Calico("calico", { spec, provider });
-    await settled();
-    const graph = new Graph(registrations);
-    assert.equal(graph.ofType("kubernetes:helm.sh/v4:Chart").length, 0);
-    const operator = graph.byName("kubernetes:helm.sh/v3:Release", "calico-tigera-operator");
-    assert.equal(operator.inputs.skipCrds, false);
-    assert.deepEqual(operator.inputs.values, { installation: { enabled: false }, apiServer: { enabled: false } });
   });
 
   it("installs the operator chart from the configured repo and version, into its own namespace, with a first-run timeout", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { gatewayValues, IstioMesh, istiodValues } from "../../../components/pulumi/IstioMesh";
+import { baseValues, cniValues, gatewayValues, IstioMesh, istiodValues } from "../../../components/pulumi/IstioMesh";
 import { validatePlatformConfig } from "../../../components/spec";
 import { MESH_PATH_NORMALIZATION } from "../../../components/spec/defaults";
 import { syntheticConfig } from "../../fixtures/platform";
@@ -22,6 +22,31 @@ describe("IstioMesh values", function () {
     const values = istiodValues(spec) as { meshConfig: { pathNormalization?: { normalization?: string } } };
     assert.deepEqual(values.meshConfig.pathNormalization, { normalization: "DECODE_AND_MERGE_SLASHES" });
     assert.equal(values.meshConfig.pathNormalization?.normalization, MESH_PATH_NORMALIZATION);
+  });
+
+  it("gives every injected sidecar the mesh's proxy resources (global.proxy.resources), an order of magnitude below Istio's 2000m CPU limit", () => {
+    const values = istiodValues(spec) as { global: { proxy: { resources: unknown } } };
+    assert.deepEqual(values.global.proxy.resources, { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } });
+    const custom = validatePlatformConfig(syntheticConfig(1, { mesh: { proxyResources: { limitsCpu: "500m", limitsMemory: "512Mi" } } }));
+    assert.deepEqual((istiodValues(custom) as { global: { proxy: { resources: unknown } } }).global.proxy.resources, {
+      requests: { cpu: "10m", memory: "64Mi" },
+      limits: { cpu: "500m", memory: "512Mi" },
+    });
+  });
+
+  it("has every sidecar reset x-forwarded-client-cert to the verified peer (proxyHeaders.forwardedClientCert SANITIZE_SET), not Istio's APPEND_FORWARD", () => {
+    const values = istiodValues(spec) as { meshConfig: { defaultConfig?: { proxyHeaders?: { forwardedClientCert?: string } } } };
+    assert.equal(values.meshConfig.defaultConfig?.proxyHeaders?.forwardedClientCert, "SANITIZE_SET");
+  });
+
+  it("passes each chart only the global values it reads: base istioNamespace, cni hub, istiod both, gateway neither", () => {
+    assert.deepEqual(baseValues(spec), { global: { istioNamespace: spec.meshNamespace } });
+    assert.deepEqual(cniValues(spec), { global: { hub: "mirror.example/istio" } });
+    const istiod = istiodValues(spec) as { global: Record<string, unknown> };
+    assert.equal(istiod.global.istioNamespace, spec.meshNamespace);
+    assert.equal(istiod.global.hub, "mirror.example/istio");
+    assert.equal("global" in gatewayValues(spec), false);
+    assert.deepEqual(cniValues(validatePlatformConfig(syntheticConfig(1))), {}, "no hub override: the cni chart keeps its own");
   });
 
   it("runs the ingress gateway as the configured service account with the configured pod labels", () => {

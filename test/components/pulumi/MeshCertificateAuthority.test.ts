@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import type { K8sObject } from "../../../components/k8s/object";
 import { certManagerChartValues, MESH_CA_NAMES, MeshCertificateAuthority, meshCaObjects } from "../../../components/pulumi/MeshCertificateAuthority";
-import { validatePlatformConfig } from "../../../components/spec";
+import { checkPlatformConfig, validatePlatformConfig } from "../../../components/spec";
 import { syntheticConfig } from "../../fixtures/platform";
 import { Graph, recordGraph, settled } from "./mock-graph";
 
@@ -42,6 +42,21 @@ describe("MeshCertificateAuthority objects", function () {
     assert.deepEqual(specOf(objects.intermediate).privateKey, { algorithm: "RSA", size: 2048, rotationPolicy: "Always" });
     assert.equal(specOf(objects.root).duration, "87600h");
     assert.equal(specOf(objects.intermediate).duration, "8760h");
+  });
+
+  it("never lets the root re-issue itself (renewal.policy Disabled): istiod, multi-root off, would ignore a new root", () => {
+    assert.deepEqual(specOf(objects.root).renewal, { policy: "Disabled" });
+    assert.equal(specOf(objects.intermediate).renewal, undefined, "the intermediate still renews before it expires");
+    assert.equal(specOf(objects.intermediate).renewBefore, "720h");
+  });
+
+  it("refuses cert-manager releases before v1.21.1: renewal.policy arrived in v1.21.0, whose controller panics on Disabled", () => {
+    for (const certManager of ["v1.20.3", "v1.21.0"]) {
+      const { problems } = checkPlatformConfig(syntheticConfig(1, { versions: { certManager } }));
+      assert.deepEqual(problems.map((p) => p.field), ["versions.certManager"], certManager);
+      assert.match(problems[0].message, /older than v1\.21\.1.*renewal\.policy Disabled.*v1\.21\.0.*cert-manager#9031/);
+    }
+    assert.deepEqual(checkPlatformConfig(syntheticConfig(1, { versions: { certManager: "v1.21.1" } })).problems, []);
   });
 
   it("turns on cert-manager's CRDs with the chart's `crds.enabled`, not the deprecated `installCRDs`", () => {

@@ -100,6 +100,16 @@ describe("Platform (Pulumi mocks, lab stack: 3 tenants)", function () {
     for (const policy of [...graph.kind("GlobalNetworkPolicy"), ...graph.kind("Tier")]) assert.ok(graph.dependsOn(policy, apiServer), policy.name);
   });
 
+  it("creates every Calico GlobalNetworkPolicy after the Tier it names (the Calico API server answers NotFound before)", () => {
+    const [tier] = graph.kind("Tier");
+    const policies = graph.kind("GlobalNetworkPolicy");
+    assert.ok(policies.length >= 3);
+    for (const policy of policies) {
+      assert.equal((policy.inputs.spec as { tier: string }).tier, (tier.inputs.metadata as { name: string }).name);
+      assert.ok(graph.dependsOn(policy, tier), `${policy.name} waits for its tier`);
+    }
+  });
+
   it("sets the Calico IP pool to the pod CIDR", () => {
     const installation = graph.kind("Installation")[0];
     const network = (installation.inputs.spec as { calicoNetwork: { ipPools: { cidr: string }[] } }).calicoNetwork;

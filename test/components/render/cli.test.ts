@@ -42,6 +42,29 @@ describe("render CLI", () => {
     assert.equal(result.stdout, "");
   });
 
+  it("a stack whose tenant quotas cannot admit its demo workloads plus a surge pod, sidecars included, exits 2 and writes nothing", () => {
+    const config = join(dir, "Pulumi.tight.yaml");
+    writeFileSync(
+      config,
+      [
+        "config:",
+        "  hard-tenancy:cluster:",
+        "    apiServerEndpoints: [{ cidr: 172.18.0.2/32, port: 6443 }]",
+        "  hard-tenancy:mesh:",
+        "    proxyResources: { requestsCpu: 100m, requestsMemory: 128Mi, limitsCpu: 2000m, limitsMemory: 1024Mi }",
+        "  hard-tenancy:tenants:",
+        "    - name: acme",
+        "  hard-tenancy:demoWorkloads: true",
+        "",
+      ].join("\n"),
+    );
+    const out = join(dir, "out");
+    const result = run(["--config", config, "--out", out]);
+    assert.equal(result.code, EXIT_INVALID, result.stdout);
+    assert.equal(existsSync(out), false);
+    assert.match(result.stderr, /tenants\[0\]\.quota\.limitsCpu: 8 does not admit .* need 8700m/);
+  });
+
   it("a bad flag exits 2 with the usage, naming the flag", () => {
     const result = run(["--split", "tenant"]);
     assert.equal(result.code, EXIT_INVALID);

@@ -77,7 +77,7 @@ describe("stack config files", () => {
     const spec = loadStackSpec({ stack: "lab" });
     assert.deepEqual(spec.tenants.map((t) => t.name), ["acme", "globex", "initech"]);
     assert.equal(spec.cluster.podCidr, "10.244.0.0/16");
-    assert.deepEqual(spec.cluster.apiServerEndpoints, [{ cidr: "172.18.0.0/16", port: 6443 }]);
+    assert.deepEqual(spec.cluster.apiServerEndpoints, [{ cidr: "172.18.0.0/24", port: 6443 }]);
     assert.equal(spec.cluster.kubeContext, "kind-hard-tenancy-lab");
     assert.deepEqual(spec.sharedServices.services.map((s) => s.name), ["log-collector"]);
     assert.deepEqual(spec.grants.map(({ id, from, to, workload, port, methods, paths }) => ({ id, from, to, workload, port, methods, paths })), [

@@ -45,7 +45,7 @@ describe("cluster configuration", () => {
     const raw = baseConfig();
     delete (raw.cluster as Raw).apiServerEndpoints;
     assert.deepEqual(problemsOf(raw), ["cluster.apiServerEndpoints: is required: it is the Kubernetes API endpoint as Calico sees it after DNAT, and no default is safe"]);
-    assert.match(onlyFix(raw), /control-plane node IP\/32 .* kind docker network CIDR \(e\.g\. 172\.18\.0\.0\/16\) with port 6443/);
+    assert.match(onlyFix(raw), /control-plane node IP\/32 .* \/24 of the kind docker network the nodes are in \(e\.g\. 172\.18\.0\.0\/24\) with port 6443/);
   });
 
   it("rejects an empty list of API server endpoints", () => {

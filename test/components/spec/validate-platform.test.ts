@@ -78,16 +78,24 @@ describe("layers, install, versions, mesh, gateway and shared services", () => {
   });
 
   it("rejects duplicate shared service names", () => {
-    const services = [{ name: "log-collector", pathPrefix: "/logs/ingest" }, { name: "log-collector", pathPrefix: "/logs/other" }];
+    const services = [service("log-collector", "/logs/ingest"), service("log-collector", "/logs/other")];
     assert.deepEqual(problemsOf(withField("sharedServices", { services })), ['sharedServices.services[1].name: "log-collector" is already used by sharedServices.services[0]']);
   });
 
   it("rejects a shared service path prefix with a trailing slash or no leading slash", () => {
-    const services = [{ name: "a", pathPrefix: "/logs/" }, { name: "b", pathPrefix: "logs" }];
+    const services = [service("a", "/logs/"), service("b", "logs")];
     const message = 'must start with "/", not end with "/", and contain no "*" or spaces';
     assert.deepEqual(problemsOf(withField("sharedServices", { services })), [
       `sharedServices.services[0].pathPrefix: "/logs/" ${message}`,
       `sharedServices.services[1].pathPrefix: "logs" ${message}`,
+    ]);
+  });
+
+  it("requires every field of a listed shared service: no default nobody sees picks its identity, port, path or methods", () => {
+    assert.deepEqual(problemsOf(withField("sharedServices", { services: [{ name: "metrics", pathPrefix: "/metrics" }] })), [
+      "sharedServices.services[0].serviceAccount: is required for a listed shared service",
+      "sharedServices.services[0].port: is required for a listed shared service",
+      "sharedServices.services[0].methods: is required for a listed shared service",
     ]);
   });
 
@@ -136,3 +144,7 @@ describe("layers, install, versions, mesh, gateway and shared services", () => {
     });
   });
 });
+
+function service(name: string, pathPrefix: string) {
+  return { name, serviceAccount: name, port: 8080, pathPrefix, methods: ["POST"] };
+}

@@ -194,7 +194,8 @@ describe("tenant configuration", () => {
 
   it("defaults each tenant's shared services to every configured service, or none when disabled", () => {
     const raw = baseConfig();
-    raw.sharedServices = { services: [{ name: "log-collector", pathPrefix: "/logs/ingest" }, { name: "metrics", pathPrefix: "/metrics" }] };
+    const full = { serviceAccount: "sa", port: 8080, methods: ["POST"] };
+    raw.sharedServices = { services: [{ name: "log-collector", pathPrefix: "/logs/ingest", ...full }, { name: "metrics", pathPrefix: "/metrics", ...full }] };
     assert.deepEqual(checkPlatformConfig(raw).spec?.tenants[0].sharedServices, ["log-collector", "metrics"]);
     raw.sharedServices = { enabled: false };
     assert.deepEqual(checkPlatformConfig(raw).spec?.tenants[0].sharedServices, []);

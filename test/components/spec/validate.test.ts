@@ -29,7 +29,7 @@ describe("platform configuration validation", () => {
   it("lists the allowed keys when an unknown key resembles none of them", () => {
     const raw = baseConfig();
     raw.colour = "blue";
-    assert.match(onlyFix(raw), /^remove it; allowed keys: cluster, layers, install, versions, meshNamespace, ingressGateway, sharedServices, tenants, grants, demoWorkloads$/);
+    assert.match(onlyFix(raw), /^remove it; allowed keys: cluster, layers, install, versions, meshNamespace, mesh, guardrails, ingressGateway, sharedServices, tenants, grants, demoWorkloads$/);
   });
 
   it("rejects demoWorkloads written as a string", () => {
@@ -93,8 +93,11 @@ describe("platform configuration validation", () => {
     assert.equal(spec.meshNamespace, "istio-system");
     assert.equal(spec.demoWorkloads, false);
     assert.deepEqual(spec.grants, []);
+    assert.deepEqual(spec.mesh.proxyResources, { requestsCpu: "10m", requestsMemory: "64Mi", limitsCpu: "200m", limitsMemory: "256Mi" });
+    assert.equal(spec.guardrails.allowedTolerationKeys.length, 7);
     assert.deepEqual(spec.tenants[0], {
       name: "acme",
+      apiServerAccess: false,
       namespace: "tenant-acme",
       adminGroups: [],
       sharedServices: ["log-collector"],

@@ -23,6 +23,13 @@ describe("lab check classification rules", () => {
     assert.equal(classifyObservation(raw(52, 0), "bypass").layer, "peerAuthentication");
   });
 
+  it("reads the API server's answer to plain HTTP on its TLS port as reached, and any other 400 as unexplained", () => {
+    const reached = classifyObservation(raw(0, 400, "Client sent an HTTP request to an HTTPS server.\n"), "no-sidecar");
+    assert.deepEqual([reached.verdict, reached.family], ["allow", "allow"]);
+    assert.equal(observationFamily(reached.observation), "allow");
+    assert.equal(classifyObservation(raw(0, 400, "Bad Request"), "no-sidecar").verdict, "unknown");
+  });
+
   it("never turns a missing result into a verdict", () => {
     assert.equal(classifyObservation(raw(null, 0), "sidecar").verdict, "unknown");
     assert.equal(classifyDnsObservation(raw(null, 0)).verdict, "unknown");

@@ -145,9 +145,9 @@ describe("platform isolation verdict", () => {
     assert.equal(outcome(ablated, "acme->globex/by-name/no-sidecar").defense!.count, 3);
   });
 
-  it("still denies every attack with both network layers ablated: the mesh alone holds", () => {
+  it("still denies every attack on a tenant with both network layers ablated: the mesh alone holds; the API server is guarded by the network layers only", () => {
     const meshOnly = verifyPlatform(lab, { objects, ablate: ["networkPolicy", "calico"] });
-    assert.deepEqual(meshOnly.violations.map((o) => o.probe.id), []);
+    assert.deepEqual(meshOnly.violations.map((o) => o.probe.id), ["acme->kube-apiserver/debug", "globex->kube-apiserver/debug", "initech->kube-apiserver/debug"]);
     const attack = outcome(meshOnly, "acme->globex/by-name/sidecar");
     assert.equal(attack.result.layers.networkPolicy, "not-applicable");
     assert.ok(attack.defense!.blockingLayers.every((l) => l === "peerAuthentication" || l === "authorization"));
@@ -210,7 +210,7 @@ describe("tenant classes for big platforms", () => {
     const verdict = verifyPlatform(spec);
     assert.equal(verdict.grouped, true);
     assert.equal(verdict.classes.length, 3);
-    const catalogueSize = 60 * 59 * 9 + 60 * 3 + 8; // + the grant's within, 4 beyond-scope and 3 path-traversal probes
+    const catalogueSize = 60 * 59 * 9 + 60 * 4 + 8; // 3 controls + 1 API probe per tenant, + the grant's within, 4 beyond-scope and 3 path-traversal probes
     assert.equal(verdict.summary.probes, catalogueSize);
     assert.equal(verdict.summary.intentsMet, true);
     assert.equal(verdict.summary.defenseInDepthMet, true);

@@ -140,10 +140,10 @@ describe("probe catalogue", () => {
     assert.deepEqual(buildProbeCatalogue(off).filter((p) => p.category.startsWith("shared-service")), []);
   });
 
-  it("grows as tenants² (4 network attacks, 2 spoofs and 3 path traversals per ordered pair) plus 3 controls per tenant", () => {
+  it("grows as tenants² (4 network attacks, 2 spoofs and 3 path traversals per ordered pair) plus 3 controls and 1 API probe per tenant", () => {
     for (const n of [2, 5, 9]) {
       const spec = validatePlatformConfig(syntheticConfig(n, { grants: [] }));
-      assert.equal(buildProbeCatalogue(spec).length, n * (n - 1) * 9 + n * 3);
+      assert.equal(buildProbeCatalogue(spec).length, n * (n - 1) * 9 + n * 4);
     }
   });
 });

@@ -31,7 +31,7 @@ function labRoot(options: { workingCopy?: boolean } = {}): string {
   cpSync(join(REPO, "stacks", "Pulumi.lab.yaml"), join(root, "stacks", "Pulumi.lab.yaml"));
   if (options.workingCopy) {
     mkdirSync(join(root, ".lab"));
-    writeFileSync(join(root, ".lab", "Pulumi.lab.yaml"), readFileSync(join(REPO, "stacks", "Pulumi.lab.yaml"), "utf8").replace("172.18.0.0/16", "172.18.0.3/32"));
+    writeFileSync(join(root, ".lab", "Pulumi.lab.yaml"), readFileSync(join(REPO, "stacks", "Pulumi.lab.yaml"), "utf8").replace("172.18.0.0/24", "172.18.0.3/32"));
   }
   return root;
 }
