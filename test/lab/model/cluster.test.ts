@@ -18,7 +18,7 @@ describe("cluster model", () => {
   it("groups pods whose controller reference names no kind under one workload named after the owner", () => {
     const owned = (name: string, ip: string): K8sObject => ({
       ...pod("x", name, { app: "web" }, { ips: [ip] }),
-      metadata: { name, namespace: "x", labels: { app: "web" }, ownerReferences: [{ name: "web-5f7c", controller: true, uid: "u1" }] },
+      metadata: { name, namespace: "x", labels: { app: "web" }, ownerReferences: [{ name: "web-5f7c", controller: true, uid: "u1" }] } as K8sObject["metadata"],
     });
     const m = model([namespace("x"), owned("web-5f7c-a", "10.0.0.1"), owned("web-5f7c-b", "10.0.0.2")]);
     assert.deepEqual(m.workloads.map((w) => `${w.namespace}/${w.name}:${w.kind}`), ["x/web-5f7c:Owner"]);
@@ -27,7 +27,7 @@ describe("cluster model", () => {
     const withOwners = model([
       namespace("x"),
       owned("web-5f7c-a", "10.0.0.1"),
-      { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-5f7c", namespace: "x", ownerReferences: [{ name: "web", controller: true }] }, spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [] } } } },
+      { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-5f7c", namespace: "x", ownerReferences: [{ name: "web", controller: true }] } as K8sObject["metadata"], spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [] } } } },
       { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "x" }, spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [] } } } },
     ]);
     assert.deepEqual(withOwners.workloads.map((w) => `${w.namespace}/${w.name}:${w.kind}`), ["x/web:Deployment"]);
