@@ -1,7 +1,8 @@
 // `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
 import { runVerify } from "../lab/model/verify-cli";
+import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
 
-const result = runVerify(process.argv.slice(2));
+const result = runVerify(process.argv.slice(2), labProbeEndpoints);
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
 process.exitCode = result.exitCode;

@@ -18,8 +18,9 @@ import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
 import { connectionMatrix } from "./matrix";
 import { verifyPlatform } from "./platform";
-import { withProbeStandIns } from "./stand-ins";
-import { evaluateProbes } from "./probe";
+import { missingLayers } from "./configured-layers";
+import { withProbeStandIns, type ProbeEndpoints } from "./stand-ins";
+import { evaluateProbes, ProbeInputError } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
 import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictToJson, type MatrixJson } from "./report";
 
@@ -40,9 +41,23 @@ export const USAGE = `Usage:
   npm run verify -- --manifests DIR [--stack NAME | --config FILE]
       The platform's catalogue evaluated against the manifests in DIR (e.g. a dump of a live cluster).
 
+Options:
+  --stack NAME       the platform of stacks/Pulumi.<NAME>.yaml (default: lab)
+  --config FILE      the platform of any stack config file in the same format
+  --manifests DIR    read .yaml/.yml/.json manifests under DIR (recursive; Lists and typed lists such as PodList)
+  --matrix           with --manifests: the allowed L4 connections between every pair of workloads
+  --probes FILE      with --manifests: evaluate the probes of FILE (a JSON array: id, from, to, protocol, method, path, headers, client)
+  --ablate LAYER     evaluate as if LAYER's objects did not exist (repeatable)
+  --format FORMAT    table (default) or json
+  --grouping MODE    auto (default: group interchangeable tenants above 24 tenants), on or off
+  --help, -h         this text
 LAYER: ${ENFORCEMENT_LAYERS.join(", ")} (repeatable)
-Exit codes: 0 ok, 1 violated intents, 2 bad arguments, configuration or input.
+Probe sources and targets the manifests lack are added as stand-ins (the lab's demo workloads); every
+output says which, and counts their probes apart from those on real workloads.
+Exit codes: 0 ok, 1 violated intents or a configured layer missing from the manifests, 2 bad arguments, configuration or input.
 `;
+
+class HelpRequested extends Error {}
 
 class UsageError extends Error {}
 
@@ -80,7 +95,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;
-  if (v.help) throw new UsageError("");
+  if (v.help) throw new HelpRequested();
   const format = v.format ?? "table";
   if (format !== "table" && format !== "json") throw new UsageError(`--format ${format}: use "table" or "json"`);
   const ablate: LayerId[] = [];
@@ -146,9 +161,25 @@ function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult 
   }
   const probes: Probe[] = parseProbeFile(text, probeFile);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
+  const unknown = unknownProbeEndpoints(model, probes);
+  if (unknown.length > 0) throw new InputError(`--probes ${probeFile}: ${unknown.length} probe(s) name what ${dir} does not hold:\n${unknown.map((u) => `  ${u}`).join("\n")}`);
   const results = evaluateProbes(model, probes, { ablate: args.ablate });
   const stdout = args.format === "json" ? `${JSON.stringify(results)}\n` : formatProbeResultsTable(results);
   return { exitCode: 0, stdout, stderr: warningLines(model.warnings) };
+}
+
+/** Probe sources and named targets that are not in the model: input errors, not predictions. */
+function unknownProbeEndpoints(model: ReturnType<typeof buildClusterModel>, probes: Probe[]): string[] {
+  const workloads = new Set(model.workloads.map((w) => `${w.namespace}/${w.name}`));
+  const services = new Set(model.services.map((s) => `${s.namespace}/${s.name}`));
+  const some = (set: Set<string>): string => [...set].slice(0, 5).join(", ") + (set.size > 5 ? ", …" : "");
+  const problems: string[] = [];
+  probes.forEach((p, i) => {
+    if (!workloads.has(p.from)) problems.push(`probes[${i}] (${p.id}).from: no workload ${p.from}; workloads: ${some(workloads) || "none"}`);
+    if ("workload" in p.to && !workloads.has(p.to.workload)) problems.push(`probes[${i}] (${p.id}).to.workload: no workload ${p.to.workload}; workloads: ${some(workloads) || "none"}`);
+    if ("service" in p.to && !services.has(p.to.service)) problems.push(`probes[${i}] (${p.id}).to.service: no Service ${p.to.service}; Services: ${some(services) || "none"}`);
+  });
+  return problems;
 }
 
 /** Manifests given with a catalogue: add what kind brings (DNS, istiod) unless the dump has it. */
@@ -157,41 +188,48 @@ function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[]
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
 
-function runCatalogue(args: VerifyArgs): CliResult {
+function runCatalogue(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): CliResult {
   const { spec, title } = loadSpec(args);
-  let objects: K8sObject[] | undefined;
-  let loadWarnings: string[] = [];
+  if (!endpoints) throw new InputError("the probe catalogue needs its probe endpoints (the lab's demo workloads); run it through scripts/verify.ts");
+  let verdict;
   if (args.manifests !== undefined) {
     const loaded = loadManifests(args.manifests);
     // A dump has no probe sources or targets unless the lab's demo workloads run there.
-    objects = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects));
-    loadWarnings = loaded.warnings;
+    const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
+    verdict = verifyPlatform(spec, { objects, standIns, ablate: args.ablate, grouping: args.grouping });
+    verdict.missingLayers = missingLayers(spec, loaded.objects);
+    verdict.warnings = [...new Set([...loaded.warnings, ...verdict.warnings])];
+  } else {
+    verdict = verifyPlatform(spec, { endpoints, ablate: args.ablate, grouping: args.grouping });
   }
-  const verdict = verifyPlatform(spec, { objects, ablate: args.ablate, grouping: args.grouping });
-  verdict.warnings.unshift(...loadWarnings);
-  const failed = !verdict.summary.intentsMet || (args.ablate.length === 0 && !verdict.summary.defenseInDepthMet);
+  const failed = !verdict.summary.intentsMet || (args.ablate.length === 0 && !verdict.summary.defenseInDepthMet) || (verdict.missingLayers ?? []).some((m) => !args.ablate.includes(m.layer));
   const stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
   return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
 }
 
-/** Runs `verify` with these arguments (without the node/script prefix). Throws only on internal errors. */
-export function runVerify(argv: string[]): CliResult {
+/**
+ * Runs `verify` with these arguments (without the node/script prefix). `endpoints`: the probe
+ * catalogue's sources and targets (scripts/verify.ts passes the lab's demo workloads). Throws only
+ * on internal errors.
+ */
+export function runVerify(argv: string[], endpoints?: ProbeEndpoints): CliResult {
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv);
   } catch (err) {
+    if (err instanceof HelpRequested) return { exitCode: 0, stdout: USAGE, stderr: "" };
     const message = (err as Error).message;
     return { exitCode: 2, stdout: "", stderr: `${message ? `verify: ${message}\n\n` : ""}${USAGE}` };
   }
   try {
     if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
     if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-    return runCatalogue(args);
+    return runCatalogue(args, endpoints);
   } catch (err) {
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };
     }
-    if (err instanceof InputError || err instanceof ProbeFileError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
+    if (err instanceof InputError || err instanceof ProbeFileError || err instanceof ProbeInputError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
     throw err;
   }
 }

@@ -37,6 +37,8 @@ export interface CheckReport {
   summary: { probes: number; passed: number; breaches: number; controlsFailed: number; unknown: number; observationMismatches: number; controlPlane: number; controlPlanePassed: number };
   probes: ProbeReportEntry[];
   controlPlane: ControlPlaneOutcome[];
+  /** Workloads the model's predictions used stand-ins for (the stack deploys none of its own). */
+  predictionStandIns: string[];
 }
 
 export interface ReportContext {
@@ -46,6 +48,7 @@ export interface ReportContext {
   finishedAt: Date;
   ablated?: string[];
   scenario?: string;
+  predictionStandIns?: string[];
 }
 
 const BODY_IN_REPORT = 300;
@@ -97,6 +100,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
       observationMatchesPrediction: p.observationMatchesPrediction,
     })),
     controlPlane: [...controlPlane],
+    predictionStandIns: [...(ctx.predictionStandIns ?? [])],
   };
 }
 

@@ -24,6 +24,8 @@ export interface LiveCheckOptions {
   command: string;
   ablated?: string[];
   scenario?: string;
+  /** Workloads the predictions used stand-ins for (see lab/model/stand-ins.ts). */
+  predictionStandIns?: string[];
 }
 
 export interface LiveCheckResult {
@@ -125,7 +127,7 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
   const controlPlane = [...canI, ...podSecurity, ...guardrails, ...tokenOutcomes(pods, spec)];
   const verdict = judgeRun(probeOutcomes, controlPlane);
   const report = buildReport(
-    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario },
+    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario, predictionStandIns: options.predictionStandIns },
     probeOutcomes,
     controlPlane,
     verdict,

@@ -21,6 +21,7 @@ import { pulumiAutomation } from "./automation";
 import { labAblate, labCheck, labDown, labScenario, labUp } from "./commands";
 import { StepFailed, type LabIO } from "./execute";
 import { spawnRunner } from "./runner";
+import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
@@ -101,7 +102,7 @@ export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSetti
       return planAblate(settings, parseLayer(args.argument), check());
     case "scenario": {
       const scenario = findScenario(args.argument ?? "");
-      const change = scenario.apply(platformObjects(spec), spec);
+      const change = scenario.apply(platformObjects(spec, labProbeEndpoints), spec);
       return planScenario(settings, { name: scenario.name, added: change.added, removed: change.removed }, check());
     }
     case "down":

@@ -4,7 +4,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { EnforcementLayer, PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
 import { LAB_CLUSTER_NAME } from "../kind/cluster";
-import { platformObjects, predictCatalogue } from "../model/platform";
+import { platformObjects, platformObjectsWithStandIns, predictCatalogue } from "../model/platform";
 import { planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
 import { stackConfigCopies, workingStackConfigPath } from "../plan/config-copy";
@@ -19,6 +19,7 @@ import { findScenario } from "../scenarios";
 import { parsePodList } from "../check/pods";
 import { runLiveCheck } from "./check";
 import { executeStep, guardContext, parseKindClusters, type LabIO } from "./execute";
+import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 async function refuseUnlessSafe(io: LabIO, settings: LabSettings): Promise<number | undefined> {
   const decision = await guardContext(io, settings);
@@ -81,10 +82,15 @@ function requireWorkingCopy(settings: LabSettings, command: string): void {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run \`lab up\` first (it writes this working copy of the stack config, which ${command} redeploys to restore)`);
 }
 
+/** Workloads the model stands in for when the stack deploys no demo workloads: announced in every report. */
+function predictionStandIns(spec: PlatformSpec): string[] {
+  return platformObjectsWithStandIns(spec, labProbeEndpoints).standIns.workloads;
+}
+
 export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  return (await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec), command: "check" })).exitCode;
+  return (await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec, { endpoints: labProbeEndpoints }), command: "check", predictionStandIns: predictionStandIns(spec) })).exitCode;
 }
 
 export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSettings, layer: EnforcementLayer): Promise<number> {
@@ -96,8 +102,8 @@ export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSett
   try {
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
-    const predictions = predictCatalogue(spec, { ablate: [layer] });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `ablate ${layer}`, ablated: [layer] })).exitCode;
+    const predictions = predictCatalogue(spec, { ablate: [layer], endpoints: labProbeEndpoints });
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `ablate ${layer}`, ablated: [layer], predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log(`restoring: redeploying ${workingStackConfigPath(settings)} (${layer} as before)`);
     await executeAll(io, plan.restore);
@@ -110,7 +116,7 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
   requireWorkingCopy(settings, `lab scenario ${name}`);
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const change = scenario.apply(platformObjects(spec), spec);
+  const change = scenario.apply(platformObjects(spec, labProbeEndpoints), spec);
   const plan = planScenario(settings, { name, added: change.added, removed: change.removed }, planCheck({ spec, settings, catalogue: [], nonce: "unusednonce" }));
   io.log(`scenario ${scenario.name}: ${scenario.title}\nexpected: ${scenario.expected}`);
   let exitCode: number = EXIT_CODES.commandFailed;
@@ -118,7 +124,7 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { objects: change.objects });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `scenario ${name}`, scenario: name })).exitCode;
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, command: `scenario ${name}`, scenario: name, predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log("restoring: deleting the scenario's objects and re-deploying the stack with --refresh");
     await executeAll(io, plan.restore);

@@ -12,10 +12,11 @@ import type { LabIO } from "../../../lab/run/execute";
 import { PROBE_SOURCES } from "../../../lab/workloads/names";
 import { syntheticConfig } from "../../fixtures/platform";
 import { ANSWERS, fakeCluster, type Answer } from "./fake-cluster";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("lab check run against a scripted cluster", () => {
   const spec = validatePlatformConfig(syntheticConfig(3));
-  const predictions = predictCatalogue(spec);
+  const predictions = predictCatalogue(spec, { endpoints: labProbeEndpoints });
   const catalogue = predictions.map((p) => p.probe);
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), "ht-check-"))));
