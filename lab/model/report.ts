@@ -88,6 +88,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
   if (verdict.probeStandIns) lines.push(standInNotice(verdict));
+  if (verdict.schema) lines.push(verdict.schema);
   for (const m of verdict.missingLayers ?? []) {
     lines.push(`MISSING LAYER: ${m.layer} is switched on in the configuration, but no ${m.layer} object in the manifests applies to ${m.tenants.join(", ")}: not checked there`);
   }
@@ -153,6 +154,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     probeStandIns: verdict.probeStandIns,
     standIns: verdict.standIns,
     missingLayers: verdict.missingLayers ?? [],
+    ...(verdict.schema ? { schema: verdict.schema } : {}),
     result: resultLine(verdict),
     classes: verdict.classes,
     ablated: verdict.ablated,

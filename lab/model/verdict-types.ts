@@ -137,4 +137,6 @@ export interface PlatformVerdict {
   warnings: string[];
   /** Layers the configuration switches on that the evaluated manifests lack (verify --manifests). */
   missingLayers?: MissingLayer[];
+  /** How the evaluated manifests fared against their schemas (verify --manifests). */
+  schema?: string;
 }

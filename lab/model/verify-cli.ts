@@ -19,6 +19,7 @@ import { loadManifestDir } from "./load";
 import { connectionMatrix } from "./matrix";
 import { verifyPlatform } from "./platform";
 import { missingLayers } from "./configured-layers";
+import { checkUnknownFields, type FieldCheck } from "./schema/unknown-fields";
 import { withProbeStandIns, type ProbeEndpoints } from "./stand-ins";
 import { evaluateProbes, ProbeInputError } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
@@ -50,6 +51,8 @@ Options:
   --ablate LAYER     evaluate as if LAYER's objects did not exist (repeatable)
   --format FORMAT    table (default) or json
   --grouping MODE    auto (default: group interchangeable tenants above 24 tenants), on or off
+  --strict           with --manifests: exit 2 when an object has fields its schema does not know (a typo such as
+                     podSelectr); without it each such object gets one warning and is evaluated without them
   --help, -h         this text
 LAYER: ${ENFORCEMENT_LAYERS.join(", ")} (repeatable)
 Probe sources and targets the manifests lack are added as stand-ins (the lab's demo workloads); every
@@ -70,6 +73,7 @@ interface VerifyArgs {
   ablate: LayerId[];
   format: "table" | "json";
   grouping?: boolean;
+  strict: boolean;
 }
 
 function parseVerifyArgs(argv: string[]): VerifyArgs {
@@ -88,6 +92,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
         ablate: { type: "string", multiple: true },
         format: { type: "string" },
         grouping: { type: "string" },
+        strict: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -120,6 +125,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     ablate,
     format,
     grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
+    strict: v.strict ?? false,
   };
 }
 
@@ -131,12 +137,33 @@ function loadSpec(args: VerifyArgs): { spec: PlatformSpec; title: string } {
   return { spec: loadStackSpec({ stack }), title: `stack ${stack}` };
 }
 
-function loadManifests(dir: string): { objects: K8sObject[]; warnings: string[] } {
+/**
+ * Reads DIR and checks every object against its schema (schema/unknown-fields.ts): objects come
+ * back as the API server would store them; --strict makes an unknown field an input error.
+ */
+function loadManifests(dir: string, strict: boolean): { objects: K8sObject[]; warnings: string[]; fields: FieldCheck } {
+  let loaded;
   try {
-    return loadManifestDir(dir);
+    loaded = loadManifestDir(dir);
   } catch (err) {
     throw new InputError((err as Error).message);
   }
+  const fields = checkUnknownFields(loaded.objects);
+  if (strict && fields.withUnknownFields > 0) {
+    throw new InputError(`--strict: ${fields.withUnknownFields} object(s) in ${dir} have fields their schema does not know; fix them (or drop --strict to evaluate them without those fields):\n${fields.warnings.map((w) => `  ${w}`).join("\n")}`);
+  }
+  return { objects: fields.objects, warnings: [...loaded.warnings, ...fields.warnings, ...schemaNotes(fields)], fields };
+}
+
+/** What the schema check did not cover, as warnings (the unknown fields themselves are warned per object). */
+function schemaNotes(fields: FieldCheck): string[] {
+  return fields.unchecked.length > 0 ? [`not checked against a schema (none available here): ${fields.unchecked.join(", ")}`] : [];
+}
+
+/** The verdict's line on the schema check. */
+export function schemaSummary(fields: FieldCheck): string {
+  const unknown = fields.withUnknownFields > 0 ? `${fields.withUnknownFields} with unknown fields, evaluated without them as the API server stores them` : "none with unknown fields";
+  return `Schema: ${fields.checked} object(s) checked against their schemas, ${unknown}${fields.unchecked.length > 0 ? `; not checked: ${fields.unchecked.join(", ")}` : ""}`;
 }
 
 function warningLines(warnings: string[]): string {
@@ -144,7 +171,7 @@ function warningLines(warnings: string[]): string {
 }
 
 function runMatrix(args: VerifyArgs, dir: string): CliResult {
-  const { objects, warnings } = loadManifests(dir);
+  const { objects, warnings } = loadManifests(dir, args.strict);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
   const matrix = connectionMatrix(model, { ablate: args.ablate }) as MatrixJson;
   const stdout = args.format === "json" ? `${JSON.stringify(matrix)}\n` : formatMatrixTable(matrix);
@@ -152,7 +179,7 @@ function runMatrix(args: VerifyArgs, dir: string): CliResult {
 }
 
 function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult {
-  const { objects, warnings } = loadManifests(dir);
+  const { objects, warnings } = loadManifests(dir, args.strict);
   let text: string;
   try {
     text = readFileSync(probeFile, "utf8");
@@ -193,11 +220,12 @@ function runCatalogue(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): 
   if (!endpoints) throw new InputError("the probe catalogue needs its probe endpoints (the lab's demo workloads); run it through scripts/verify.ts");
   let verdict;
   if (args.manifests !== undefined) {
-    const loaded = loadManifests(args.manifests);
+    const loaded = loadManifests(args.manifests, args.strict);
     // A dump has no probe sources or targets unless the lab's demo workloads run there.
     const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
     verdict = verifyPlatform(spec, { objects, standIns, ablate: args.ablate, grouping: args.grouping });
     verdict.missingLayers = missingLayers(spec, loaded.objects);
+    verdict.schema = schemaSummary(loaded.fields);
     verdict.warnings = [...new Set([...loaded.warnings, ...verdict.warnings])];
   } else {
     verdict = verifyPlatform(spec, { endpoints, ablate: args.ablate, grouping: args.grouping });

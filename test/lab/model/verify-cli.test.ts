@@ -7,6 +7,7 @@ import type { K8sObject } from "../../../components/k8s/object";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { platformObjects } from "../../../lab/model/platform";
+import { preloadIstioSchemas } from "../../../lab/model/schema/unknown-fields";
 import { runVerify } from "../../../lab/model/verify-cli";
 import { findScenario } from "../../../lab/scenarios";
 import { labConfig } from "../../fixtures/platform";
@@ -26,8 +27,9 @@ describe("verify CLI", () => {
     return out;
   }
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "verify-cli-"));
+    await preloadIstioSchemas();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -198,6 +200,25 @@ describe("verify CLI", () => {
     assert.equal(r.exitCode, 0);
     assert.equal(r.stderr, "");
     for (const option of ["--stack", "--config", "--manifests", "--matrix", "--probes", "--ablate", "--format", "--grouping", "--help"]) assert.match(r.stdout, new RegExp(`^  ${option}`, "m"), option);
+  });
+
+  it("warns once per object with unknown fields, evaluates it as the API server stores it, and --strict exits 2", () => {
+    const typo: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "db-only", namespace: "tenant-acme" }, spec: { podSelectr: { matchLabels: { app: "db" } }, ingres: [{}], policyTypes: ["Ingress"] } };
+    const manifests = writeManifests("typo", [...platformObjects(lab, labProbeEndpoints), typo]);
+    const r = runVerify(["--manifests", manifests], labProbeEndpoints);
+    const lines = r.stdout.split("\n").filter((l) => l.includes("NetworkPolicy tenant-acme/db-only"));
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0], /unknown fields spec\.podSelectr, spec\.ingres .*evaluated without them, as the API server stores it/);
+    assert.match(r.stdout, /^Schema: \d+ object\(s\) checked against their schemas, 1 with unknown fields, evaluated without them as the API server stores them$/m);
+    const matrix = runVerify(["--manifests", manifests, "--matrix"], labProbeEndpoints);
+    assert.equal(matrix.exitCode, 0);
+    assert.match(matrix.stderr, /warning: NetworkPolicy tenant-acme\/db-only: unknown fields spec\.podSelectr/);
+    const strict = runVerify(["--manifests", manifests, "--strict"], labProbeEndpoints);
+    assert.equal(strict.exitCode, 2);
+    assert.equal(strict.stdout, "");
+    assert.match(strict.stderr, /^verify: --strict: 1 object\(s\) in .* have fields their schema does not know/);
+    assert.match(strict.stderr, /NetworkPolicy tenant-acme\/db-only: unknown fields spec\.podSelectr, spec\.ingres/);
+    assert.equal(runVerify(["--manifests", writeManifests("clean", platformObjects(lab, labProbeEndpoints)), "--strict"], labProbeEndpoints).exitCode, 0);
   });
 
   it("prints usage on stderr and exits 2 for bad flags", () => {
