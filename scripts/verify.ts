@@ -2,6 +2,9 @@
 import { preloadIstioSchemas } from "../lab/model/schema/unknown-fields";
 import { runVerify } from "../lab/model/verify-cli";
 import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
+import { guardCli } from "./cli-guard";
+
+guardCli("verify");
 
 void preloadIstioSchemas().then(() => {
   const result = runVerify(process.argv.slice(2), labProbeEndpoints);

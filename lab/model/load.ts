@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { K8sObject } from "../../components/k8s/object";
+import { refusePseudoFilesystem } from "../../components/render/input-path";
 
 const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -80,6 +81,17 @@ export function parseManifests(text: string, source: string): { objects: K8sObje
   return { objects, warnings };
 }
 
+/** NUL bytes or invalid UTF-8: not a manifest. */
+function isBinary(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function manifestFiles(dir: string, warnings: string[]): string[] {
   const out: string[] = [];
   let entries: string[];
@@ -106,6 +118,7 @@ function manifestFiles(dir: string, warnings: string[]): string[] {
 
 /** Reads every manifest under `dir` (recursively, in name order). Throws only if nothing usable is found. */
 export function loadManifestDir(dir: string): { objects: K8sObject[]; warnings: string[] } {
+  refusePseudoFilesystem("--manifests", dir, "a directory of manifests; pass a directory of .yaml/.yml/.json files");
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
@@ -116,13 +129,19 @@ export function loadManifestDir(dir: string): { objects: K8sObject[]; warnings: 
   const objects: K8sObject[] = [];
   const warnings: string[] = [];
   for (const file of manifestFiles(dir, warnings)) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, "utf8");
+      bytes = readFileSync(file);
     } catch (err) {
-      warnings.push(`${file}: cannot read: ${(err as Error).message}; skipped`);
+      warnings.push(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; skipped`);
       continue;
     }
+    // Never echo binary bytes (YAML errors quote the text they choke on).
+    if (isBinary(bytes)) {
+      warnings.push(`${file}: binary content (not UTF-8 text); skipped`);
+      continue;
+    }
+    const text = bytes.toString("utf8");
     const parsed = parseManifests(text, file);
     objects.push(...parsed.objects);
     warnings.push(...parsed.warnings);
