@@ -20,7 +20,7 @@ import { findScenario } from "../scenarios";
 import { pulumiAutomation } from "./automation";
 import { labAblate, labCheck, labDown, labScenario, labUp } from "./commands";
 import { StepFailed, type LabIO } from "./execute";
-import { spawnRunner } from "./runner";
+import { zxRunner } from "./runner";
 import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
@@ -112,7 +112,7 @@ export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSetti
 
 export function defaultIO(): LabIO {
   return {
-    run: spawnRunner(),
+    run: zxRunner(),
     automation: pulumiAutomation(),
     log: (line) => console.log(line),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
