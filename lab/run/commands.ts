@@ -13,12 +13,12 @@ import { planScenario } from "../plan/scenario";
 import type { LabSettings } from "../plan/settings";
 import { isCurrentContextStep, kindGetClustersStep, rolloutStatusStep, stackInitDir } from "../plan/steps";
 import type { PlanStep } from "../plan/types";
-import { parseDockerInspectIp, upPhases } from "../plan/up";
-import { formatPreflight, runPreflight } from "../preflight";
+import { KIND_API_SERVER_PORT, parseApiEndpoints, parseDockerInspectIp, preflightToolsFor, upPhases } from "../plan/up";
+import { formatPreflight, missingToolStatus, runPreflight } from "../preflight";
 import { findScenario } from "../scenarios";
 import { parsePodList } from "../check/pods";
 import { runLiveCheck } from "./check";
-import { executeStep, guardContext, parseKindClusters, type LabIO } from "./execute";
+import { executeStep, guardContext, parseKindClusters, StepFailed, type LabIO } from "./execute";
 import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 async function refuseUnlessSafe(io: LabIO, settings: LabSettings): Promise<number | undefined> {
@@ -51,17 +51,21 @@ async function waitForRollouts(io: LabIO, settings: LabSettings, listStep: PlanS
 /** Walks the plan's phases (lab/plan/up.ts), re-planning as it learns whether the cluster exists and the node IP. */
 export async function labUp(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
   const unknown = upPhases(spec, settings);
-  const preflight = await runPreflight(io.run);
+  const preflight = await runPreflight(io.run, preflightToolsFor(settings));
   io.log(`preflight:\n${formatPreflight(preflight)}`);
   if (!preflight.ok) return preflight.exitCode;
   await executeAll(io, unknown.prepare);
-  const exists = await clusterExists(io, unknown.cluster[0]);
-  if (exists) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
+  // With --context the cluster is given: nothing is listed or created with kind.
+  const exists = settings.contextExplicit ? true : await clusterExists(io, unknown.cluster[0]);
+  if (exists && !settings.contextExplicit) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
   await executeAll(io, upPhases(spec, settings, { clusterExists: exists }).cluster.slice(1), { stream: true });
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const [inspect] = unknown.locate;
-  const nodeIp = parseDockerInspectIp((await executeStep(io, inspect)).result?.stdout ?? "");
+  const [locate] = unknown.locate;
+  const located = (await executeStep(io, locate)).result?.stdout ?? "";
+  const endpoint = settings.contextExplicit ? parseApiEndpoints(located) : { ip: parseDockerInspectIp(located), port: KIND_API_SERVER_PORT };
+  if (endpoint.port !== KIND_API_SERVER_PORT) io.log(`warning: the API server of ${settings.context} listens on ${endpoint.port}; the working stack config allows ${KIND_API_SERVER_PORT} (set hard-tenancy:cluster.apiServerEndpoints in the stack file)`);
+  const nodeIp = endpoint.ip;
   const known = upPhases(spec, settings, { clusterExists: exists, controlPlaneIp: nodeIp });
   await executeAll(io, known.deploy);
   await waitForRollouts(io, settings, known.rollouts[0]);
@@ -133,7 +137,15 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
 }
 
 export async function labDown(io: LabIO, settings: LabSettings): Promise<number> {
-  const exists = await clusterExists(io);
+  const listed = await executeStep(io, { ...kindGetClustersStep(), mayFail: true });
+  if (listed.result?.notFound) {
+    // Same message and exit code as lab up's preflight.
+    const status = missingToolStatus("kind");
+    io.log(`  ✘ ${status.message} [exit ${status.exitCode}]`);
+    return status.exitCode ?? EXIT_CODES.commandFailed;
+  }
+  if (!listed.ok) throw new StepFailed(kindGetClustersStep(), `exit ${listed.result?.code}: ${(listed.result?.stderr ?? "").trim().split("\n")[0]}`);
+  const exists = parseKindClusters(listed.result?.stdout ?? "").includes(LAB_CLUSTER_NAME);
   for (const step of planDown(settings, { clusterExists: exists }).steps.slice(1)) await executeStep(io, step, { stream: true });
   if (!exists) io.log(`no kind cluster ${LAB_CLUSTER_NAME}: nothing to delete`);
   for (const dir of [settings.stateDir, stackInitDir(settings)]) {
