@@ -1,6 +1,20 @@
 // `npm run bench`: every benchmark of the project, one PASS/FAIL line per figure; exit 1 on any FAIL.
+import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from "./bench-args";
 import { benchModel } from "./bench-model";
 import { benchRender } from "./bench-render";
+import { guardCli } from "./cli-guard";
 
-const results = [benchRender(), benchModel()];
-process.exitCode = results.every(Boolean) ? 0 : 1;
+guardCli("bench");
+let args: BenchArgs | undefined;
+try {
+  args = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = 2;
+}
+if (args?.help) process.stdout.write(`${BENCH_USAGE}\n`);
+else if (args) {
+  const runs = { render: benchRender, model: benchModel };
+  const results = args.only.map((name) => runs[name]());
+  process.exitCode = results.every(Boolean) ? 0 : 1;
+}

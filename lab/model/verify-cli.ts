@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { K8sObject } from "../../components/k8s/object";
 import { objectKey } from "../../components/k8s/object";
+import { refusePseudoFilesystem } from "../../components/render/input-path";
 import { ConfigError, formatProblem } from "../../components/spec/problems";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import { ENFORCEMENT_LAYERS, type PlatformSpec } from "../../components/spec/types";
@@ -183,16 +184,29 @@ function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult 
   let text: string;
   try {
     text = readFileSync(probeFile, "utf8");
+    // Never echo binary bytes: JSON.parse's message quotes the text it choked on.
+    if (text.includes("\u0000") || text.includes("\uFFFD")) throw new InputError(`--probes ${probeFile}: binary content, not JSON text; pass a JSON file holding an array of probes`);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`--probes ${probeFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a JSON file holding an array of probes`);
   }
   const probes: Probe[] = parseProbeFile(text, probeFile);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
   const unknown = unknownProbeEndpoints(model, probes);
-  if (unknown.length > 0) throw new InputError(`--probes ${probeFile}: ${unknown.length} probe(s) name what ${dir} does not hold:\n${unknown.map((u) => `  ${u}`).join("\n")}`);
+  if (unknown.length > 0) throw new InputError(`--probes ${probeFile}: probes name what ${dir} does not hold (${unknown.length} problem(s)):\n${unknown.map((u) => `  ${u}`).join("\n")}`);
   const results = evaluateProbes(model, probes, { ablate: args.ablate });
   const stdout = args.format === "json" ? `${JSON.stringify(results)}\n` : formatProbeResultsTable(results);
   return { exitCode: 0, stdout, stderr: warningLines(model.warnings) };
+}
+
+function refusePseudoFilesystems(args: VerifyArgs): void {
+  try {
+    if (args.config !== undefined) refusePseudoFilesystem("--config", args.config, "a stack config file; pass a Pulumi.<stack>.yaml file");
+    if (args.probes !== undefined) refusePseudoFilesystem("--probes", args.probes, "a probe file; pass a JSON file holding an array of probes");
+    if (args.manifests !== undefined) refusePseudoFilesystem("--manifests", args.manifests, "a directory of manifests; pass a directory of .yaml/.yml/.json files");
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
 }
 
 /** Probe sources and named targets that are not in the model: input errors, not predictions. */
@@ -250,6 +264,7 @@ export function runVerify(argv: string[], endpoints?: ProbeEndpoints): CliResult
     return { exitCode: 2, stdout: "", stderr: `${message ? `verify: ${message}\n\n` : ""}${USAGE}` };
   }
   try {
+    refusePseudoFilesystems(args);
     if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
     if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
     return runCatalogue(args, endpoints);
