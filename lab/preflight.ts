@@ -89,11 +89,17 @@ function firstLine(text: string): string {
 }
 
 /** Runs every tool check (all read-only), so the user sees every missing tool at once. */
-export async function runPreflight(run: CommandRunner): Promise<PreflightResult> {
+export async function runPreflight(run: CommandRunner, which: readonly PreflightTool[] = PREFLIGHT_TOOLS): Promise<PreflightResult> {
   const tools: ToolStatus[] = [];
-  for (const tool of PREFLIGHT_TOOLS) tools.push(statusOf(tool, await run(tool.argv, { timeoutMs: 30_000 })));
+  for (const tool of which) tools.push(statusOf(tool, await run(tool.argv, { timeoutMs: 30_000 })));
   const failed = tools.find((t) => !t.ok);
   return { ok: failed === undefined, tools, exitCode: failed?.exitCode ?? 0 };
+}
+
+/** The message and exit code preflight gives for a tool that is not on PATH (lab down uses it too). */
+export function missingToolStatus(name: ToolName): ToolStatus {
+  const tool = PREFLIGHT_TOOLS.find((t) => t.name === name)!;
+  return statusOf(tool, { code: null, stdout: "", stderr: "", notFound: true });
 }
 
 export function formatPreflight(result: PreflightResult): string {

@@ -10,6 +10,7 @@ import { buildClusterModel } from "../lab/model/cluster";
 import { connectionMatrix } from "../lab/model/matrix";
 import { platformObjects, verifyPlatform } from "../lab/model/platform";
 import { syntheticConfig } from "../test/fixtures/platform";
+import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
 
 export const MODEL_SIZES = [500, 1000] as const;
 export const MODEL_BUDGET_MS = 10_000;
@@ -32,7 +33,7 @@ export interface ModelMeasurement {
 export function measureVerdict(tenants: number): ModelMeasurement {
   const spec = validatePlatformConfig(syntheticConfig(tenants));
   const t0 = performance.now();
-  const verdict = verifyPlatform(spec);
+  const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints });
   const verdictMs = performance.now() - t0;
   const memory = process.memoryUsage();
   return {
@@ -49,7 +50,7 @@ export function measureVerdict(tenants: number): ModelMeasurement {
 
 function measureMatrix(tenants: number): { ms: number; connections: number } {
   const spec = validatePlatformConfig(syntheticConfig(tenants));
-  const model = buildClusterModel(platformObjects(spec), { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain });
+  const model = buildClusterModel(platformObjects(spec, labProbeEndpoints), { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain });
   const t0 = performance.now();
   const matrix = connectionMatrix(model);
   return { ms: performance.now() - t0, connections: matrix.connections.length };

@@ -16,6 +16,7 @@ import { verifyPlatform } from "../lab/model/platform";
 import { renderReportHtml } from "../lab/report/html/render";
 import { heterogeneousConfig } from "../test/fixtures/heterogeneous-platform";
 import { chromiumUnavailable, launchChromium, openReport, watchPage, type BrowserSession } from "../test/support/chromium";
+import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
 
 export const PAGE_BUDGET_BYTES = 3 * 1024 ** 2;
 export const LOAD_BUDGET_MS = 5_000;
@@ -34,7 +35,7 @@ interface PageMeasurement {
 
 async function measure(name: string, spec: PlatformSpec, dir: string, browser: BrowserSession | undefined): Promise<PageMeasurement> {
   const t0 = performance.now();
-  const verdict = verifyPlatform(spec);
+  const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints });
   const t1 = performance.now();
   const html = renderReportHtml({ verdict, title: name, generatedAt: new Date().toISOString() });
   const t2 = performance.now();

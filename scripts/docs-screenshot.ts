@@ -8,6 +8,7 @@ import { loadStackSpec } from "../components/spec/stack-config";
 import { verifyPlatform } from "../lab/model/platform";
 import { renderReportHtml } from "../lab/report/html/render";
 import { chromiumUnavailable, launchChromium, openReport, watchPage } from "../test/support/chromium";
+import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
 
 async function main(): Promise<number> {
   const unavailable = chromiumUnavailable();
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), "ht-docs-"));
   const html = join(scratch, "report-lab.html");
   const png = join(__dirname, "..", "docs", "report-lab.png");
-  const verdict = verifyPlatform(loadStackSpec({ stack: "lab" }));
+  const verdict = verifyPlatform(loadStackSpec({ stack: "lab" }), { endpoints: labProbeEndpoints });
   writeFileSync(html, renderReportHtml({ verdict, title: "stack lab", generatedAt: new Date().toISOString().slice(0, 10) }));
   const browser = await launchChromium();
   try {

@@ -1,8 +1,15 @@
 // Thin entry point: `npm run render -- --stack lab --out DIR` (logic: components/render/cli.ts).
 import { runRenderCli } from "../components/render/cli";
 import { stackDemoWorkloads } from "../lab/workloads/demo";
+import { guardCli } from "./cli-guard";
 
-process.exitCode = runRenderCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-}, stackDemoWorkloads);
+guardCli("render");
+process.exitCode = runRenderCli(
+  process.argv.slice(2),
+  {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    progress: (line) => process.stderr.write(`${line}\n`),
+  },
+  stackDemoWorkloads,
+);

@@ -1,16 +1,23 @@
 // `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
 import { writeFileSync } from "node:fs";
+import { preloadIstioSchemas } from "../lab/model/schema/unknown-fields";
 import { runVerify } from "../lab/model/verify-cli";
+import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
+import { guardCli } from "./cli-guard";
 
-const result = runVerify(process.argv.slice(2));
-for (const file of result.files ?? []) {
-  try {
-    writeFileSync(file.path, file.content);
-  } catch (err) {
-    process.stderr.write(`verify: cannot write ${file.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable path for --out\n`);
-    process.exit(2);
+guardCli("verify");
+
+void preloadIstioSchemas().then(() => {
+  const result = runVerify(process.argv.slice(2), labProbeEndpoints);
+  for (const file of result.files ?? []) {
+    try {
+      writeFileSync(file.path, file.content);
+    } catch (err) {
+      process.stderr.write(`verify: cannot write ${file.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable path for --out\n`);
+      process.exit(2);
+    }
   }
-}
-process.stdout.write(result.stdout);
-process.stderr.write(result.stderr);
-process.exitCode = result.exitCode;
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+});

@@ -69,7 +69,9 @@ export function summarise(tenants: number, outcomes: ProbeOutcome[]): VerdictSum
       attacks += n;
       if (o.result.verdict !== "deny") attacksAllowed += n;
       if (o.defense.count < o.defense.required) weakAttacks += n;
-      if (o.probe.category === "cross-tenant" && o.defense.required >= 2) {
+      // Every attack that needs two layers, whatever its category, so the summary's minimum agrees
+      // with the attacks listed below their required depth.
+      if (o.defense.required >= 2) {
         minDefenseInDepth = minDefenseInDepth === null ? o.defense.count : Math.min(minDefenseInDepth, o.defense.count);
       }
       if (o.probe.category === "cross-tenant" && o.defense.required < 2) {

@@ -7,9 +7,8 @@ import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
-import { stackDemoWorkloads } from "../workloads/demo";
 import { readMeshSettings } from "./mesh-config";
-import { withProbeStandIns } from "./stand-ins";
+import { NO_STAND_INS, touchesStandIn, withProbeStandIns, type ProbeEndpoints, type StandIns } from "./stand-ins";
 import { buildCellVerdict, summarise } from "./cells";
 import { buildClusterModel } from "./cluster";
 import { activeLayers, defenseInDepth, isAttack, type BatchEvaluator } from "./defense";
@@ -27,6 +26,10 @@ export const GROUPING_THRESHOLD = 24;
 export interface PlatformEvaluationOptions {
   /** Objects to evaluate instead of the platform's own (e.g. a scenario's transformed objects). */
   objects?: K8sObject[];
+  /** Which of `objects` are probe stand-ins (default: none). */
+  standIns?: StandIns;
+  /** The probe endpoints (the lab's demo workloads) for the platform's own objects; without them only the builders' objects are evaluated. */
+  endpoints?: ProbeEndpoints;
   /** Layers removed from every evaluation. */
   ablate?: LayerId[];
 }
@@ -39,10 +42,16 @@ export interface VerifyOptions extends PlatformEvaluationOptions {
 /**
  * Builders' objects + the demo workloads the stack deploys + the probe stand-ins they lack (every
  * demo workload and a server per granted workload, whether or not the stack deploys them: see
- * stand-ins.ts) + what kind brings (kube-dns, istiod).
+ * stand-ins.ts) + what kind brings (kube-dns, istiod), and which of them are stand-ins.
  */
-export function platformObjects(spec: PlatformSpec): K8sObject[] {
-  return [...withProbeStandIns(spec, renderableObjects(spec, stackDemoWorkloads)), ...kindBuiltins(spec)];
+export function platformObjectsWithStandIns(spec: PlatformSpec, endpoints: ProbeEndpoints | undefined): { objects: K8sObject[]; standIns: StandIns } {
+  if (!endpoints) throw new Error("platform objects: pass the probe endpoints (e.g. labProbeEndpoints) or the objects to evaluate");
+  const { objects, standIns } = withProbeStandIns(spec, renderableObjects(spec, (s) => endpoints.deployed(s)), endpoints);
+  return { objects: [...objects, ...kindBuiltins(spec)], standIns };
+}
+
+export function platformObjects(spec: PlatformSpec, endpoints: ProbeEndpoints): K8sObject[] {
+  return platformObjectsWithStandIns(spec, endpoints).objects;
 }
 
 /**
@@ -68,7 +77,7 @@ export function predictCatalogue(
   spec: PlatformSpec,
   options: PlatformEvaluationOptions = {},
 ): { probe: CataloguedProbe; result: ProbeResult; met: boolean }[] {
-  const model = modelFor(spec, options.objects ?? platformObjects(spec));
+  const model = modelFor(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
   const probes = buildProbeCatalogue(spec);
   const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [] });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
@@ -109,7 +118,8 @@ function planCells(spec: PlatformSpec, classes: TenantClass[]): PlannedCell[] {
  * positive controls.
  */
 export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
-  const objects = options.objects ?? platformObjects(spec);
+  const own = options.objects ? { objects: options.objects, standIns: options.standIns ?? NO_STAND_INS } : platformObjectsWithStandIns(spec, options.endpoints);
+  const objects = own.objects;
   const ablate = [...new Set(options.ablate ?? [])];
   const grouped = options.grouping ?? spec.tenants.length > GROUPING_THRESHOLD;
   const classes = grouped ? tenantClasses(spec, objects) : singletonClasses(spec);
@@ -150,9 +160,17 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
   classes.forEach((cls, i) => cls.tenants.forEach((t) => (classOf[t.name] = i)));
   const violations = outcomes.filter((o) => !o.met && o.probe.intent === "deny");
   const positiveControlFailures = outcomes.filter((o) => !o.met && o.probe.intent === "allow");
+  const onStandIns = outcomes.filter((o) => touchesStandIn(o.probe, own.standIns));
+  const count = (list: ProbeOutcome[]): number => list.reduce((n, o) => n + o.represents, 0);
   return {
     tenants: spec.tenants.map((t) => t.name),
-    probeStandIns: !spec.demoWorkloads,
+    probeStandIns: own.standIns.workloads.length > 0 || own.standIns.services.length > 0,
+    standIns: {
+      workloads: own.standIns.workloads,
+      services: own.standIns.services,
+      positiveControls: count(onStandIns.filter((o) => o.probe.intent === "allow")),
+      attacks: count(onStandIns.filter((o) => o.defense !== undefined)),
+    },
     ablated: ablate,
     activeLayers: activeLayers(ablate),
     grouped,
@@ -163,7 +181,7 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
     violations,
     positiveControlFailures,
     summary: summarise(spec.tenants.length, outcomes),
-    warnings: [...model.warnings],
+    warnings: [...new Set(model.warnings)],
   };
 }
 

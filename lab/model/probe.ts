@@ -34,13 +34,19 @@ import { modelIndex } from "./model-index";
 import { authorizationLayer } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
-import { observationFor, type ProbeOutcome } from "./observation";
+import { OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
 import { isNonHttpPortName, outboundHttpListenerLookup } from "./outbound-listeners";
 import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
 
 export interface ProbeEvaluatorOptions {
   ablate?: LayerId[];
 }
+
+/** A probe that contradicts the manifests (its source does not exist, or its client mode is impossible there). */
+export class ProbeInputError extends Error {}
+
+/** The cluster DNS Service by-name probes resolve through (kubeadm and kind name it kube-dns). */
+export const CLUSTER_DNS_SERVICE = "kube-dns";
 
 /** One concrete destination after resolving the probe's target. */
 interface Target {
@@ -215,10 +221,43 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     return { target, decisions, effective, outcome: outcomeOf(effective), serverParsesHttp };
   }
 
+  const dnsCache = new Map<string, { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } | null>();
+  /**
+   * A name lookup goes to the cluster DNS pods over UDP 53 before curl connects anywhere. When the
+   * model has the DNS Service and its pods and every one of them is unreachable from `source`,
+   * the lookup fails (curl exit 6): the decisions of that lookup, else null. Without DNS pods in the
+   * manifests the model cannot tell and assumes the name resolves.
+   */
+  const dnsLookupBlocked = (source: Workload) => {
+    const key = workloadId(source);
+    if (dnsCache.has(key)) return dnsCache.get(key)!;
+    let blocked: ReturnType<typeof networkDecisions> | null = null;
+    const dns = model.services.find((s) => s.name === CLUSTER_DNS_SERVICE && s.namespace === "kube-system") ?? model.services.find((s) => s.name === CLUSTER_DNS_SERVICE);
+    const targets = dns ? (resolveServicePort(model, `${dns.namespace}/${dns.name}`, 53)?.targets ?? []).filter((t) => t.protocol === "UDP") : [];
+    for (const t of targets) {
+      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "workload", workload: t.workload }, port: t.port, protocol: "UDP", ...(t.portName ? { portName: t.portName } : {}) };
+      const attempt = networkDecisions(conn);
+      if (outcomeOf(attempt.effective) !== "network-deny") {
+        blocked = null;
+        break;
+      }
+      blocked = attempt;
+    }
+    dnsCache.set(key, blocked);
+    return blocked;
+  };
+
   return (probe: Probe): ProbeResult => {
     const source = findWorkload(model, probe.from);
-    if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+    if (!source) throw new ProbeInputError(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+    if (probe.client !== undefined && probe.client !== "no-sidecar" && !source.sidecar) {
+      throw new ProbeInputError(`probe ${probe.id}: client "${probe.client}" needs a sidecar, but ${probe.from} has none (no istio-proxy container and no injection label); use "client": "no-sidecar" or pick a meshed source`);
+    }
     const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    if ("service" in probe.to && !isDnsPort(probe.to.port)) {
+      const lookup = dnsLookupBlocked(source);
+      if (lookup) return resultOf(probe, lookup.decisions, lookup.effective, "network-deny", OBSERVATIONS.dnsFailure, ablated);
+    }
     const resolution = resolve(probe);
     if (resolution.kind === "external") {
       const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };

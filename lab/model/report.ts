@@ -1,7 +1,6 @@
 // Human-readable and JSON renderings of the platform verdict (and of probe results / the matrix).
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { LayerId, ProbeResult } from "../probes/types";
-import { STAND_IN_NOTICE } from "./stand-ins";
 import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
 
 /** One letter per enforcement layer, in ENFORCEMENT_LAYERS order. */
@@ -70,7 +69,8 @@ function matrixLines(verdict: PlatformVerdict): string[] {
 
 function outcomeLine(o: ProbeOutcome): string {
   const by = o.result.decidedBy;
-  const decided = by ? ` by ${by.kind} ${by.namespace ? `${by.namespace}/` : ""}${by.name}${by.rule !== undefined ? ` rule ${by.rule}` : ""}` : "";
+  // An allow has no cause to name: it is what is left when no layer blocks.
+  const decided = o.result.verdict === "allow" ? " (allowed: no layer blocks)" : by ? ` by ${by.kind} ${by.namespace ? `${by.namespace}/` : ""}${by.name}${by.rule !== undefined ? ` rule ${by.rule}` : ""}` : "";
   const times = o.represents > 1 ? ` (×${o.represents} tenant pairs)` : "";
   return `  ✗ ${o.probe.id}: intent ${o.probe.intent}, model ${o.result.verdict} (${o.result.observation})${decided}${times}\n      ${o.probe.description}`;
 }
@@ -82,7 +82,12 @@ function layersLegend(verdict: PlatformVerdict): string {
 /** The verdict's RESULT line: every intent met, and every attack at its required depth unless a layer is ablated on purpose. */
 export function verdictPasses(verdict: PlatformVerdict): boolean {
   const s = verdict.summary;
-  return s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0);
+  return s.intentsMet && (s.defenseInDepthMet || verdict.ablated.length > 0) && unablatedMissingLayers(verdict).length === 0;
+}
+
+/** Configured layers absent from the manifests (a layer ablated on purpose is not missing). */
+function unablatedMissingLayers(verdict: PlatformVerdict): { layer: string }[] {
+  return (verdict.missingLayers ?? []).filter((m) => !verdict.ablated.includes(m.layer));
 }
 
 /** The API-server probes: how deep the block is for tenants without apiServerAccess, and who may reach it. */
@@ -111,7 +116,11 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants (${mode})`);
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
-  if (verdict.probeStandIns) lines.push(STAND_IN_NOTICE);
+  if (verdict.probeStandIns) lines.push(standInNotice(verdict));
+  if (verdict.schema) lines.push(verdict.schema);
+  for (const m of verdict.missingLayers ?? []) {
+    lines.push(`MISSING LAYER: ${m.layer} is switched on in the configuration, but no ${m.layer} object in the manifests applies to ${m.tenants.join(", ")}: not checked there`);
+  }
   lines.push("");
   lines.push(...matrixLines(verdict));
   lines.push("");
@@ -120,12 +129,15 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push("      !n = violated intents, wn = attacks below required depth;");
   lines.push("      diagonal = the tenant's positive controls passed/total.");
   lines.push("");
-  lines.push(`Positive controls: ${s.positiveControls - s.positiveControlsFailed}/${s.positiveControls} pass`);
+  const onStandIns = verdict.standIns.positiveControls;
+  const split = onStandIns > 0 ? ` (${s.positiveControls - onStandIns} on real workloads, ${onStandIns} on stand-ins)` : "";
+  lines.push(`Positive controls: ${s.positiveControls - s.positiveControlsFailed}/${s.positiveControls} pass${split}`);
   for (const o of verdict.positiveControlFailures) lines.push(outcomeLine(o));
-  lines.push(`Attacks: ${s.attacks - s.attacksAllowed}/${s.attacks} blocked, ${s.violations} violations`);
+  const attacksOnStandIns = verdict.standIns.attacks > 0 ? ` (${verdict.standIns.attacks} of them from or to stand-ins)` : "";
+  lines.push(`Attacks: ${s.attacks - s.attacksAllowed}/${s.attacks} blocked, ${s.violations} violations${attacksOnStandIns}`);
   for (const o of verdict.violations) lines.push(outcomeLine(o));
   const min = s.minDefenseInDepth === null ? "n/a" : String(s.minDefenseInDepth);
-  lines.push(`Defense in depth: at least ${min} independent layers behind every network attack (required: 2); ${s.weakAttacks} attacks below their required depth`);
+  lines.push(`Defense in depth: at least ${min} independent layer(s) behind every attack that requires 2; ${s.weakAttacks} attacks below their required depth`);
   if (s.grantedPortAttacks > 0) {
     lines.push(`  ${s.grantedPortAttacks} attacks by meshed clients on ports a grant opened rely on L7 alone by design (at least ${s.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer)`);
   }
@@ -134,10 +146,34 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
     const d = o.defense!;
     lines.push(`  ! ${o.probe.id}: ${d.count} layer(s) [${d.blockingLayers.join(", ") || "none"}], required ${d.required}`);
   }
-  for (const w of verdict.warnings) lines.push(`warning: ${w}`);
+  for (const w of new Set(verdict.warnings)) lines.push(`warning: ${w}`);
   lines.push("");
-  lines.push(`RESULT: ${verdictPasses(verdict) ? "PASS" : "FAIL"}${s.intentsMet ? "" : " (violated intents)"}${s.defenseInDepthMet ? "" : " (defense in depth below requirement)"}`);
+  lines.push(resultLine(verdict));
   return `${lines.join("\n")}\n`;
+}
+
+export function standInNotice(verdict: PlatformVerdict): string {
+  const n = verdict.standIns.workloads.length;
+  const some = verdict.standIns.workloads.slice(0, 6).join(", ") + (n > 6 ? ", …" : "");
+  return `STAND-INS: ${n} probe source/target workload(s) are the model's stand-ins, not objects of the stack or manifests: ${some}`;
+}
+
+/** The one-line result; it never counts a stand-in or a missing layer as checked. */
+export function resultLine(verdict: PlatformVerdict): string {
+  const s = verdict.summary;
+  const missing = unablatedMissingLayers(verdict);
+  const ok = verdictPasses(verdict);
+  const notes = [
+    s.intentsMet ? "" : "violated intents",
+    s.defenseInDepthMet ? "" : "defense in depth below requirement",
+    missing.length > 0 ? `configured layer(s) missing from the manifests: ${missing.map((m) => m.layer).join(", ")}` : "",
+    verdict.standIns.positiveControls > 0
+      ? verdict.standIns.positiveControls === s.positiveControls
+        ? "positive controls ran only on stand-ins, none on real workloads"
+        : `${verdict.standIns.positiveControls} of ${s.positiveControls} positive controls ran on stand-ins`
+      : "",
+  ].filter(Boolean);
+  return `RESULT: ${ok ? "PASS" : "FAIL"}${notes.map((n) => ` (${n})`).join("")}`;
 }
 
 /** The JSON report: every evaluated probe with intent, verdict, layers, observation and defense in depth. */
@@ -146,6 +182,10 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     tenants: verdict.tenants,
     grouped: verdict.grouped,
     probeStandIns: verdict.probeStandIns,
+    standIns: verdict.standIns,
+    missingLayers: verdict.missingLayers ?? [],
+    ...(verdict.schema ? { schema: verdict.schema } : {}),
+    result: resultLine(verdict),
     classes: verdict.classes,
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,
@@ -166,7 +206,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     }),
     violations: verdict.violations.map((o) => o.probe.id),
     positiveControlFailures: verdict.positiveControlFailures.map((o) => o.probe.id),
-    warnings: verdict.warnings,
+    warnings: [...new Set(verdict.warnings)],
   };
 }
 

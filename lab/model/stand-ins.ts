@@ -1,30 +1,64 @@
 // Probe stand-ins: the model's verdict of a platform must not depend on whether its stack deploys
 // the lab's demo workloads. The catalogue probes from the demo clients to the demo echo servers
-// and to the workloads grants name, so the model always adds them when the objects lack them:
-// every demo workload (echo, client, debug, bypass, the shared-service servers) and a stand-in
-// server for each granted workload the demo does not provide.
+// and to the workloads grants name, so the model adds them when the objects lack them: every demo
+// workload (echo, client, debug, bypass, the shared-service servers) and a stand-in server for
+// each granted workload the demo does not provide.
+//
+// The model does not build them itself (it depends on nothing in the lab): its callers pass the
+// lab's demo workloads in as `ProbeEndpoints` (lab/workloads/probe-endpoints.ts). What was added
+// is reported, so no verdict counts a stand-in as a checked workload.
 import type { K8sObject } from "../../components/k8s/object";
 import { objectKey } from "../../components/k8s/object";
 import type { PlatformSpec } from "../../components/spec/types";
-import { buildDemoWorkloads, grantTargetStandIns } from "../workloads/demo";
+import type { Probe } from "../probes/types";
 
-/** The line the human report prints when the stack deploys no demo workloads. */
-export const STAND_IN_NOTICE = "probe sources and targets are stand-ins: this stack deploys no demo workloads";
+/** The workloads the probe catalogue runs between, built by the caller. */
+export interface ProbeEndpoints {
+  /** What the stack itself deploys (the demo workloads when `spec.demoWorkloads`, else none). */
+  deployed(spec: PlatformSpec): K8sObject[];
+  /** Every demo workload, built as a stand-in (never deployed, so no LimitRange check). */
+  standIns(spec: PlatformSpec): K8sObject[];
+  /** A server per granted workload the demo does not provide. */
+  grantTargets(spec: PlatformSpec): K8sObject[];
+}
+
+/** Workloads and Services the model added because the objects lacked them. */
+export interface StandIns {
+  /** "namespace/name" of every stand-in workload. */
+  workloads: string[];
+  /** "namespace/name" of every stand-in Service. */
+  services: string[];
+}
+
+export const NO_STAND_INS: StandIns = { workloads: [], services: [] };
+
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Pod"]);
 
 /**
- * `objects` plus the stand-ins they lack (never deployed, so no LimitRange check). A stand-in is skipped when an object of the same kind,
- * namespace and name exists; a granted workload's stand-in is skipped as a whole when the objects
- * already have a Service of its name in its namespace (the real target, e.g. in a cluster dump).
+ * `objects` plus the stand-ins they lack, and which those are. A stand-in is skipped when an object
+ * of the same kind, namespace and name exists; a granted workload's stand-in is skipped as a whole
+ * when the objects already have a Service of its name in its namespace (the real target, e.g. in
+ * a cluster dump).
  */
-export function withProbeStandIns(spec: PlatformSpec, objects: K8sObject[]): K8sObject[] {
+export function withProbeStandIns(spec: PlatformSpec, objects: K8sObject[], endpoints: ProbeEndpoints): { objects: K8sObject[]; standIns: StandIns } {
   const present = new Set(objects.map(objectKey));
-  const services = new Set(objects.filter((o) => o.kind === "Service").map((o) => `${o.metadata.namespace ?? "default"}/${o.metadata.name}`));
-  const grantTargets = grantTargetStandIns(spec);
-  const realGrantTargets = new Set(
-    grantTargets.filter((o) => o.kind === "Service" && services.has(`${o.metadata.namespace}/${o.metadata.name}`)).map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
-  );
-  const missing = [...buildDemoWorkloads(spec, { standIns: true }), ...grantTargets.filter((o) => !realGrantTargets.has(`${o.metadata.namespace}/${o.metadata.name}`))].filter(
-    (o) => !present.has(objectKey(o)),
-  );
-  return [...objects, ...missing];
+  const id = (o: K8sObject): string => `${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
+  const services = new Set(objects.filter((o) => o.kind === "Service").map(id));
+  const grantTargets = endpoints.grantTargets(spec);
+  const realGrantTargets = new Set(grantTargets.filter((o) => o.kind === "Service" && services.has(id(o))).map(id));
+  const missing = [...endpoints.standIns(spec), ...grantTargets.filter((o) => !realGrantTargets.has(id(o)))].filter((o) => !present.has(objectKey(o)));
+  return {
+    objects: [...objects, ...missing],
+    standIns: { workloads: missing.filter((o) => WORKLOAD_KINDS.has(o.kind)).map(id), services: missing.filter((o) => o.kind === "Service").map(id) },
+  };
+}
+
+/** Does the probe start at, or go to, a stand-in? */
+export function touchesStandIn(probe: Probe, standIns: StandIns): boolean {
+  if (standIns.workloads.length === 0 && standIns.services.length === 0) return false;
+  if (standIns.workloads.includes(probe.from)) return true;
+  const to = probe.to;
+  if ("service" in to) return standIns.services.includes(to.service);
+  if ("workload" in to) return standIns.workloads.includes(to.workload);
+  return false;
 }

@@ -1,4 +1,5 @@
 // Shapes of the platform isolation verdict (lab/model/platform.ts). JSON-serialisable.
+import type { MissingLayer } from "./configured-layers";
 import type { CataloguedProbe, LayerId, LayerVerdict, ProbeCategory, ProbeResult, Verdict } from "../probes/types";
 
 /** How many enforcement layers stop one attack on their own, and whether it survives losing each. */
@@ -100,13 +101,25 @@ export interface VerdictSummary {
   defenseInDepthMet: boolean;
 }
 
+export interface StandInSummary {
+  /** "namespace/name" of the stand-in workloads and Services the model added. */
+  workloads: string[];
+  services: string[];
+  /** Positive controls (expanded) whose source or target is a stand-in. */
+  positiveControls: number;
+  /** Attacks (expanded) whose source or target is a stand-in. */
+  attacks: number;
+}
+
 export interface PlatformVerdict {
   tenants: string[];
   /**
-   * The stack deploys no demo workloads: the probes' sources and targets are the model's
-   * stand-ins (lab/model/stand-ins.ts), not objects of the stack.
+   * Some probe sources or targets are the model's stand-ins (lab/model/stand-ins.ts), not objects
+   * of the stack or the manifests.
    */
   probeStandIns: boolean;
+  /** What the stand-ins were and how many evaluated probes (expanded) start at or go to one. */
+  standIns: StandInSummary;
   ablated: LayerId[];
   /** Layers evaluated (all enforcement layers minus the ablated ones). */
   activeLayers: LayerId[];
@@ -122,4 +135,8 @@ export interface PlatformVerdict {
   summary: VerdictSummary;
   /** Model warnings (skipped documents, unmodelled features). */
   warnings: string[];
+  /** Layers the configuration switches on that the evaluated manifests lack (verify --manifests). */
+  missingLayers?: MissingLayer[];
+  /** How the evaluated manifests fared against their schemas (verify --manifests). */
+  schema?: string;
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { K8sObject } from "../../components/k8s/object";
 import { objectKey } from "../../components/k8s/object";
+import { refusePseudoFilesystem } from "../../components/render/input-path";
 import { ConfigError, formatProblem } from "../../components/spec/problems";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import { ENFORCEMENT_LAYERS, type PlatformSpec } from "../../components/spec/types";
@@ -18,10 +19,12 @@ import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
 import { connectionMatrix } from "./matrix";
 import { verifyPlatform } from "./platform";
-import { withProbeStandIns } from "./stand-ins";
-import { evaluateProbes } from "./probe";
+import { missingLayers } from "./configured-layers";
+import { checkUnknownFields, type FieldCheck } from "./schema/unknown-fields";
+import { withProbeStandIns, type ProbeEndpoints } from "./stand-ins";
+import { evaluateProbes, ProbeInputError } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
-import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictToJson, type MatrixJson } from "./report";
+import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictPasses, verdictToJson, type MatrixJson } from "./report";
 import { renderReportHtml } from "../report/html/render";
 
 export interface CliResult {
@@ -44,9 +47,25 @@ export const USAGE = `Usage:
   npm run verify -- --manifests DIR [--stack NAME | --config FILE]
       The platform's catalogue evaluated against the manifests in DIR (e.g. a dump of a live cluster).
 
+Options:
+  --stack NAME       the platform of stacks/Pulumi.<NAME>.yaml (default: lab)
+  --config FILE      the platform of any stack config file in the same format
+  --manifests DIR    read .yaml/.yml/.json manifests under DIR (recursive; Lists and typed lists such as PodList)
+  --matrix           with --manifests: the allowed L4 connections between every pair of workloads
+  --probes FILE      with --manifests: evaluate the probes of FILE (a JSON array: id, from, to, protocol, method, path, headers, client)
+  --ablate LAYER     evaluate as if LAYER's objects did not exist (repeatable)
+  --format FORMAT    table (default) or json
+  --grouping MODE    auto (default: group interchangeable tenants above 24 tenants), on or off
+  --strict           with --manifests: exit 2 when an object has fields its schema does not know (a typo such as
+                     podSelectr); without it each such object gets one warning and is evaluated without them
+  --help, -h         this text
 LAYER: ${ENFORCEMENT_LAYERS.join(", ")} (repeatable)
-Exit codes: 0 ok, 1 violated intents, 2 bad arguments, configuration or input.
+Probe sources and targets the manifests lack are added as stand-ins (the lab's demo workloads); every
+output says which, and counts their probes apart from those on real workloads.
+Exit codes: 0 ok, 1 violated intents or a configured layer missing from the manifests, 2 bad arguments, configuration or input.
 `;
+
+class HelpRequested extends Error {}
 
 class UsageError extends Error {}
 
@@ -60,6 +79,7 @@ interface VerifyArgs {
   format: "table" | "json" | "html";
   out?: string;
   grouping?: boolean;
+  strict: boolean;
 }
 
 function parseVerifyArgs(argv: string[]): VerifyArgs {
@@ -79,6 +99,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
         format: { type: "string" },
         out: { type: "string" },
         grouping: { type: "string" },
+        strict: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -86,7 +107,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;
-  if (v.help) throw new UsageError("");
+  if (v.help) throw new HelpRequested();
   const format = v.format ?? "table";
   if (format !== "table" && format !== "json" && format !== "html") throw new UsageError(`--format ${format}: use "table", "json" or "html"`);
   if (format === "html" && (v.matrix || v.probes !== undefined)) throw new UsageError("--format html draws a platform's verdict; --matrix and --probes print table or json");
@@ -115,6 +136,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     format,
     out: v.out,
     grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
+    strict: v.strict ?? false,
   };
 }
 
@@ -126,12 +148,33 @@ function loadSpec(args: VerifyArgs): { spec: PlatformSpec; title: string } {
   return { spec: loadStackSpec({ stack }), title: `stack ${stack}` };
 }
 
-function loadManifests(dir: string): { objects: K8sObject[]; warnings: string[] } {
+/**
+ * Reads DIR and checks every object against its schema (schema/unknown-fields.ts): objects come
+ * back as the API server would store them; --strict makes an unknown field an input error.
+ */
+function loadManifests(dir: string, strict: boolean): { objects: K8sObject[]; warnings: string[]; fields: FieldCheck } {
+  let loaded;
   try {
-    return loadManifestDir(dir);
+    loaded = loadManifestDir(dir);
   } catch (err) {
     throw new InputError((err as Error).message);
   }
+  const fields = checkUnknownFields(loaded.objects);
+  if (strict && fields.withUnknownFields > 0) {
+    throw new InputError(`--strict: ${fields.withUnknownFields} object(s) in ${dir} have fields their schema does not know; fix them (or drop --strict to evaluate them without those fields):\n${fields.warnings.map((w) => `  ${w}`).join("\n")}`);
+  }
+  return { objects: fields.objects, warnings: [...loaded.warnings, ...fields.warnings, ...schemaNotes(fields)], fields };
+}
+
+/** What the schema check did not cover, as warnings (the unknown fields themselves are warned per object). */
+function schemaNotes(fields: FieldCheck): string[] {
+  return fields.unchecked.length > 0 ? [`not checked against a schema (none available here): ${fields.unchecked.join(", ")}`] : [];
+}
+
+/** The verdict's line on the schema check. */
+export function schemaSummary(fields: FieldCheck): string {
+  const unknown = fields.withUnknownFields > 0 ? `${fields.withUnknownFields} with unknown fields, evaluated without them as the API server stores them` : "none with unknown fields";
+  return `Schema: ${fields.checked} object(s) checked against their schemas, ${unknown}${fields.unchecked.length > 0 ? `; not checked: ${fields.unchecked.join(", ")}` : ""}`;
 }
 
 function warningLines(warnings: string[]): string {
@@ -139,7 +182,7 @@ function warningLines(warnings: string[]): string {
 }
 
 function runMatrix(args: VerifyArgs, dir: string): CliResult {
-  const { objects, warnings } = loadManifests(dir);
+  const { objects, warnings } = loadManifests(dir, args.strict);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
   const matrix = connectionMatrix(model, { ablate: args.ablate }) as MatrixJson;
   const stdout = args.format === "json" ? `${JSON.stringify(matrix)}\n` : formatMatrixTable(matrix);
@@ -147,18 +190,47 @@ function runMatrix(args: VerifyArgs, dir: string): CliResult {
 }
 
 function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult {
-  const { objects, warnings } = loadManifests(dir);
+  const { objects, warnings } = loadManifests(dir, args.strict);
   let text: string;
   try {
     text = readFileSync(probeFile, "utf8");
+    // Never echo binary bytes: JSON.parse's message quotes the text it choked on.
+    if (text.includes("\u0000") || text.includes("\uFFFD")) throw new InputError(`--probes ${probeFile}: binary content, not JSON text; pass a JSON file holding an array of probes`);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`--probes ${probeFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a JSON file holding an array of probes`);
   }
   const probes: Probe[] = parseProbeFile(text, probeFile);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
+  const unknown = unknownProbeEndpoints(model, probes);
+  if (unknown.length > 0) throw new InputError(`--probes ${probeFile}: probes name what ${dir} does not hold (${unknown.length} problem(s)):\n${unknown.map((u) => `  ${u}`).join("\n")}`);
   const results = evaluateProbes(model, probes, { ablate: args.ablate });
   const stdout = args.format === "json" ? `${JSON.stringify(results)}\n` : formatProbeResultsTable(results);
   return { exitCode: 0, stdout, stderr: warningLines(model.warnings) };
+}
+
+function refusePseudoFilesystems(args: VerifyArgs): void {
+  try {
+    if (args.config !== undefined) refusePseudoFilesystem("--config", args.config, "a stack config file; pass a Pulumi.<stack>.yaml file");
+    if (args.probes !== undefined) refusePseudoFilesystem("--probes", args.probes, "a probe file; pass a JSON file holding an array of probes");
+    if (args.manifests !== undefined) refusePseudoFilesystem("--manifests", args.manifests, "a directory of manifests; pass a directory of .yaml/.yml/.json files");
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
+}
+
+/** Probe sources and named targets that are not in the model: input errors, not predictions. */
+function unknownProbeEndpoints(model: ReturnType<typeof buildClusterModel>, probes: Probe[]): string[] {
+  const workloads = new Set(model.workloads.map((w) => `${w.namespace}/${w.name}`));
+  const services = new Set(model.services.map((s) => `${s.namespace}/${s.name}`));
+  const some = (set: Set<string>): string => [...set].slice(0, 5).join(", ") + (set.size > 5 ? ", …" : "");
+  const problems: string[] = [];
+  probes.forEach((p, i) => {
+    if (!workloads.has(p.from)) problems.push(`probes[${i}] (${p.id}).from: no workload ${p.from}; workloads: ${some(workloads) || "none"}`);
+    if ("workload" in p.to && !workloads.has(p.to.workload)) problems.push(`probes[${i}] (${p.id}).to.workload: no workload ${p.to.workload}; workloads: ${some(workloads) || "none"}`);
+    if ("service" in p.to && !services.has(p.to.service)) problems.push(`probes[${i}] (${p.id}).to.service: no Service ${p.to.service}; Services: ${some(services) || "none"}`);
+  });
+  return problems;
 }
 
 /** Manifests given with a catalogue: add what kind brings (DNS, istiod) unless the dump has it. */
@@ -167,29 +239,32 @@ function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[]
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
 
-function runCatalogue(args: VerifyArgs): CliResult {
+function runCatalogue(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): CliResult {
   const { spec, title } = loadSpec(args);
-  let objects: K8sObject[] | undefined;
-  let loadWarnings: string[] = [];
+  if (!endpoints) throw new InputError("the probe catalogue needs its probe endpoints (the lab's demo workloads); run it through scripts/verify.ts");
+  let verdict;
   if (args.manifests !== undefined) {
-    const loaded = loadManifests(args.manifests);
+    const loaded = loadManifests(args.manifests, args.strict);
     // A dump has no probe sources or targets unless the lab's demo workloads run there.
-    objects = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects));
-    loadWarnings = loaded.warnings;
+    const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
+    verdict = verifyPlatform(spec, { objects, standIns, ablate: args.ablate, grouping: args.grouping });
+    verdict.missingLayers = missingLayers(spec, loaded.objects);
+    verdict.schema = schemaSummary(loaded.fields);
+    verdict.warnings = [...new Set([...loaded.warnings, ...verdict.warnings])];
+  } else {
+    verdict = verifyPlatform(spec, { endpoints, ablate: args.ablate, grouping: args.grouping });
   }
-  const verdict = verifyPlatform(spec, { objects, ablate: args.ablate, grouping: args.grouping });
-  verdict.warnings.unshift(...loadWarnings);
-  const failed = !verdict.summary.intentsMet || (args.ablate.length === 0 && !verdict.summary.defenseInDepthMet);
+  const failed = !verdictPasses(verdict);
   let stdout: string;
   if (args.format === "html") stdout = renderReportHtml({ verdict, title, generatedAt: new Date().toISOString() });
   else stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
   return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
 }
 
-function runMode(args: VerifyArgs): CliResult {
+function runMode(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): CliResult {
   if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
   if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-  return runCatalogue(args);
+  return runCatalogue(args, endpoints);
 }
 
 /** --out FILE: the output goes to the file, stdout says where. */
@@ -199,22 +274,28 @@ function toOutFile(args: VerifyArgs, result: CliResult): CliResult {
   return { ...result, stdout: `verify: wrote ${args.out} (${kB} kB, ${args.format})\n`, files: [{ path: args.out, content: result.stdout }] };
 }
 
-/** Runs `verify` with these arguments (without the node/script prefix). Throws only on internal errors. */
-export function runVerify(argv: string[]): CliResult {
+/**
+ * Runs `verify` with these arguments (without the node/script prefix). `endpoints`: the probe
+ * catalogue's sources and targets (scripts/verify.ts passes the lab's demo workloads). Throws only
+ * on internal errors.
+ */
+export function runVerify(argv: string[], endpoints?: ProbeEndpoints): CliResult {
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv);
   } catch (err) {
+    if (err instanceof HelpRequested) return { exitCode: 0, stdout: USAGE, stderr: "" };
     const message = (err as Error).message;
     return { exitCode: 2, stdout: "", stderr: `${message ? `verify: ${message}\n\n` : ""}${USAGE}` };
   }
   try {
-    return toOutFile(args, runMode(args));
+    refusePseudoFilesystems(args);
+    return toOutFile(args, runMode(args, endpoints));
   } catch (err) {
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };
     }
-    if (err instanceof InputError || err instanceof ProbeFileError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
+    if (err instanceof InputError || err instanceof ProbeFileError || err instanceof ProbeInputError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
     throw err;
   }
 }

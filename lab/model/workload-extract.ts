@@ -69,15 +69,20 @@ export function hasSidecar(podLabels: Record<string, string>, podAnnotations: Re
   return ns.labels["istio.io/rev"] !== undefined || podLabels["istio.io/rev"] !== undefined;
 }
 
+/** The kind given to a workload whose pods share a controller reference that names no kind. */
+export const UNKNOWN_OWNER_KIND = "Owner";
+
 interface OwnerRef {
-  kind: string;
+  /** Absent when the reference omits it (some dump tools strip it): the name still groups the pods. */
+  kind?: string;
   name: string;
 }
 
 function controllerOf(o: Json | K8sObject): OwnerRef | undefined {
   const refs = ((asRecord(o.metadata)?.ownerReferences as unknown[]) ?? []).map(asRecord);
   const ref = refs.find((r) => r?.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
-  return ref && typeof ref.kind === "string" && typeof ref.name === "string" ? { kind: ref.kind, name: ref.name } : undefined;
+  if (!ref || typeof ref.name !== "string" || ref.name === "") return undefined;
+  return typeof ref.kind === "string" && ref.kind !== "" ? { kind: ref.kind, name: ref.name } : { name: ref.name };
 }
 
 /**
@@ -93,14 +98,21 @@ export function extractWorkloads(objects: K8sObject[], namespaceInfo: (name: str
   const controllers = new Map<string, K8sObject>();
   for (const o of objects) if ((WORKLOAD_KINDS as readonly string[]).includes(o.kind)) controllers.set(`${namespaceOf(o)}/${o.kind}/${o.metadata.name}`, o);
 
+  // A reference without a kind names the controller object of that name, when exactly one is known.
+  const withKind = (ns: string, ref: OwnerRef): OwnerRef => {
+    if (ref.kind !== undefined) return ref;
+    const kinds = WORKLOAD_KINDS.filter((kind) => controllers.has(`${ns}/${kind}/${ref.name}`));
+    return kinds.length === 1 ? { kind: kinds[0], name: ref.name } : ref;
+  };
   // Follow controller ownerReferences up to the top-most owner we know (or can infer).
   const topOwner = (ns: string, ref: OwnerRef): OwnerRef => {
-    let current = ref;
+    let current = withKind(ns, ref);
     for (let depth = 0; depth < 5; depth++) {
+      if (current.kind === undefined) break;
       const obj = controllers.get(`${ns}/${current.kind}/${current.name}`);
       const parent = obj ? controllerOf(obj) : undefined;
-      if (parent && (WORKLOAD_KINDS as readonly string[]).includes(parent.kind)) {
-        current = parent;
+      if (parent && (WORKLOAD_KINDS as readonly string[]).includes(withKind(ns, parent).kind ?? "")) {
+        current = withKind(ns, parent);
         continue;
       }
       if (!obj && current.kind === "ReplicaSet") {
@@ -141,7 +153,7 @@ export function extractWorkloads(objects: K8sObject[], namespaceInfo: (name: str
     if (!(WORKLOAD_KINDS as readonly string[]).includes(o.kind)) continue;
     const ns = namespaceOf(o);
     const owner = controllerOf(o);
-    if (owner && (WORKLOAD_KINDS as readonly string[]).includes(owner.kind)) {
+    if (owner && (WORKLOAD_KINDS as readonly string[]).includes(withKind(ns, owner).kind ?? "")) {
       const top = topOwner(ns, owner);
       if (controllers.has(`${ns}/${top.kind}/${top.name}`)) continue;
     }
@@ -162,7 +174,7 @@ export function extractWorkloads(objects: K8sObject[], namespaceInfo: (name: str
     ].filter((ip, i, all) => all.indexOf(ip) === i);
     const owner = controllerOf(o);
     const top = owner ? topOwner(ns, owner) : undefined;
-    add(ns, top?.kind ?? "Pod", top?.name ?? o.metadata.name, podTemplateOf(o)!, ips);
+    add(ns, top ? top.kind ?? UNKNOWN_OWNER_KIND : "Pod", top?.name ?? o.metadata.name, podTemplateOf(o)!, ips);
   }
   return [...byKey.values()];
 }

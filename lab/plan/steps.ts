@@ -64,6 +64,17 @@ export function dockerInspectControlPlaneStep(): PlanStep {
   };
 }
 
+/**
+ * With `--context`, the cluster is the user's: the API server's address after DNAT is what the
+ * `kubernetes` Service's endpoints say (the real apiserver address and port, not the Service VIP).
+ */
+export function apiEndpointsStep(settings: LabSettings): PlanStep {
+  return {
+    argv: kubectl(settings, "get", "endpoints", "kubernetes", "-n", "default", "-o", "json"),
+    waitsFor: "the API server's real address and port (the kubernetes Service's endpoints: what Calico sees after DNAT)",
+  };
+}
+
 function pulumiStep(settings: LabSettings, argv: string[], waitsFor: string, automation: AutomationCall): PlanStep {
   return { argv: ["pulumi", ...argv], waitsFor, automation, env: pulumiEnv(settings) };
 }

@@ -9,6 +9,7 @@ import { BYPASS, CLIENT, DEBUG, ECHO } from "../workloads/names";
 import { CONTROL_PLANE_IP_PLACEHOLDER, workingStackConfigPath, writeWorkingConfigStep } from "./config-copy";
 import type { LabSettings } from "./settings";
 import {
+  apiEndpointsStep,
   currentContextStep,
   dockerInspectControlPlaneStep,
   kindCreateClusterStep,
@@ -53,6 +54,24 @@ export function parseDockerInspectIp(json: string, network = "kind"): string {
   return ip;
 }
 
+/**
+ * `kubectl get endpoints kubernetes -o json`: the first address and port of the first subset, the
+ * API server as Calico sees it after DNAT.
+ */
+export function parseApiEndpoints(json: string): { ip: string; port: number } {
+  let parsed: { subsets?: { addresses?: { ip?: unknown }[]; ports?: { port?: unknown }[] }[] };
+  try {
+    parsed = JSON.parse(json) as typeof parsed;
+  } catch (error) {
+    throw new Error(`kubectl get endpoints kubernetes: output is not JSON (${(error as Error).message})`);
+  }
+  const subset = parsed.subsets?.[0];
+  const ip = subset?.addresses?.[0]?.ip;
+  const port = subset?.ports?.[0]?.port;
+  if (typeof ip !== "string" || typeof port !== "number") throw new Error("kubectl get endpoints kubernetes: no address and port; is the API server registered in its own Service?");
+  return { ip, port };
+}
+
 /** Deployments the lab stack is known to create (the runner waits on the live list, which also has the platform's own). */
 export function expectedDemoDeployments(spec: PlatformSpec): { namespace: string; name: string }[] {
   if (!spec.demoWorkloads) return [];
@@ -75,11 +94,11 @@ export interface UpPhases {
   preflight: PlanStep[];
   /** In-process: the state directory and the kind config. */
   prepare: PlanStep[];
-  /** `kind get clusters`, then `kind create cluster` unless it is listed. */
+  /** `kind get clusters`, then `kind create cluster` unless it is listed; none with --context (the cluster is given). */
   cluster: PlanStep[];
   /** The current-context guard (absent with --context). */
   guard: PlanStep[];
-  /** `docker inspect` of the control-plane node, for its IP. */
+  /** `docker inspect` of the control-plane node, for its IP; with --context the kubernetes Service's endpoints. */
   locate: PlanStep[];
   /** The working stack config copy, stack creation (from .lab/stack-init), selection, `pulumi up --config-file <copy>`. */
   deploy: PlanStep[];
@@ -89,9 +108,14 @@ export interface UpPhases {
   inventory: PlanStep[];
 }
 
+/** kind and docker only matter when lab up makes the kind cluster; with --context kubectl and pulumi do. */
+export function preflightToolsFor(settings: LabSettings): typeof PREFLIGHT_TOOLS {
+  return settings.contextExplicit ? PREFLIGHT_TOOLS.filter((t) => t.name === "kubectl" || t.name === "pulumi") : PREFLIGHT_TOOLS;
+}
+
 export function upPhases(spec: PlatformSpec, settings: LabSettings, facts: UpFacts = {}): UpPhases {
   return {
-    preflight: PREFLIGHT_TOOLS.map((tool) => ({ argv: [...tool.argv], waitsFor: `${tool.name} to answer with its version (missing: stop with an install hint)` })),
+    preflight: preflightToolsFor(settings).map((tool) => ({ argv: [...tool.argv], waitsFor: `${tool.name} to answer with its version (missing: stop with an install hint)` })),
     prepare: [
       { argv: [], inProcess: { op: "makeDirectory", path: settings.stateDir }, waitsFor: "the local Pulumi backend directory (no login; empty passphrase, no prompt)" },
       {
@@ -100,9 +124,10 @@ export function upPhases(spec: PlatformSpec, settings: LabSettings, facts: UpFac
         waitsFor: "the kind config kind create reads",
       },
     ],
-    cluster: [kindGetClustersStep(), ...(facts.clusterExists === true ? [] : [kindCreateClusterStep(settings)])],
+    // A given context means "use this cluster": no kind cluster is listed or created.
+    cluster: settings.contextExplicit ? [] : [kindGetClustersStep(), ...(facts.clusterExists === true ? [] : [kindCreateClusterStep(settings)])],
     guard: settings.contextExplicit ? [] : [currentContextStep()],
-    locate: [dockerInspectControlPlaneStep()],
+    locate: settings.contextExplicit ? [apiEndpointsStep(settings)] : [dockerInspectControlPlaneStep()],
     deploy: [
       writeWorkingConfigStep(settings, facts.controlPlaneIp ?? CONTROL_PLANE_IP_PLACEHOLDER),
       writeStackInitProjectStep(settings),

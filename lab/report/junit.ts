@@ -28,10 +28,12 @@ function testcase(c: Case): string {
   return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>\n    </testcase>`;
 }
 
-function suite(name: string, cases: Case[]): string {
+function suite(name: string, cases: Case[], properties: Record<string, string> = {}): string {
   const failures = cases.filter((c) => c.status !== "pass" && c.status !== "unknown" && c.status !== "skipped").length;
   const skipped = cases.filter((c) => c.status === "unknown" || c.status === "skipped").length;
-  return [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map(testcase), "  </testsuite>"].join("\n");
+  const props = Object.entries(properties);
+  const propertyLines = props.length ? ["    <properties>", ...props.map(([k, v]) => `      <property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`), "    </properties>"] : [];
+  return [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...propertyLines, ...cases.map(testcase), "  </testsuite>"].join("\n");
 }
 
 export function renderJunit(report: CheckReport): string {
@@ -54,7 +56,7 @@ export function renderJunit(report: CheckReport): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="${xmlEscape(name)}">`,
-    suite("probes", probeCases),
+    suite("probes", probeCases, report.predictionStandIns.length ? { "prediction-stand-ins": report.predictionStandIns.join(", ") } : {}),
     suite("control-plane", controlCases),
     ...(notRunCases.length > 0 ? [suite("not-run", notRunCases)] : []),
     `</testsuites>`,

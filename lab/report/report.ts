@@ -39,6 +39,8 @@ export interface CheckReport {
   summary: { probes: number; passed: number; breaches: number; controlsFailed: number; unknown: number; observationMismatches: number; controlPlane: number; controlPlanePassed: number };
   probes: ProbeReportEntry[];
   controlPlane: ControlPlaneOutcome[];
+  /** Workloads the model's predictions used stand-ins for (the stack deploys none of its own). */
+  predictionStandIns: string[];
 }
 
 export interface ReportContext {
@@ -49,6 +51,7 @@ export interface ReportContext {
   ablated?: string[];
   scenario?: string;
   notRun?: string[];
+  predictionStandIns?: string[];
 }
 
 const BODY_IN_REPORT = 300;
@@ -101,6 +104,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
       observationMatchesPrediction: p.observationMatchesPrediction,
     })),
     controlPlane: [...controlPlane],
+    predictionStandIns: [...(ctx.predictionStandIns ?? [])],
   };
 }
 

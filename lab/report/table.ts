@@ -31,6 +31,7 @@ export function renderTable(report: CheckReport, options: { width?: number } = {
   }
   const s = report.summary;
   if (report.notRun.length > 0) rows.push("", "not run:", ...report.notRun.map((part) => `  ${part}`));
+  if (report.predictionStandIns.length > 0) rows.push("", `STAND-INS: the model's predictions used stand-ins for ${report.predictionStandIns.length} workload(s): ${report.predictionStandIns.join(", ")}`);
   rows.push(
     "",
     `${report.outcome.toUpperCase()} (exit ${report.exitCode}): ${s.passed}/${s.probes} probes as intended, ${s.breaches} breach(es), ${s.controlsFailed} failed control(s), ${s.unknown} unclear, ${s.observationMismatches} differ from the model's observation; control plane ${s.controlPlanePassed}/${s.controlPlane}`,

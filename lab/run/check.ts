@@ -31,6 +31,8 @@ export interface LiveCheckOptions {
   notRun?: string[];
   /** The model's platform verdict for the same objects and ablation: drawn with the observations in report.html. */
   verdict?: PlatformVerdict;
+  /** Workloads the predictions used stand-ins for (see lab/model/stand-ins.ts). */
+  predictionStandIns?: string[];
 }
 
 export interface LiveCheckResult {
@@ -134,7 +136,16 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
   const notRun = options.notRun ?? [];
   const verdict = judgeRun(probeOutcomes, controlPlane, notRun);
   const report = buildReport(
-    { command: options.command, context: settings.context, startedAt, finishedAt: io.now(), ablated: options.ablated, scenario: options.scenario, notRun },
+    {
+      command: options.command,
+      context: settings.context,
+      startedAt,
+      finishedAt: io.now(),
+      ablated: options.ablated,
+      scenario: options.scenario,
+      notRun,
+      predictionStandIns: options.predictionStandIns,
+    },
     probeOutcomes,
     controlPlane,
     verdict,

@@ -16,22 +16,39 @@ import { LOCAL_CONTEXT } from "../local/paths";
 import type { LabCommand, Plan } from "../plan/types";
 import { planUp } from "../plan/up";
 import { buildProbeCatalogue } from "../probes/catalogue";
-import { findScenario } from "../scenarios";
+import { findScenario, SCENARIOS } from "../scenarios";
+import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
+import { DEFAULT_MAX_TIME_SECONDS } from "../check/curl";
+import { DEFAULT_BATCH_SIZE } from "../check/script";
 import { pulumiAutomation } from "./automation";
 import { labAblate, labCheck, labDown, labScenario, labUp } from "./commands";
 import { StepFailed, type LabIO } from "./execute";
-import { spawnRunner } from "./runner";
+import { zxRunner } from "./runner";
 import { localBackendSettings, runLocalCommand } from "../local/commands";
 import { toolsLayoutFor } from "../tools/cache";
 import { delimiter } from "node:path";
+import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 export const USAGE = `usage: lab <up|check|ablate LAYER|scenario NAME|down> [--backend kind|local] [--dry-run] [--context NAME] [--max-time SECONDS] [--batch-size N] [--stack NAME]
+commands:
+  up               preflight, the kind cluster (created once, then reused), the stack deployed with Pulumi, every rollout awaited
+  check            run the probe catalogue live from every tenant's client, debug and bypass pods; compare with the model
+  ablate LAYER     deploy with LAYER switched off, check, then restore (LAYER: ${ENFORCEMENT_LAYERS.join(", ")})
+  scenario NAME    apply a misconfiguration scenario, check, then restore (NAME: ${SCENARIOS.map((s) => s.name).join(", ")})
+  down             delete the kind cluster and the lab's local state under .lab/
+options:
   --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver and kube-controller-manager
                    built from their Go modules (npm run tools) and run as processes under .lab/local/, with a
                    private kubeconfig (context ${LOCAL_CONTEXT}); no containers run there (up, check, down only)
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
-  --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context; not with --backend local)
-exit codes: 0 pass, 1 an attack got through, 2 usage, 3 inconclusive (a positive control failed or an answer was unclear), 4 unsafe kube context, 5 a step failed, 10-14 preflight`;
+  --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context);
+                   with lab up it means "use this cluster": no kind cluster is created, docker and kind are not needed;
+                   not with --backend local
+  --max-time S     curl --max-time of each live probe, in whole seconds (default ${DEFAULT_MAX_TIME_SECONDS})
+  --batch-size N   probes per kubectl exec into one source pod (default ${DEFAULT_BATCH_SIZE})
+  --stack NAME     the stack file stacks/Pulumi.<NAME>.yaml and the Pulumi stack name (default ${LAB_STACK})
+  --help, -h       this text
+exit codes: 0 pass, 1 an attack got through, 2 usage, 3 inconclusive (a positive control failed or an answer was unclear), 4 unsafe kube context, 5 a step failed, 10-14 preflight (a missing tool)`;
 
 export interface LabArgs {
   command: LabCommand;
@@ -45,6 +62,11 @@ export interface LabArgs {
 }
 
 const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
+
+/** `--help` anywhere on the command line. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes("--help") || argv.includes("-h");
+}
 
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -111,7 +133,7 @@ export function dryRunPlan(args: LabArgs, spec: PlatformSpec, settings: LabSetti
       return planAblate(settings, parseLayer(args.argument), check());
     case "scenario": {
       const scenario = findScenario(args.argument ?? "");
-      const change = scenario.apply(platformObjects(spec), spec);
+      const change = scenario.apply(platformObjects(spec, labProbeEndpoints), spec);
       return planScenario(settings, { name: scenario.name, added: change.added, removed: change.removed }, check());
     }
     case "down":
@@ -127,7 +149,7 @@ export function runnerEnv(settings: LabSettings): NodeJS.ProcessEnv {
 
 export function defaultIO(env: NodeJS.ProcessEnv = process.env): LabIO {
   return {
-    run: spawnRunner(env),
+    run: zxRunner(env),
     automation: pulumiAutomation(),
     log: (line) => console.log(line),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -136,6 +158,10 @@ export function defaultIO(env: NodeJS.ProcessEnv = process.env): LabIO {
 }
 
 export async function main(argv: readonly string[], repoRoot: string, givenIo?: LabIO): Promise<number> {
+  if (wantsHelp(argv)) {
+    (givenIo ?? defaultIO()).log(USAGE);
+    return EXIT_CODES.pass;
+  }
   let args: LabArgs;
   let io = givenIo ?? defaultIO();
   try {

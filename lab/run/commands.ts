@@ -4,7 +4,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { EnforcementLayer, PlatformSpec } from "../../components/spec/types";
 import { EXIT_CODES } from "../check/compare";
 import { LAB_CLUSTER_NAME } from "../kind/cluster";
-import { platformObjects, predictCatalogue, verifyPlatform } from "../model/platform";
+import { platformObjects, platformObjectsWithStandIns, predictCatalogue, verifyPlatform } from "../model/platform";
 import { planAblate } from "../plan/ablate";
 import { planCheck } from "../plan/check";
 import { stackConfigCopies, workingStackConfigPath } from "../plan/config-copy";
@@ -13,12 +13,13 @@ import { planScenario } from "../plan/scenario";
 import type { LabSettings } from "../plan/settings";
 import { isCurrentContextStep, kindGetClustersStep, rolloutStatusStep, stackInitDir } from "../plan/steps";
 import type { PlanStep } from "../plan/types";
-import { parseDockerInspectIp, upPhases } from "../plan/up";
-import { formatPreflight, runPreflight } from "../preflight";
+import { KIND_API_SERVER_PORT, parseApiEndpoints, parseDockerInspectIp, preflightToolsFor, upPhases } from "../plan/up";
+import { formatPreflight, missingToolStatus, runPreflight } from "../preflight";
 import { findScenario } from "../scenarios";
 import { parsePodList } from "../check/pods";
 import { runLiveCheck } from "./check";
-import { executeStep, guardContext, parseKindClusters, type LabIO } from "./execute";
+import { executeStep, guardContext, parseKindClusters, StepFailed, type LabIO } from "./execute";
+import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
 async function refuseUnlessSafe(io: LabIO, settings: LabSettings): Promise<number | undefined> {
   const decision = await guardContext(io, settings);
@@ -50,17 +51,21 @@ async function waitForRollouts(io: LabIO, settings: LabSettings, listStep: PlanS
 /** Walks the plan's phases (lab/plan/up.ts), re-planning as it learns whether the cluster exists and the node IP. */
 export async function labUp(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
   const unknown = upPhases(spec, settings);
-  const preflight = await runPreflight(io.run);
+  const preflight = await runPreflight(io.run, preflightToolsFor(settings));
   io.log(`preflight:\n${formatPreflight(preflight)}`);
   if (!preflight.ok) return preflight.exitCode;
   await executeAll(io, unknown.prepare);
-  const exists = await clusterExists(io, unknown.cluster[0]);
-  if (exists) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
+  // With --context the cluster is given: nothing is listed or created with kind.
+  const exists = settings.contextExplicit ? true : await clusterExists(io, unknown.cluster[0]);
+  if (exists && !settings.contextExplicit) io.log(`kind cluster ${LAB_CLUSTER_NAME} exists: reusing it`);
   await executeAll(io, upPhases(spec, settings, { clusterExists: exists }).cluster.slice(1), { stream: true });
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const [inspect] = unknown.locate;
-  const nodeIp = parseDockerInspectIp((await executeStep(io, inspect)).result?.stdout ?? "");
+  const [locate] = unknown.locate;
+  const located = (await executeStep(io, locate)).result?.stdout ?? "";
+  const endpoint = settings.contextExplicit ? parseApiEndpoints(located) : { ip: parseDockerInspectIp(located), port: KIND_API_SERVER_PORT };
+  if (endpoint.port !== KIND_API_SERVER_PORT) io.log(`warning: the API server of ${settings.context} listens on ${endpoint.port}; the working stack config allows ${KIND_API_SERVER_PORT} (set hard-tenancy:cluster.apiServerEndpoints in the stack file)`);
+  const nodeIp = endpoint.ip;
   const known = upPhases(spec, settings, { clusterExists: exists, controlPlaneIp: nodeIp });
   await executeAll(io, known.deploy);
   await waitForRollouts(io, settings, known.rollouts[0]);
@@ -81,10 +86,17 @@ function requireWorkingCopy(settings: LabSettings, command: string): void {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run \`lab up\` first (it writes this working copy of the stack config, which ${command} redeploys to restore)`);
 }
 
+/** Workloads the model stands in for when the stack deploys no demo workloads: announced in every report. */
+function predictionStandIns(spec: PlatformSpec): string[] {
+  return platformObjectsWithStandIns(spec, labProbeEndpoints).standIns.workloads;
+}
+
 export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSettings): Promise<number> {
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  return (await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec), verdict: verifyPlatform(spec), command: "check" })).exitCode;
+  return (
+    await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec, { endpoints: labProbeEndpoints }), verdict: verifyPlatform(spec, { endpoints: labProbeEndpoints }), command: "check", predictionStandIns: predictionStandIns(spec) })
+  ).exitCode;
 }
 
 export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSettings, layer: EnforcementLayer): Promise<number> {
@@ -96,9 +108,9 @@ export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSett
   try {
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
-    const predictions = predictCatalogue(spec, { ablate: [layer] });
-    const verdict = verifyPlatform(spec, { ablate: [layer] });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `ablate ${layer}`, ablated: [layer] })).exitCode;
+    const predictions = predictCatalogue(spec, { ablate: [layer], endpoints: labProbeEndpoints });
+    const verdict = verifyPlatform(spec, { ablate: [layer], endpoints: labProbeEndpoints });
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `ablate ${layer}`, ablated: [layer], predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log(`restoring: redeploying ${workingStackConfigPath(settings)} (${layer} as before)`);
     await executeAll(io, plan.restore);
@@ -111,7 +123,7 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
   requireWorkingCopy(settings, `lab scenario ${name}`);
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
-  const change = scenario.apply(platformObjects(spec), spec);
+  const change = scenario.apply(platformObjects(spec, labProbeEndpoints), spec);
   const plan = planScenario(settings, { name, added: change.added, removed: change.removed }, planCheck({ spec, settings, catalogue: [], nonce: "unusednonce" }));
   io.log(`scenario ${scenario.name}: ${scenario.title}\nexpected: ${scenario.expected}`);
   let exitCode: number = EXIT_CODES.commandFailed;
@@ -120,7 +132,7 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
     await io.sleep(settings.settleSeconds * 1000);
     const predictions = predictCatalogue(spec, { objects: change.objects });
     const verdict = verifyPlatform(spec, { objects: change.objects });
-    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `scenario ${name}`, scenario: name })).exitCode;
+    exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `scenario ${name}`, scenario: name, predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log("restoring: deleting the scenario's objects and re-deploying the stack with --refresh");
     await executeAll(io, plan.restore);
@@ -129,7 +141,15 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
 }
 
 export async function labDown(io: LabIO, settings: LabSettings): Promise<number> {
-  const exists = await clusterExists(io);
+  const listed = await executeStep(io, { ...kindGetClustersStep(), mayFail: true });
+  if (listed.result?.notFound) {
+    // Same message and exit code as lab up's preflight.
+    const status = missingToolStatus("kind");
+    io.log(`  ✘ ${status.message} [exit ${status.exitCode}]`);
+    return status.exitCode ?? EXIT_CODES.commandFailed;
+  }
+  if (!listed.ok) throw new StepFailed(kindGetClustersStep(), `exit ${listed.result?.code}: ${(listed.result?.stderr ?? "").trim().split("\n")[0]}`);
+  const exists = parseKindClusters(listed.result?.stdout ?? "").includes(LAB_CLUSTER_NAME);
   for (const step of planDown(settings, { clusterExists: exists }).steps.slice(1)) await executeStep(io, step, { stream: true });
   if (!exists) io.log(`no kind cluster ${LAB_CLUSTER_NAME}: nothing to delete`);
   for (const dir of [settings.stateDir, stackInitDir(settings)]) {

@@ -1,6 +1,8 @@
-// Running one argv for real (child_process, no shell): output captured, optionally streamed to the
-// terminal, killed after its timeout. A missing binary is reported as `notFound`, not thrown.
-import { spawn } from "node:child_process";
+// Running one argv for real through zx's `$` (the lab's declared tool): arguments quoted by zx,
+// `nothrow` (a failing command is a result, not an exception), zx's timeout, output captured and
+// optionally streamed to the terminal as it arrives. A missing binary is reported as `notFound`
+// (looked up on the command's PATH first), not thrown. zx's types are ESM-only, so it is loaded
+// with a dynamic import() from this CommonJS module.
 
 export interface CommandResult {
   code: number | null;
@@ -23,41 +25,33 @@ export interface RunOptions {
 
 export type CommandRunner = (argv: readonly string[], options?: RunOptions) => Promise<CommandResult>;
 
-/** A runner over child_process.spawn; `baseEnv` (default: this process's) decides PATH lookup too. */
-export function spawnRunner(baseEnv: NodeJS.ProcessEnv = process.env): CommandRunner {
-  return (argv, options = {}) =>
-    new Promise((resolve) => {
-      if (argv.length === 0) throw new Error("argv: empty command");
-      const env = { ...baseEnv, ...(options.env ?? {}) };
-      const child = spawn(argv[0], argv.slice(1), { env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      let timedOut = false;
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString("utf8");
-        if (options.stream) process.stdout.write(chunk);
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString("utf8");
-        if (options.stream) process.stderr.write(chunk);
-      });
-      const timer = options.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-          }, options.timeoutMs)
-        : undefined;
-      child.on("error", (error: NodeJS.ErrnoException) => {
-        if (timer) clearTimeout(timer);
-        resolve({ code: null, stdout, stderr: stderr + error.message, notFound: error.code === "ENOENT" });
-      });
-      child.on("close", (code) => {
-        if (timer) clearTimeout(timer);
-        resolve({ code, stdout, stderr, ...(timedOut ? { timedOut } : {}) });
-      });
-      child.stdin.on("error", () => undefined); // the command may exit without reading stdin
-      child.stdin.end(options.stdin ?? "");
-    });
+/** A runner over zx's `$`; `baseEnv` (default: this process's) decides PATH lookup too. */
+export function zxRunner(baseEnv: NodeJS.ProcessEnv = process.env): CommandRunner {
+  return async (argv, options = {}) => {
+    if (argv.length === 0) throw new Error("argv: empty command");
+    const { $, which } = await import("zx");
+    // zx runs the command through bash. Node's stdio pipes are socketpairs, and a bash whose stdin is
+    // a socket and that sees no SHLVL takes itself for an rshd/sshd session and sources ~/.bashrc
+    // (bash(1), INVOCATION); an inherited or explicit SHLVL keeps the user's rc files out.
+    const env: NodeJS.ProcessEnv = { SHLVL: "1", ...baseEnv, ...(options.env ?? {}) };
+    const found = await which(argv[0], { path: env.PATH ?? "", nothrow: true });
+    if (!found) return { code: null, stdout: "", stderr: `${argv[0]}: not found on PATH`, notFound: true };
+    const started = Date.now();
+    const child = $({
+      nothrow: true,
+      quiet: true,
+      env,
+      input: options.stdin ?? "",
+      ...(options.timeoutMs ? { timeout: options.timeoutMs, timeoutSignal: "SIGKILL" as const } : {}),
+    })`${[...argv]}`;
+    if (options.stream) {
+      child.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
+      child.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+    }
+    const output = await child;
+    const timedOut = options.timeoutMs !== undefined && output.signal !== null && Date.now() - started >= options.timeoutMs;
+    return { code: output.exitCode, stdout: output.stdout, stderr: output.stderr, ...(timedOut ? { timedOut } : {}) };
+  };
 }
 
 /** Runs `tasks` with at most `limit` in flight; results keep the input order. */

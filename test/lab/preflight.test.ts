@@ -10,7 +10,7 @@ import { labSettings } from "../../lab/plan/settings";
 import type { AutomationExecutor } from "../../lab/run/automation";
 import { labUp } from "../../lab/run/commands";
 import type { LabIO } from "../../lab/run/execute";
-import { spawnRunner, type CommandRunner } from "../../lab/run/runner";
+import { zxRunner, type CommandRunner } from "../../lab/run/runner";
 import { syntheticConfig } from "../fixtures/platform";
 
 const REAL_OUTPUT: Record<ToolName, string> = {
@@ -43,7 +43,7 @@ describe("lab preflight with a controlled PATH", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const runner = (): CommandRunner => spawnRunner({ PATH: bin });
+  const runner = (): CommandRunner => zxRunner({ PATH: bin });
 
   it("reports every tool's version when all are present", async () => {
     stubAll();

@@ -7,10 +7,11 @@ import { platformObjects, verifyPlatform } from "../../lab/model/platform";
 import type { PlatformVerdict } from "../../lab/model/verdict-types";
 import { compareVerdicts, findScenario, SCENARIOS, type ProbeChange } from "../../lab/scenarios";
 import { labConfig } from "../fixtures/platform";
+import { labProbeEndpoints } from "../../lab/workloads/probe-endpoints";
 
 describe("the article's misconfiguration scenarios", () => {
   const lab: PlatformSpec = validatePlatformConfig(labConfig());
-  const objects = platformObjects(lab);
+  const objects = platformObjects(lab, labProbeEndpoints);
   const baseline = verifyPlatform(lab, { objects, grouping: false });
 
   function run(name: string, input: K8sObject[] = objects): { verdict: PlatformVerdict; changes: ProbeChange[] } {

@@ -5,8 +5,7 @@
 // one row), equal cells share one view, probe rows are stored once per name-free content, and the
 // grid is run-length encoded.
 import { ENFORCEMENT_LAYERS } from "../../../components/spec/types";
-import { LAYER_LETTERS, verdictPasses } from "../../model/report";
-import { STAND_IN_NOTICE } from "../../model/stand-ins";
+import { LAYER_LETTERS, standInNotice, verdictPasses } from "../../model/report";
 import type { ClassCell, PlatformVerdict, ProbeOutcome } from "../../model/verdict-types";
 import type { ProbeCategory } from "../../probes/types";
 import { depthTone, legend } from "./palette";
@@ -231,7 +230,7 @@ function summaryHeader(input: ReportInput, disagreements: number, unplaced: numb
     minDefenseInDepthOnGrantedPorts: s.minDefenseInDepthOnGrantedPorts,
     ablated: [...verdict.ablated],
     standIns: verdict.probeStandIns,
-    standInNotice: verdict.probeStandIns ? STAND_IN_NOTICE : null,
+    standInNotice: verdict.probeStandIns ? standInNotice(verdict) : null,
     inconclusiveProbes: inconclusive,
     warnings: [...verdict.warnings],
     observed: observedHeader(input, disagreements, unplaced),

@@ -17,7 +17,7 @@ describe("writing rendered objects", () => {
 
   it("by default writes one file per namespace and puts cluster-scoped objects in cluster.yaml", () => {
     writeRendered(objects, dir);
-    assert.deepEqual(readdirSync(dir).sort(), ["cluster.yaml", "istio-system.yaml", "shared-services.yaml", "tenant-acme.yaml", "tenant-globex.yaml", "tenant-initech.yaml"]);
+    assert.deepEqual(readdirSync(dir).sort(), [".hard-tenancy-render.json", "cluster.yaml", "istio-system.yaml", "shared-services.yaml", "tenant-acme.yaml", "tenant-globex.yaml", "tenant-initech.yaml"]);
     const cluster = parseAllDocuments(readFileSync(join(dir, "cluster.yaml"), "utf8")).map((d) => d.toJS());
     assert.ok(cluster.every((o) => o.metadata.namespace === undefined));
     const acme = parseAllDocuments(readFileSync(join(dir, "tenant-acme.yaml"), "utf8")).map((d) => d.toJS());
@@ -25,9 +25,9 @@ describe("writing rendered objects", () => {
   });
 
   it("with split kind writes one file per kind, and no object is lost or duplicated", () => {
-    const files = writeRendered(objects, dir, { split: "kind" });
+    const files = writeRendered(objects, dir, { split: "kind" }).files;
     assert.ok(readdirSync(dir).includes("networkpolicy.yaml"));
-    const total = readdirSync(dir).reduce((n, f) => n + parseAllDocuments(readFileSync(join(dir, f), "utf8")).length, 0);
+    const total = readdirSync(dir).filter((f) => f.endsWith(".yaml")).reduce((n, f) => n + parseAllDocuments(readFileSync(join(dir, f), "utf8")).length, 0);
     assert.equal(total, objects.length);
     assert.equal(files.reduce((n, f) => n + f.objects.length, 0), objects.length);
   });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildClusterModel, findWorkload, resolveServicePort, workloadByIp } from "../../../lab/model/cluster";
 import { loadManifestDir } from "../../../lab/model/load";
+import type { K8sObject } from "../../../components/k8s/object";
 import { model, namespace, pod } from "./fixtures";
 
 const basic = () => buildClusterModel(loadManifestDir(join(__dirname, "../../fixtures/manifests/basic")).objects);
@@ -12,6 +13,24 @@ describe("cluster model", () => {
     assert.deepEqual(m.workloads.map((w) => `${w.namespace}/${w.name}:${w.kind}`).sort(), ["tenant-a/debug:Deployment", "tenant-a/echo:Deployment", "tenant-b/db:StatefulSet"]);
     assert.deepEqual(findWorkload(m, "tenant-a/echo")?.podIPs, ["10.244.1.7"]);
     assert.equal(workloadByIp(m, "10.244.1.7")?.name, "echo");
+  });
+
+  it("groups pods whose controller reference names no kind under one workload named after the owner", () => {
+    const owned = (name: string, ip: string): K8sObject => ({
+      ...pod("x", name, { app: "web" }, { ips: [ip] }),
+      metadata: { name, namespace: "x", labels: { app: "web" }, ownerReferences: [{ name: "web-5f7c", controller: true, uid: "u1" }] } as K8sObject["metadata"],
+    });
+    const m = model([namespace("x"), owned("web-5f7c-a", "10.0.0.1"), owned("web-5f7c-b", "10.0.0.2")]);
+    assert.deepEqual(m.workloads.map((w) => `${w.namespace}/${w.name}:${w.kind}`), ["x/web-5f7c:Owner"]);
+    assert.deepEqual(findWorkload(m, "x/web-5f7c")?.podIPs, ["10.0.0.1", "10.0.0.2"]);
+    // When the owner object is in the dump, the reference resolves to it and up to its Deployment.
+    const withOwners = model([
+      namespace("x"),
+      owned("web-5f7c-a", "10.0.0.1"),
+      { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-5f7c", namespace: "x", ownerReferences: [{ name: "web", controller: true }] } as K8sObject["metadata"], spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [] } } } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "x" }, spec: { template: { metadata: { labels: { app: "web" } }, spec: { containers: [] } } } },
+    ]);
+    assert.deepEqual(withOwners.workloads.map((w) => `${w.namespace}/${w.name}:${w.kind}`), ["x/web:Deployment"]);
   });
 
   it("follows Istio's injection precedence: a pod's inject=false beats the namespace label", () => {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "yaml";
+import type { K8sObject } from "../../../components/k8s/object";
+import { buildClusterModel } from "../../../lab/model/cluster";
 import { loadManifestDir, parseManifests } from "../../../lab/model/load";
+import { connectionMatrix } from "../../../lab/model/matrix";
 
 const FIXTURES = join(__dirname, "../../fixtures/manifests");
 
@@ -32,5 +38,36 @@ describe("manifest loading", () => {
     const { objects, warnings } = parseManifests(text, "inline");
     assert.deepEqual(objects.map((o) => o.metadata.name), ["a", "b"]);
     assert.deepEqual(warnings, []);
+  });
+
+  it("reads API-style typed lists, whose items carry no apiVersion or kind, like the same objects as plain manifests", () => {
+    const plain = loadManifestDir(join(FIXTURES, "basic")).objects;
+    // Group as the API returns them: one <Kind>List per kind, items without apiVersion/kind.
+    const lists = new Map<string, K8sObject[]>();
+    for (const o of plain) lists.set(`${o.apiVersion} ${o.kind}`, [...(lists.get(`${o.apiVersion} ${o.kind}`) ?? []), o]);
+    const dir = mkdtempSync(join(tmpdir(), "typed-lists-"));
+    try {
+      for (const [key, items] of lists) {
+        const [apiVersion, kind] = key.split(" ");
+        const stripped = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        writeFileSync(join(dir, `${kind}.yaml`), stringify({ apiVersion, kind: `${kind}List`, metadata: { resourceVersion: "1" }, items: stripped }));
+      }
+      const typed = loadManifestDir(dir);
+      assert.deepEqual(typed.warnings, []);
+      assert.deepEqual(typed.objects.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`).sort(), plain.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`).sort());
+      const matrixOf = (objects: K8sObject[]) => JSON.stringify(connectionMatrix(buildClusterModel(objects)));
+      assert.equal(matrixOf(typed.objects), matrixOf(plain));
+      assert.ok(buildClusterModel(typed.objects).workloads.length > 0, "the typed lists' workloads are seen");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps what an item of a typed list says about itself, and a plain List names no item kind", () => {
+    const text = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicyList\nitems:\n- {metadata: {name: a, namespace: x}, spec: {podSelector: {}}}\n---\napiVersion: v1\nkind: List\nitems:\n- {metadata: {name: b}}\n";
+    const { objects, warnings } = parseManifests(text, "inline");
+    assert.deepEqual(objects.map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`), ["networking.k8s.io/v1 NetworkPolicy/a"]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /needs apiVersion, kind and metadata\.name/);
   });
 });

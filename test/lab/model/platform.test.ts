@@ -9,6 +9,7 @@ import { tenantClasses } from "../../../lab/model/tenant-classes";
 import type { PlatformVerdict, ProbeOutcome } from "../../../lab/model/verdict-types";
 import { findScenario } from "../../../lab/scenarios";
 import { labConfig, syntheticConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 function outcome(verdict: PlatformVerdict, id: string): ProbeOutcome {
   const found = verdict.outcomes.find((o) => o.probe.id === id);
@@ -18,7 +19,7 @@ function outcome(verdict: PlatformVerdict, id: string): ProbeOutcome {
 
 describe("platform isolation verdict", () => {
   const lab: PlatformSpec = validatePlatformConfig(labConfig());
-  const objects = platformObjects(lab);
+  const objects = platformObjects(lab, labProbeEndpoints);
   const verdict = verifyPlatform(lab, { objects });
 
   it("renders the builders' objects, the demo workloads and kind's DNS for a platform", () => {
@@ -32,8 +33,8 @@ describe("platform isolation verdict", () => {
   it("gives a platform whose stack deploys no demo workloads the same objects and verdict, flagged as probed against stand-ins", () => {
     const withoutDemo = { ...lab, demoWorkloads: false };
     const key = (o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-    assert.deepEqual(platformObjects(withoutDemo).map(key).sort(), objects.map(key).sort());
-    const standIn = verifyPlatform(withoutDemo, { grouping: false });
+    assert.deepEqual(platformObjects(withoutDemo, labProbeEndpoints).map(key).sort(), objects.map(key).sort());
+    const standIn = verifyPlatform(withoutDemo, { grouping: false, endpoints: labProbeEndpoints });
     assert.equal(standIn.probeStandIns, true);
     assert.deepEqual(standIn.summary, verdict.summary);
   });
@@ -43,7 +44,7 @@ describe("platform isolation verdict", () => {
     config.demoWorkloads = false;
     config.grants = [{ from: "globex", to: "acme", workload: "api-gateway", port: 9443, methods: ["GET"], paths: ["/api/v1/public/*"], reason: "test" }];
     const spec = validatePlatformConfig(config);
-    const standIn = verifyPlatform(spec, { grouping: false });
+    const standIn = verifyPlatform(spec, { grouping: false, endpoints: labProbeEndpoints });
     const id = spec.grants[0].id;
     const within = outcome(standIn, `globex->acme/grant/${id}/within`);
     assert.deepEqual(within.probe.to, { service: "tenant-acme/api-gateway", port: 9443 });
@@ -171,7 +172,7 @@ describe("tenant classes for big platforms", () => {
     config.tenants[6].sharedServices = [];
     const spec = validatePlatformConfig(config);
     const permissive = findScenario("permissive-mtls");
-    return { spec, objects: permissive.apply(platformObjects(spec), spec).objects };
+    return { spec, objects: permissive.apply(platformObjects(spec, labProbeEndpoints), spec).objects };
   }
 
   it("groups tenants whose objects are equal up to their names, and isolates grant parties and changed tenants", () => {
@@ -207,7 +208,7 @@ describe("tenant classes for big platforms", () => {
 
   it("groups a 60-tenant platform into a handful of classes and counts every pair", () => {
     const spec = validatePlatformConfig(syntheticConfig(60));
-    const verdict = verifyPlatform(spec);
+    const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints });
     assert.equal(verdict.grouped, true);
     assert.equal(verdict.classes.length, 3);
     const catalogueSize = 60 * 59 * 9 + 60 * 4 + 8; // 3 controls + 1 API probe per tenant, + the grant's within, 4 beyond-scope and 3 path-traversal probes

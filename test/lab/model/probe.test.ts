@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildClusterModel } from "../../../lab/model/cluster";
 import { loadManifestDir } from "../../../lab/model/load";
-import { createProbeEvaluator, evaluateProbes } from "../../../lab/model/probe";
+import { createProbeEvaluator, evaluateProbes, ProbeInputError } from "../../../lab/model/probe";
+import { namespace, networkPolicy, pod } from "./fixtures";
 import { observationFor } from "../../../lab/model/observation";
 import type { LayerId, Probe, ProbeResult } from "../../../lab/probes/types";
 
@@ -197,5 +198,35 @@ describe("observation table", () => {
     assert.equal(seen("authz-deny", "sidecar", "TCP", false), "tcp reset");
     assert.equal(seen("authz-deny", "sidecar", "HTTP", false), "curl exit 56");
     assert.equal(seen("allow", "no-sidecar", "TCP"), "connected");
+  });
+
+  it("refuses a probe whose client claims a sidecar (or a bypass of one) on a pod that has none: an input error, not a prediction", () => {
+    assert.throws(() => evaluate(http("claims", "legacy/echo", echo("tenant-a"), { client: "sidecar" })), (e: unknown) => e instanceof ProbeInputError && /client "sidecar" needs a sidecar, but legacy\/echo has none/.test((e as Error).message));
+    assert.throws(() => evaluate(http("claims", "legacy/echo", echo("tenant-a"), { client: "bypass" })), ProbeInputError);
+    assert.throws(() => evaluate(http("ghost", "nowhere/none", echo("tenant-a"))), ProbeInputError);
+    assert.doesNotThrow(() => evaluate(http("honest", "legacy/echo", echo("tenant-a"), { client: "no-sidecar" })));
+  });
+
+  it("predicts a DNS failure (curl exit 6) for a by-name probe whose client cannot reach the cluster DNS, and a timeout by IP", () => {
+    const dnsService = { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system" }, spec: { selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP", targetPort: 53 }] } };
+    const echoService = { apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: "b" }, spec: { clusterIP: "10.96.1.1", selector: { app: "echo" }, ports: [{ port: 80, targetPort: 8080 }] } };
+    const objects = [
+      namespace("kube-system"), namespace("a"), namespace("b"),
+      pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, { ports: [{ containerPort: 53, protocol: "UDP" }] }),
+      pod("a", "client", {}), pod("b", "echo", { app: "echo" }, { ports: [{ containerPort: 8080 }] }),
+      dnsService, echoService,
+      // a: egress only to b (no DNS); b admits a.
+      networkPolicy("a", "egress-to-b-only", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "b" } } }] }] }),
+    ];
+    const m = buildClusterModel(objects);
+    const byName = createProbeEvaluator(m)({ id: "n", from: "a/client", to: { service: "b/echo", port: 80 }, protocol: "HTTP" });
+    assert.equal(byName.verdict, "deny");
+    assert.equal(byName.observation, "dns failure");
+    assert.deepEqual(byName.decidedBy, { kind: "NetworkPolicy", namespace: "a", name: "egress-to-b-only" });
+    const byIp = createProbeEvaluator(m)({ id: "i", from: "a/client", to: { ip: "10.96.1.1", port: 80 }, protocol: "HTTP" });
+    assert.equal(byIp.verdict, "allow", "the connection itself is allowed: only the lookup fails");
+    // With DNS allowed, the same name resolves and the call goes through.
+    const open = buildClusterModel([...objects, networkPolicy("a", "dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]);
+    assert.equal(createProbeEvaluator(open)({ id: "n", from: "a/client", to: { service: "b/echo", port: 80 }, protocol: "HTTP" }).observation, "http 200");
   });
 });

@@ -4,10 +4,11 @@ import { validatePlatformConfig } from "../../../components/spec/validate";
 import { platformObjects } from "../../../lab/model/platform";
 import { singletonClasses, tenantClasses } from "../../../lab/model/tenant-classes";
 import { syntheticConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("tenant classes", () => {
   const spec = validatePlatformConfig(syntheticConfig(6, { grants: [] }));
-  const objects = platformObjects(spec);
+  const objects = platformObjects(spec, labProbeEndpoints);
   const names = (objs: K8sObject[]): string[][] => tenantClasses(spec, objs).map((c) => c.tenants.map((t) => t.name));
 
   it("puts tenants rendered from the same config, up to their names, in one class", () => {

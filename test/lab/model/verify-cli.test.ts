@@ -7,9 +7,11 @@ import type { K8sObject } from "../../../components/k8s/object";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { platformObjects } from "../../../lab/model/platform";
+import { preloadIstioSchemas } from "../../../lab/model/schema/unknown-fields";
 import { runVerify } from "../../../lab/model/verify-cli";
 import { findScenario } from "../../../lab/scenarios";
 import { labConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("verify CLI", () => {
   const lab = validatePlatformConfig(labConfig());
@@ -25,13 +27,14 @@ describe("verify CLI", () => {
     return out;
   }
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "verify-cli-"));
+    await preloadIstioSchemas();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("prints the lab stack's tenants × tenants matrix with the layers that hold, and exits 0", () => {
-    const r = runVerify([]);
+    const r = runVerify([], labProbeEndpoints);
     assert.equal(r.exitCode, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^attacker \\ victim\s+acme\s+globex\s+initech$/m);
     assert.match(r.stdout, /^acme\s+ok 3\/3\s+NC·PA 4\s+NC·PA 4$/m);
@@ -41,7 +44,7 @@ describe("verify CLI", () => {
   });
 
   it("lists every probe in JSON with its intent, verdict, layers, observation and defense-in-depth count", () => {
-    const r = runVerify(["--format", "json"]);
+    const r = runVerify(["--format", "json"], labProbeEndpoints);
     assert.equal(r.exitCode, 0);
     const report = JSON.parse(r.stdout);
     const catalogue = buildProbeCatalogue(lab);
@@ -58,7 +61,7 @@ describe("verify CLI", () => {
   });
 
   it("removes each --ablate layer from every evaluation", () => {
-    const r = runVerify(["--ablate", "networkPolicy", "--ablate", "calico", "--format", "json"]);
+    const r = runVerify(["--ablate", "networkPolicy", "--ablate", "calico", "--format", "json"], labProbeEndpoints);
     // Without both network layers nothing stops the tenants' API probes: exit 1, those three violated.
     assert.equal(r.exitCode, 1, r.stdout.slice(0, 500));
     const report = JSON.parse(r.stdout);
@@ -71,21 +74,21 @@ describe("verify CLI", () => {
   });
 
   it("exits 1 and names the violated intents when the manifests let a tenant spoof another", () => {
-    const open = findScenario("shared-service-open").apply(platformObjects(lab), lab).objects;
-    const r = runVerify(["--manifests", writeManifests("open", open), "--format", "json"]);
+    const open = findScenario("shared-service-open").apply(platformObjects(lab, labProbeEndpoints), lab).objects;
+    const r = runVerify(["--manifests", writeManifests("open", open), "--format", "json"], labProbeEndpoints);
     assert.equal(r.exitCode, 1);
     const report = JSON.parse(r.stdout);
     // 6 ordered pairs × (path-spoof + 3 path traversals): the open collector no longer checks paths.
     assert.equal(report.violations.length, 24);
     assert.ok(report.violations.every((id: string) => /\/log-collector\/path-(spoof|traversal-[a-z]+)$/.test(id)));
-    const table = runVerify(["--manifests", join(dir, "open")]);
+    const table = runVerify(["--manifests", join(dir, "open")], labProbeEndpoints);
     assert.equal(table.exitCode, 1);
-    assert.match(table.stdout, /✗ acme->globex\/log-collector\/path-spoof: intent deny, model allow \(http 200\)/);
+    assert.match(table.stdout, /✗ acme->globex\/log-collector\/path-spoof: intent deny, model allow \(http 200\) \(allowed: no layer blocks\)$/m);
     assert.match(table.stdout, /RESULT: FAIL/);
   });
 
   it("prints the connection matrix of a manifest directory in the exact JSON shape", () => {
-    const r = runVerify(["--manifests", writeManifests("lab", platformObjects(lab)), "--matrix", "--format", "json"]);
+    const r = runVerify(["--manifests", writeManifests("lab", platformObjects(lab, labProbeEndpoints)), "--matrix", "--format", "json"], labProbeEndpoints);
     assert.equal(r.exitCode, 0, r.stderr);
     const matrix = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(matrix).sort(), ["connections", "workloads"]);
@@ -105,7 +108,7 @@ describe("verify CLI", () => {
   });
 
   it("answers one result per probe of a probe file, in order, with the layer verdicts", () => {
-    const manifests = writeManifests("lab", platformObjects(lab));
+    const manifests = writeManifests("lab", platformObjects(lab, labProbeEndpoints));
     const probes = [
       { id: "p1", from: "tenant-acme/client", to: { service: "tenant-globex/echo", port: 80 }, protocol: "HTTP", method: "GET", path: "/" },
       { id: "p0", from: "tenant-acme/client", to: { service: "tenant-acme/echo", port: 80 }, protocol: "HTTP", method: "GET", path: "/" },
@@ -113,7 +116,7 @@ describe("verify CLI", () => {
     ];
     const file = join(dir, "probes.json");
     writeFileSync(file, JSON.stringify(probes));
-    const r = runVerify(["--manifests", manifests, "--probes", file, "--format", "json"]);
+    const r = runVerify(["--manifests", manifests, "--probes", file, "--format", "json"], labProbeEndpoints);
     assert.equal(r.exitCode, 0, r.stderr);
     const results = JSON.parse(r.stdout);
     assert.deepEqual(results.map((x: { id: string }) => x.id), ["p1", "p0", "p2"]);
@@ -124,10 +127,10 @@ describe("verify CLI", () => {
   });
 
   it("rejects a malformed probe file with every problem named by index and field, exit 2", () => {
-    const manifests = writeManifests("lab", platformObjects(lab));
+    const manifests = writeManifests("lab", platformObjects(lab, labProbeEndpoints));
     const file = join(dir, "bad-probes.json");
     writeFileSync(file, JSON.stringify([{ id: "x", from: "acme", to: { service: "a/b" }, protocol: "ICMP" }]));
-    const r = runVerify(["--manifests", manifests, "--probes", file]);
+    const r = runVerify(["--manifests", manifests, "--probes", file], labProbeEndpoints);
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /probes\[0\]\.from: must be "namespace\/workload", got "acme"/);
     assert.match(r.stderr, /probes\[0\]\.to\.port: must be a whole number 1-65535/);
@@ -135,14 +138,99 @@ describe("verify CLI", () => {
     assert.equal(r.stdout, "");
   });
 
+  it("never counts stand-ins as checked controls: two unrelated pods against the lab's catalogue", () => {
+    const pods: K8sObject[] = [
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "web", namespace: "shop" }, spec: { containers: [{ name: "web", image: "nginx" }] } },
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "db", namespace: "data" }, spec: { containers: [{ name: "db", image: "postgres" }] } },
+    ];
+    const manifests = writeManifests("two-pods", pods);
+    const table = runVerify(["--manifests", manifests], labProbeEndpoints);
+    assert.doesNotMatch(table.stdout, /^RESULT: PASS$/m);
+    assert.match(table.stdout, /Positive controls: \d+\/\d+ pass \(0 on real workloads, \d+ on stand-ins\)/);
+    assert.match(table.stdout, /^RESULT: FAIL .*\(positive controls ran only on stand-ins, none on real workloads\)$/m);
+    // The lab switches every layer on; none of their objects is in the two pods' manifests.
+    assert.match(table.stdout, /^MISSING LAYER: networkPolicy is switched on in the configuration, but no networkPolicy object in the manifests applies to acme, globex, initech: not checked there$/m);
+    assert.equal(table.exitCode, 1);
+    const json = JSON.parse(runVerify(["--manifests", manifests, "--format", "json"], labProbeEndpoints).stdout);
+    assert.equal(json.probeStandIns, true);
+    assert.equal(json.standIns.positiveControls, json.summary.positiveControls);
+    assert.ok(json.standIns.workloads.includes("tenant-acme/client"));
+    assert.deepEqual(json.missingLayers.map((m: { layer: string }) => m.layer), ["networkPolicy", "calico", "peerAuthentication", "authorization"]);
+    assert.match(json.result, /^RESULT: FAIL/);
+  });
+
+  it("reports a configured layer whose objects are absent from the manifests, and cannot pass", () => {
+    const objects = platformObjects(lab, labProbeEndpoints).filter((o) => !(o.kind === "NetworkPolicy" && o.apiVersion === "networking.k8s.io/v1" && o.metadata.namespace === "tenant-globex"));
+    const r = runVerify(["--manifests", writeManifests("no-np-globex", objects)], labProbeEndpoints);
+    assert.match(r.stdout, /^MISSING LAYER: networkPolicy .* applies to globex: not checked there$/m);
+    assert.match(r.stdout, /^RESULT: FAIL .*\(configured layer\(s\) missing from the manifests: networkPolicy\)/m);
+    assert.equal(r.exitCode, 1);
+    const complete = runVerify(["--manifests", writeManifests("complete", platformObjects(lab, labProbeEndpoints))], labProbeEndpoints);
+    assert.doesNotMatch(complete.stdout, /MISSING LAYER/);
+    assert.equal(complete.exitCode, 0, complete.stdout);
+  });
+
+  it("prints each warning once", () => {
+    const objects = [...platformObjects(lab, labProbeEndpoints), { apiVersion: "v1", kind: "Service", metadata: { name: "echo", namespace: "tenant-acme" }, spec: { ports: [{ port: 80 }] } }];
+    const r = runVerify(["--manifests", writeManifests("dup-warnings", objects)], labProbeEndpoints);
+    const warnings = r.stdout.split("\n").filter((l) => l.startsWith("warning: "));
+    assert.ok(warnings.length > 0, r.stdout);
+    assert.equal(new Set(warnings).size, warnings.length, warnings.join("\n"));
+  });
+
+  it("treats unknown probe sources and targets, and a sidecar the source lacks, as input errors: one message, exit 2", () => {
+    const manifests = writeManifests("lab", platformObjects(lab, labProbeEndpoints));
+    const cases: [object, RegExp][] = [
+      [{ id: "a", from: "tenant-acme/nobody", to: { service: "tenant-acme/echo", port: 80 }, protocol: "HTTP" }, /probes\[0\] \(a\)\.from: no workload tenant-acme\/nobody; workloads: /],
+      [{ id: "b", from: "tenant-acme/client", to: { service: "tenant-acme/nothing", port: 80 }, protocol: "HTTP" }, /probes\[0\] \(b\)\.to\.service: no Service tenant-acme\/nothing; Services: /],
+      [{ id: "c", from: "tenant-acme/client", to: { workload: "tenant-acme/ghost", port: 80 }, protocol: "TCP" }, /\.to\.workload: no workload tenant-acme\/ghost/],
+      [{ id: "d", from: "tenant-acme/debug", to: { service: "tenant-acme/echo", port: 80 }, protocol: "HTTP", client: "sidecar" }, /client "sidecar" needs a sidecar, but tenant-acme\/debug has none/],
+    ];
+    for (const [probe, message] of cases) {
+      const file = join(dir, "unknown-probe.json");
+      writeFileSync(file, JSON.stringify([probe]));
+      const r = runVerify(["--manifests", manifests, "--probes", file], labProbeEndpoints);
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(r.stdout, "");
+    }
+  });
+
+  it("answers --help with the usage of every option on stdout, exit 0", () => {
+    const r = runVerify(["--help"], labProbeEndpoints);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stderr, "");
+    for (const option of ["--stack", "--config", "--manifests", "--matrix", "--probes", "--ablate", "--format", "--grouping", "--help"]) assert.match(r.stdout, new RegExp(`^  ${option}`, "m"), option);
+  });
+
+  it("warns once per object with unknown fields, evaluates it as the API server stores it, and --strict exits 2", () => {
+    const typo: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "db-only", namespace: "tenant-acme" }, spec: { podSelectr: { matchLabels: { app: "db" } }, ingres: [{}], policyTypes: ["Ingress"] } };
+    const manifests = writeManifests("typo", [...platformObjects(lab, labProbeEndpoints), typo]);
+    const r = runVerify(["--manifests", manifests], labProbeEndpoints);
+    const lines = r.stdout.split("\n").filter((l) => l.includes("NetworkPolicy tenant-acme/db-only"));
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0], /unknown fields spec\.podSelectr, spec\.ingres .*evaluated without them, as the API server stores it/);
+    assert.match(r.stdout, /^Schema: \d+ object\(s\) checked against their schemas, 1 with unknown fields, evaluated without them as the API server stores them$/m);
+    const matrix = runVerify(["--manifests", manifests, "--matrix"], labProbeEndpoints);
+    assert.equal(matrix.exitCode, 0);
+    assert.match(matrix.stderr, /warning: NetworkPolicy tenant-acme\/db-only: unknown fields spec\.podSelectr/);
+    const strict = runVerify(["--manifests", manifests, "--strict"], labProbeEndpoints);
+    assert.equal(strict.exitCode, 2);
+    assert.equal(strict.stdout, "");
+    assert.match(strict.stderr, /^verify: --strict: 1 object\(s\) in .* have fields their schema does not know/);
+    assert.match(strict.stderr, /NetworkPolicy tenant-acme\/db-only: unknown fields spec\.podSelectr, spec\.ingres/);
+    assert.equal(runVerify(["--manifests", writeManifests("clean", platformObjects(lab, labProbeEndpoints)), "--strict"], labProbeEndpoints).exitCode, 0);
+  });
+
   it("prints usage on stderr and exits 2 for bad flags", () => {
     for (const argv of [["--bogus"], ["--ablate", "firewall"], ["--format", "xml"], ["--matrix"], ["--stack", "lab", "--config", "x.yaml"], ["stray"]]) {
-      const r = runVerify(argv);
+      const r = runVerify(argv, labProbeEndpoints);
       assert.equal(r.exitCode, 2, argv.join(" "));
       assert.match(r.stderr, /Usage:/, argv.join(" "));
       assert.equal(r.stdout, "");
     }
-    assert.match(runVerify(["--ablate", "firewall"]).stderr, /--ablate firewall: unknown layer; use one of networkPolicy, calico/);
+    assert.match(runVerify(["--ablate", "firewall"], labProbeEndpoints).stderr, /--ablate firewall: unknown layer; use one of networkPolicy, calico/);
   });
 
   it("writes the self-contained HTML report with --format html --out FILE, and says where on stdout", () => {
@@ -168,7 +256,7 @@ describe("verify CLI", () => {
   it("reports every problem of an invalid config file, exit 2", () => {
     const file = join(dir, "Pulumi.bad.yaml");
     writeFileSync(file, stringify({ config: { "hard-tenancy:tenants": [{ name: "Bad_Name" }, { name: "ok", namespace: "kube-system" }], "hard-tenancy:layerz": {} } }));
-    const r = runVerify(["--config", file]);
+    const r = runVerify(["--config", file], labProbeEndpoints);
     assert.equal(r.exitCode, 2);
     const lines = r.stderr.trim().split("\n");
     assert.match(lines[0], /invalid configuration \(\d+ problems\)/);
@@ -178,28 +266,29 @@ describe("verify CLI", () => {
   });
 
   it("reports a missing stack or manifest directory as an input error, exit 2", () => {
-    assert.equal(runVerify(["--stack", "nope"]).exitCode, 2);
-    const r = runVerify(["--manifests", join(dir, "absent"), "--matrix"]);
+    assert.equal(runVerify(["--stack", "nope"], labProbeEndpoints).exitCode, 2);
+    const r = runVerify(["--manifests", join(dir, "absent"), "--matrix"], labProbeEndpoints);
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /no such directory/);
   });
 
   it("verifies the production stack, which deploys no demo workloads, against probe stand-ins and says so", () => {
-    const r = runVerify(["--stack", "production"]);
+    const r = runVerify(["--stack", "production"], labProbeEndpoints);
     assert.equal(r.exitCode, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /^probe sources and targets are stand-ins: this stack deploys no demo workloads$/m);
-    assert.match(r.stdout, /RESULT: PASS/);
-    const json = JSON.parse(runVerify(["--stack", "production", "--format", "json"]).stdout) as { probeStandIns: boolean; violations: string[] };
+    assert.match(r.stdout, /^STAND-INS: 32 probe source\/target workload\(s\) are the model's stand-ins, not objects of the stack or manifests: tenant-acme\/echo, /m);
+    assert.match(r.stdout, /Positive controls: 27\/27 pass \(0 on real workloads, 27 on stand-ins\)/);
+    assert.match(r.stdout, /^RESULT: PASS \(positive controls ran only on stand-ins, none on real workloads\)$/m);
+    const json = JSON.parse(runVerify(["--stack", "production", "--format", "json"], labProbeEndpoints).stdout) as { probeStandIns: boolean; violations: string[] };
     assert.equal(json.probeStandIns, true);
-    assert.doesNotMatch(runVerify([]).stdout, /stand-ins/);
+    assert.doesNotMatch(runVerify([], labProbeEndpoints).stdout, /stand-ins/);
   });
 
   it("judges a dump by the mesh config it carries: Istio's default BASE normalization lets an encoded slash out of a grant's prefix", () => {
     const grant = lab.grants[0];
     const meshConfig: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: lab.meshNamespace }, data: { mesh: "trustDomain: cluster.local\n" } };
     // A dump of a cluster running the platform without the demo workloads: the model adds its stand-ins.
-    const dump = platformObjects({ ...lab, demoWorkloads: false }).filter((o) => o.metadata.name !== "echo" && o.metadata.name !== "client");
-    const r = runVerify(["--manifests", writeManifests("base-mesh", [...dump, meshConfig]), "--format", "json"]);
+    const dump = platformObjects({ ...lab, demoWorkloads: false }, labProbeEndpoints).filter((o) => o.metadata.name !== "echo" && o.metadata.name !== "client");
+    const r = runVerify(["--manifests", writeManifests("base-mesh", [...dump, meshConfig]), "--format", "json"], labProbeEndpoints);
     assert.equal(r.exitCode, 1, r.stderr);
     const json = JSON.parse(r.stdout) as { violations: string[]; warnings: string[] };
     const escape = `${grant.from}->${grant.to}/grant/${grant.id}/beyond-path-traversal`;

@@ -9,6 +9,7 @@ import { labSettings } from "../../../lab/plan/settings";
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { SCENARIOS } from "../../../lab/scenarios";
 import { syntheticConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 const settings = labSettings("/repo");
 const CTX = ["kubectl", "--context", "kind-hard-tenancy-lab"];
@@ -20,7 +21,7 @@ function keysOf(yaml: string | undefined): string[] {
 describe("lab scenario plan", () => {
   for (const tenants of [3, 20]) {
     const spec = validatePlatformConfig(syntheticConfig(tenants));
-    const objects = platformObjects(spec);
+    const objects = platformObjects(spec, labProbeEndpoints);
     const check = planCheck({ spec, settings, catalogue: buildProbeCatalogue(spec), nonce: "scenarionce" });
     for (const scenario of SCENARIOS) {
       it(`for ${tenants} tenants, ${scenario.name}: applies the added objects, deletes the removed ones, checks, then deletes the added and re-deploys with --refresh`, () => {

@@ -4,6 +4,7 @@ import { apiServerProbes, endpointAddress } from "../../../lab/probes/api-server
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { verifyPlatform } from "../../../lab/model/platform";
 import { labConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("API-server probes", () => {
   const lab = validatePlatformConfig(labConfig());
@@ -30,7 +31,7 @@ describe("API-server probes", () => {
   it("the model blocks a tenant without apiServerAccess at NetworkPolicy and Calico both (two layers), and lets a tenant with it through", () => {
     const tenants = [{ name: "acme", apiServerAccess: true }, { name: "globex" }, { name: "initech" }];
     const spec = validatePlatformConfig({ ...labConfig(), tenants });
-    const verdict = verifyPlatform(spec, { grouping: false });
+    const verdict = verifyPlatform(spec, { grouping: false, endpoints: labProbeEndpoints });
     const probe = (id: string) => verdict.outcomes.find((o) => o.probe.id === id);
     const globex = probe("globex->kube-apiserver/debug");
     assert.equal(globex?.result.verdict, "deny");

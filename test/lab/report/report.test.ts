@@ -17,12 +17,12 @@ function planned(id: string, intent: "allow" | "deny"): PlannedProbe {
   };
 }
 
-function sampleReport() {
+function sampleReport(predictionStandIns?: string[]) {
   const blocked = judgeProbe(planned("a->b/by-name/sidecar", "deny"), { index: 0, exitCode: 0, httpCode: 403, writeOutExitCode: 0, errorMessage: "", timeSeconds: 0.01, body: "RBAC: access denied", reported: true }, { id: "x", verdict: "deny", layers: { authorization: "deny" }, observation: "http 403 RBAC: access denied" });
   const breach = judgeProbe(planned("a->b/<&\"'>", "deny"), { index: 1, exitCode: 0, httpCode: 200, writeOutExitCode: 0, errorMessage: "", timeSeconds: 0.01, body: JSON.stringify({ server: "hard-tenancy-echo", tenant: "b", workload: "echo", pod: "p" }), reported: true }, undefined);
   const cp: ControlPlaneOutcome = { id: "a admin: get secrets -n tenant-b", kind: "can-i", description: "a admin cannot read secrets in tenant-b", expected: "no", observed: "no", status: "pass" };
   const verdict = judgeRun([blocked, breach], [cp]);
-  return buildReport({ command: "check", context: "kind-hard-tenancy-lab", startedAt: new Date("2026-11-25T10:00:00.123Z"), finishedAt: new Date("2026-11-25T10:00:09Z") }, [blocked, breach], [cp], verdict);
+  return buildReport({ command: "check", context: "kind-hard-tenancy-lab", startedAt: new Date("2026-11-25T10:00:00.123Z"), finishedAt: new Date("2026-11-25T10:00:09Z"), predictionStandIns }, [blocked, breach], [cp], verdict);
 }
 
 describe("lab check reports", () => {
@@ -32,6 +32,17 @@ describe("lab check reports", () => {
     assert.deepEqual(report.summary, { probes: 2, passed: 1, breaches: 1, controlsFailed: 0, unknown: 0, observationMismatches: 0, controlPlane: 1, controlPlanePassed: 1 });
     assert.deepEqual(report.probes[0].blockingLayers, ["authorization"]);
     assert.equal(report.probes[0].predicted?.observation, "http 403 RBAC: access denied");
+  });
+
+  it("announces the workloads the predictions stood in for in report.json, the table and JUnit", () => {
+    const plain = sampleReport();
+    assert.deepEqual(plain.predictionStandIns, []);
+    assert.doesNotMatch(renderJunit(plain), /prediction-stand-ins/);
+    assert.doesNotMatch(renderTable(plain), /STAND-INS/);
+    const stood = sampleReport(["tenant-a/client", "tenant-b/echo"]);
+    assert.deepEqual(stood.predictionStandIns, ["tenant-a/client", "tenant-b/echo"]);
+    assert.match(renderJunit(stood), /<property name="prediction-stand-ins" value="tenant-a\/client, tenant-b\/echo"\/>/);
+    assert.match(renderTable(stood), /STAND-INS: the model's predictions used stand-ins for 2 workload\(s\): tenant-a\/client, tenant-b\/echo/);
   });
 
   it("writes JUnit XML with one failure per breach, escaped names, and counts that add up", () => {

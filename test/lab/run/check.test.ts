@@ -12,10 +12,11 @@ import type { LabIO } from "../../../lab/run/execute";
 import { PROBE_SOURCES } from "../../../lab/workloads/names";
 import { syntheticConfig } from "../../fixtures/platform";
 import { ANSWERS, fakeCluster, type Answer } from "./fake-cluster";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("lab check run against a scripted cluster", () => {
   const spec = validatePlatformConfig(syntheticConfig(3));
-  const predictions = predictCatalogue(spec);
+  const predictions = predictCatalogue(spec, { endpoints: labProbeEndpoints });
   const catalogue = predictions.map((p) => p.probe);
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), "ht-check-"))));
@@ -45,7 +46,7 @@ describe("lab check run against a scripted cluster", () => {
   it("writes report.html next to report.json and junit.xml when given the model's verdict: observed vs predicted", async () => {
     const cluster = fakeCluster(spec, catalogue);
     const io: LabIO = { run: cluster.run, automation: async () => assert.fail("no Pulumi in a check"), log: () => undefined, sleep: async () => undefined, now: () => new Date("2026-11-25T10:00:00Z") };
-    const result = await runLiveCheck(io, { spec, settings: labSettings(root), predictions, verdict: verifyPlatform(spec), command: "check" });
+    const result = await runLiveCheck(io, { spec, settings: labSettings(root), predictions, verdict: verifyPlatform(spec, { endpoints: labProbeEndpoints }), command: "check" });
     const html = readFileSync(join(result.reportDir, "report.html"), "utf8");
     assert.match(html, /<body data-mode="live"/);
     assert.match(html, /live lab check: observed vs predicted/);

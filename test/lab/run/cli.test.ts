@@ -101,6 +101,44 @@ describe("lab command line", () => {
     assert.deepEqual(parseLabArgs(["ablate", "calico", "--context=dev", "--batch-size", "8"]), { command: "ablate", argument: "calico", dryRun: false, stack: "lab", backend: "kind", context: "dev", batchSize: 8 });
   });
 
+  it("answers --help for every command with every option explained, exit 0, running nothing", async () => {
+    for (const argv of [["--help"], ["up", "--help"], ["check", "-h"], ["ablate", "--help"], ["down", "--help"], ["scenario", "x", "--help"]]) {
+      const { io, runs, lines } = recordingIO();
+      assert.equal(await main(argv, REPO, io), EXIT_CODES.pass, argv.join(" "));
+      assert.deepEqual(runs, []);
+      const text = lines.join("\n");
+      for (const option of ["--dry-run", "--context NAME", "--max-time S", "--batch-size N", "--stack NAME", "--help"]) assert.match(text, new RegExp(`^  ${option}`, "m"), option);
+      assert.match(text, /^  down {13}delete the kind cluster/m);
+    }
+  });
+
+  it("lab up --context X uses that cluster: it neither lists nor creates a kind cluster, and needs neither docker nor kind", async () => {
+    const root = labRoot();
+    try {
+      const answers = (argv: readonly string[]): CommandResult => {
+        if (argv[0] === "docker" || argv[0] === "kind") return { code: 127, stdout: "", stderr: "must not run" };
+        if (argv.includes("endpoints")) return { code: 0, stdout: JSON.stringify({ subsets: [{ addresses: [{ ip: "10.0.0.10" }], ports: [{ port: 6443, name: "https" }] }] }), stderr: "" };
+        return upAnswers(argv);
+      };
+      const { io, runs, lines } = recordingIO(answers);
+      assert.equal(await main(["up", "--context", "my-cluster"], root, io), EXIT_CODES.pass, lines.join("\n"));
+      assert.deepEqual(runs.filter((a) => a[0] === "kind" || a[0] === "docker"), []);
+      assert.ok(runs.some((a) => a.join(" ") === "kubectl --context my-cluster get endpoints kubernetes -n default -o json"), runs.map((a) => a.join(" ")).join("\n"));
+      assert.match(readFileSync(join(root, ".lab", "Pulumi.lab.yaml"), "utf8"), /- cidr: 10\.0\.0\.10\/32\n\s+port: 6443/);
+      const { io: dry, lines: plan } = recordingIO();
+      assert.equal(await main(["up", "--context", "my-cluster", "--dry-run"], root, dry), EXIT_CODES.pass);
+      assert.doesNotMatch(plan.join("\n"), /kind (get|create) cluster|docker (info|inspect)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("lab down without kind on PATH says so as the preflight does: install hint and exit 12", async () => {
+    const { io, lines } = recordingIO((argv) => (argv[0] === "kind" ? { code: null, stdout: "", stderr: "", notFound: true } : { code: 0, stdout: "", stderr: "" }));
+    assert.equal(await main(["down"], REPO, io), 12);
+    assert.match(lines.join("\n"), /^  ✘ kind is not installed \(not found on PATH\): install kind v0\.33\+: https:\/\/kind\.sigs\.k8s\.io.* \[exit 12\]$/m);
+  });
+
   it("refuses to check a cluster whose context is not the lab's (exit 4) and makes no other call", async () => {
     const { io, runs, lines } = recordingIO((argv) => ({ code: 0, stdout: argv.includes("current-context") ? "prod-eu-1\n" : "", stderr: "" }));
     assert.equal(await main(["check"], REPO, io), EXIT_CODES.unsafeContext);

@@ -14,7 +14,7 @@ import { endpointIps, type ModelIndex } from "../../model-index";
 import type { Endpoint, Workload } from "../../types";
 import type { PeerMatcher } from "../engine";
 import type { CalicoLabels } from "./labels";
-import { matchesCalicoSelector, parseCalicoSelector, selectCalicoIds, type CalicoSelector } from "./selector";
+import { checkGlobalPlacement, matchesCalicoSelector, parseCalicoSelector, selectCalicoIds, type CalicoSelector } from "./selector";
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +44,8 @@ export function parseEntity(raw: unknown, field: string, policyNamespace: string
   const selector = sel("selector");
   const notSelector = sel("notSelector");
   const namespaceSelector = sel("namespaceSelector");
+  if (selector) checkGlobalPlacement(selector, `${field}.selector`, "rule selector");
+  if (namespaceSelector) checkGlobalPlacement(namespaceSelector, `${field}.namespaceSelector`, "rule namespaceSelector");
   const sa = (typeof e.serviceAccounts === "object" && e.serviceAccounts !== null ? e.serviceAccounts : undefined) as Json | undefined;
   const serviceAccountNames = sa && Array.isArray(sa.names) ? sa.names.map(String) : undefined;
   const serviceAccountSelector = sa && typeof sa.selector === "string" && sa.selector.trim() ? parseCalicoSelector(sa.selector, `${field}.serviceAccounts.selector`) : undefined;

@@ -8,7 +8,7 @@ import type { Workload } from "../../types";
 import { forEachRule, parseDirections, type CompiledRule, type Direction, type PortMatcher, type RuleAction } from "../engine";
 import { entityMatches, entityPeer, parseEntity, type EntityRule } from "./entity";
 import type { CalicoLabels } from "./labels";
-import { matchesCalicoSelector, parseCalicoSelector, type CalicoSelector } from "./selector";
+import { checkGlobalPlacement, matchesCalicoSelector, parseCalicoSelector, type CalicoSelector } from "./selector";
 
 type Json = Record<string, unknown>;
 
@@ -141,7 +141,10 @@ export function compileCalicoPolicy(o: K8sObject, index: ModelIndex, labels: Cal
   if (Number.isNaN(order)) throw new Error(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
   const sel = (key: string): CalicoSelector | undefined => {
     const text = spec[key];
-    return typeof text === "string" && text.trim() ? parseCalicoSelector(text, `spec.${key}`) : undefined;
+    if (typeof text !== "string" || !text.trim()) return undefined;
+    const parsed = parseCalicoSelector(text, `spec.${key}`);
+    checkGlobalPlacement(parsed, `spec.${key}`, "policy");
+    return parsed;
   };
   const rules: Record<Direction, CalicoRule[]> = { ingress: [], egress: [] };
   forEachRule(spec, (raw, field, direction, i) => {

@@ -15,6 +15,7 @@ import { runLiveCheck } from "../../../../lab/run/check";
 import { chromiumUnavailable, launchChromium, openReport, watchPage, type BrowserSession, type PageWatch } from "../../../support/chromium";
 import { labConfig, syntheticConfig } from "../../../fixtures/platform";
 import { fakeCluster } from "../../run/fake-cluster";
+import { labProbeEndpoints } from "../../../../lab/workloads/probe-endpoints";
 
 const unavailable = chromiumUnavailable();
 
@@ -46,7 +47,7 @@ describe(unavailable ? `HTML report in Chromium (skipped: ${unavailable})` : "HT
   const lab = validatePlatformConfig(labConfig());
 
   it("loads the lab report with no console error, no exception and no network request, one cell per tenant pair", async () => {
-    const { page, watch } = await open("lab", { verdict: verifyPlatform(lab), title: "stack lab", generatedAt });
+    const { page, watch } = await open("lab", { verdict: verifyPlatform(lab, { endpoints: labProbeEndpoints }), title: "stack lab", generatedAt });
     assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
     assert.equal(await page.locator("#heatmap .cell").count(), lab.tenants.length ** 2);
     assert.equal(await page.locator("#result").textContent(), "PASS");
@@ -54,7 +55,7 @@ describe(unavailable ? `HTML report in Chromium (skipped: ${unavailable})` : "HT
   });
 
   it("shows a cell's attacks, their blocking layers and each layer's verdict on click, and takes a screenshot", async () => {
-    const { page, watch } = await open("lab-click", { verdict: verifyPlatform(lab), title: "stack lab", generatedAt });
+    const { page, watch } = await open("lab-click", { verdict: verifyPlatform(lab, { endpoints: labProbeEndpoints }), title: "stack lab", generatedAt });
     await page.click("#heatmap .cell[data-a='1'][data-v='0']");
     assert.equal(await page.locator("#drill h3").first().textContent(), "globex → acme");
     const probes = await page.locator("#drill tr[data-probe]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-probe")));
@@ -74,7 +75,7 @@ describe(unavailable ? `HTML report in Chromium (skipped: ${unavailable})` : "HT
 
   it("draws a platform on canvas above the DOM limit: colours by depth, a click on a pixel opens that cell, no DOM cell", async () => {
     const production = loadStackSpec({ stack: "production" });
-    const { page, watch } = await open("production-canvas", { verdict: verifyPlatform(production), title: "stack production", generatedAt }, { domClassLimit: 0 });
+    const { page, watch } = await open("production-canvas", { verdict: verifyPlatform(production, { endpoints: labProbeEndpoints }), title: "stack production", generatedAt }, { domClassLimit: 0 });
     assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
     assert.equal(await page.locator(".cell").count(), 0);
     const canvas = page.locator("#heatmap-canvas");
@@ -92,12 +93,12 @@ describe(unavailable ? `HTML report in Chromium (skipped: ${unavailable})` : "HT
 
   it("highlights what a live run saw differently from the model, with the curl evidence", async () => {
     const spec = validatePlatformConfig(syntheticConfig(3));
-    const predictions = predictCatalogue(spec);
+    const predictions = predictCatalogue(spec, { endpoints: labProbeEndpoints });
     const breach = "t0001->t0003/by-name/no-sidecar";
     const cluster = fakeCluster(spec, predictions.map((p) => p.probe), { [breach]: { rc: 0, http: 200, body: JSON.stringify({ server: "hard-tenancy-echo", tenant: "t0003", workload: "echo", pod: "e" }) } });
     const io = { run: cluster.run, automation: () => Promise.reject(new Error("no Pulumi")), log: () => undefined, sleep: () => Promise.resolve(), now: () => new Date(generatedAt) };
     const { report } = await runLiveCheck(io, { spec, settings: labSettings(dir), predictions, command: "check" });
-    const { page, watch } = await open("live", { verdict: verifyPlatform(spec), title: "lab check", generatedAt, observed: report });
+    const { page, watch } = await open("live", { verdict: verifyPlatform(spec, { endpoints: labProbeEndpoints }), title: "lab check", generatedAt, observed: report });
     assert.deepEqual(watch, { consoleErrors: [], pageErrors: [], requests: [] });
     assert.equal(await page.locator("#result").textContent(), "FAIL");
     await page.click("#heatmap .cell[data-a='0'][data-v='2']");

@@ -17,6 +17,7 @@ import type { LabIO } from "../../../../lab/run/execute";
 import { findScenario } from "../../../../lab/scenarios";
 import { labConfig, syntheticConfig } from "../../../fixtures/platform";
 import { fakeCluster, type Answer } from "../../run/fake-cluster";
+import { labProbeEndpoints } from "../../../../lab/workloads/probe-endpoints";
 
 /** Decoded grid access and every probe id a page's cells name, filled with their evaluated pairs (as the page does). */
 function inspect(data: ReportPageData) {
@@ -44,7 +45,7 @@ function page(verdict: PlatformVerdict): ReportPageData {
 
 describe("HTML report data", () => {
   const lab = validatePlatformConfig(labConfig());
-  const labVerdict = verifyPlatform(lab);
+  const labVerdict = verifyPlatform(lab, { endpoints: labProbeEndpoints });
   const labPage = page(labVerdict);
   const index = (name: string): number => labPage.classes.findIndex((c) => c.tenants[0] === name);
 
@@ -107,7 +108,7 @@ describe("HTML report data", () => {
 
   it("shows an ablated layer as ablated in every cell, and the stand-ins of a stack without demo workloads", () => {
     const production = loadStackSpec({ stack: "production" });
-    const data = page(verifyPlatform(production, { ablate: ["authorization"] }));
+    const data = page(verifyPlatform(production, { ablate: ["authorization"], endpoints: labProbeEndpoints }));
     const layer = data.layers.findIndex((l) => l.id === "authorization");
     assert.equal(data.layers[layer].active, false);
     assert.deepEqual(data.header.ablated, ["authorization"]);
@@ -117,7 +118,7 @@ describe("HTML report data", () => {
   });
 
   it("turns violated intents into violation cells and a FAIL result (scenario shared-service-open)", () => {
-    const change = findScenario("shared-service-open").apply(platformObjects(lab), lab);
+    const change = findScenario("shared-service-open").apply(platformObjects(lab, labProbeEndpoints), lab);
     const verdict = verifyPlatform(lab, { objects: change.objects });
     const data = page(verdict);
     const { viewAt } = inspect(data);
@@ -136,7 +137,7 @@ describe("HTML report data", () => {
 
   it("groups interchangeable tenants: one row per class, equal cells stored once, every evaluated probe still listed", () => {
     const spec = validatePlatformConfig(syntheticConfig(30));
-    const verdict = verifyPlatform(spec, { grouping: true });
+    const verdict = verifyPlatform(spec, { grouping: true, endpoints: labProbeEndpoints });
     const data = page(verdict);
     const { n, grid, ids } = inspect(data);
     assert.equal(n, verdict.classes.length);
@@ -151,8 +152,8 @@ describe("HTML report data", () => {
 
   describe("in live mode (lab check)", () => {
     const spec = validatePlatformConfig(syntheticConfig(3));
-    const verdict = verifyPlatform(spec);
-    const predictions = predictCatalogue(spec);
+    const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints });
+    const predictions = predictCatalogue(spec, { endpoints: labProbeEndpoints });
     let root: string;
     beforeEach(() => (root = mkdtempSync(join(tmpdir(), "ht-html-"))));
     afterEach(() => rmSync(root, { recursive: true, force: true }));

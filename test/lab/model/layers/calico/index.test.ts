@@ -34,6 +34,12 @@ const crossTenantDeny = (t: string, order = 100) =>
   });
 
 describe("calico layer", () => {
+  it("ignores, with a warning, a GlobalNetworkPolicy whose selector holds global(): Calico's API rejects it", () => {
+    const m = base(gnp("deny-all-global", { order: 1, selector: "global() || all()", types: ["Ingress"], ingress: [{ action: "Deny" }] }));
+    assert.equal(decide(m, "a/web", "b/web", 8080).verdict, "not-applicable");
+    assert.ok(m.warnings.some((w) => w.includes("GlobalNetworkPolicy deny-all-global") && w.includes("global() can only be used") && w.includes("policy ignored")), m.warnings.join("\n"));
+  });
+
   it("is not applicable when no Calico policy selects either endpoint (profile allow)", () => {
     assert.equal(decide(base(), "a/web", "b/web", 8080).verdict, "not-applicable");
   });
