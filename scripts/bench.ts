@@ -16,7 +16,7 @@ try {
 if (args?.help) process.stdout.write(`${BENCH_USAGE}\n`);
 else if (args) {
   const runs = { render: benchRender, model: benchModel };
-  const results = args.only.filter((name) => name !== "report").map((name) => runs[name as keyof typeof runs]());
+  const results = args.only.filter((name) => name !== "report").map((name) => runs[name]());
   const report = args.only.includes("report") ? benchReport() : Promise.resolve(true);
   void report.then((ok) => {
     process.exitCode = [...results, ok].every(Boolean) ? 0 : 1;
