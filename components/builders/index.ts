@@ -46,5 +46,5 @@ export function allObjects(objects: PlatformObjects): K8sObject[] {
 
 export { TENANT_IDENTITY_HEADER, TENANT_IDENTITY_LUA } from "./shared-services";
 export { CALICO_TIER, calicoPolicyName } from "./cluster-policy/calico";
-export { ADMISSION_GUARDRAILS_NAME } from "./cluster-policy/admission-guardrails";
+export { ADMISSION_GUARDRAILS_NAME, isGuardrailPolicy } from "./cluster-policy/admission-guardrails";
 export { sharedAccessLabel, SHARED_ACCESS_LABEL_VALUE } from "./common";

@@ -229,7 +229,7 @@ export function cleanupArgv(attempt: AdmissionAttempt, context: string): string[
  * - ResourceQuota: `exceeded quota: <name>, requested: …`;
  * - LimitRange: `maximum cpu usage per Container is …` / `minimum … usage per …`.
  */
-export function parseAttempt(result: { code: number | null; stdout: string; stderr: string }, guardrailPolicy: string): AttemptAnswer {
+export function parseAttempt(result: { code: number | null; stdout: string; stderr: string }, isPlatformPolicy: (name: string) => boolean): AttemptAnswer {
   const text = `${result.stderr}\n${result.stdout}`;
   if (result.code === 0) return { outcome: "admitted", detail: result.stdout.trim().split("\n")[0] || "admitted" };
   const line = (pattern: RegExp): string => (text.split("\n").find((l) => pattern.test(l)) ?? "").trim();
@@ -237,7 +237,7 @@ export function parseAttempt(result: { code: number | null; stdout: string; stde
   if (/violates PodSecurity "/.test(text)) return { outcome: "refused", by: "pod-security", detail: line(/violates PodSecurity/) };
   const policy = /ValidatingAdmissionPolicy '([^']+)'(?: with binding '[^']+')? denied request: ([^\n]*)/.exec(text);
   if (policy) {
-    return policy[1] === guardrailPolicy
+    return isPlatformPolicy(policy[1])
       ? { outcome: "refused", by: "guardrail", detail: policy[2].trim() }
       : { outcome: "error", detail: `refused by another policy '${policy[1]}': ${policy[2].trim()}` };
   }

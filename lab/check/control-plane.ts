@@ -6,7 +6,7 @@
 // `kubectl auth can-i` prints `yes`, or `no` optionally followed by ` - <reason>` (kubectl's
 // cani.go), and exits 0 when allowed, 1 when not; errors (e.g. impersonation forbidden) also exit
 // 1 but print nothing on stdout, so the answer is read from stdout, never from the exit code alone.
-import { ADMISSION_GUARDRAILS_NAME } from "../../components/builders";
+import { ADMISSION_GUARDRAILS_NAME, isGuardrailPolicy } from "../../components/builders";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { CLIENT } from "../workloads/names";
 import type { PodSummary } from "./pods";
@@ -222,12 +222,12 @@ export function externalIpServiceManifest(namespace: string): Record<string, unk
  */
 export function parseGuardrailDryRun(
   result: { code: number | null; stdout: string; stderr: string },
-  policyName: string = ADMISSION_GUARDRAILS_NAME,
+  isPlatformPolicy: (name: string) => boolean = isGuardrailPolicy,
 ): { rejected: boolean | null; detail: string } {
   const text = `${result.stderr}\n${result.stdout}`;
   if (result.code === 0) return { rejected: false, detail: result.stdout.trim() || "accepted" };
   const denial = /ValidatingAdmissionPolicy '([^']+)'(?: with binding '([^']+)')? denied request: ([^\n]*)/.exec(text);
-  if (denial && denial[1] === policyName) {
+  if (denial && isPlatformPolicy(denial[1])) {
     const binding = denial[2] ? ` (binding '${denial[2]}')` : "";
     return { rejected: true, detail: `rejected by ValidatingAdmissionPolicy '${denial[1]}'${binding}: ${denial[3].trim()}` };
   }
@@ -235,7 +235,7 @@ export function parseGuardrailDryRun(
     return { rejected: true, detail: "rejected by the DenyServiceExternalIPs admission plugin (before the policy is reached)" };
   }
   const firstLine = (result.stderr.trim() || `exit code ${result.code}`).split("\n")[0];
-  return { rejected: null, detail: denial ? `denied by another policy, '${denial[1]}', not ${policyName}: ${firstLine}` : firstLine };
+  return { rejected: null, detail: denial ? `denied by another policy, '${denial[1]}', not one of ${ADMISSION_GUARDRAILS_NAME}-*: ${firstLine}` : firstLine };
 }
 
 /** Tenant pods that carry an API-server token (each with where it was found). */

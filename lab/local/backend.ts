@@ -59,6 +59,8 @@ export interface LocalUpResult {
   admission: AdmissionSummary[];
   /** CEL type-check warnings of the admission policies (empty when they check clean). */
   policyWarnings: string[];
+  /** Admission policies the API server had not type-checked by the timeout (their CEL is then unproven). */
+  policiesUnchecked: string[];
 }
 
 export async function localUp(io: LabIO, settings: LabSettings): Promise<LocalUpResult> {
@@ -84,7 +86,7 @@ export async function localUp(io: LabIO, settings: LabSettings): Promise<LocalUp
     for (const warning of policies.warnings) io.log(`  ValidatingAdmissionPolicy type check: ${warning}`);
     if (policies.unchecked.length > 0) io.log(`  ValidatingAdmissionPolicies not type-checked yet: ${policies.unchecked.join(", ")}`);
     const admission = await waitForAdmission(io, settings, plan);
-    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings };
+    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings, policiesUnchecked: policies.unchecked };
   } finally {
     release();
   }

@@ -77,7 +77,7 @@ export function admissionPolicyWarnings(listJson: string): { warnings: string[];
   return { warnings, unchecked };
 }
 
-export async function checkAdmissionPolicies(io: LabIO, settings: LabSettings, timeoutMs = 30_000): Promise<{ warnings: string[]; unchecked: string[] }> {
+export async function checkAdmissionPolicies(io: LabIO, settings: LabSettings, timeoutMs = 180_000): Promise<{ warnings: string[]; unchecked: string[] }> {
   const started = Date.now();
   for (;;) {
     const listed = await executeStep(io, { argv: kubectl(settings, "get", "validatingadmissionpolicies", "-o", "json"), waitsFor: "the API server's type check of every ValidatingAdmissionPolicy" });

@@ -2,7 +2,7 @@
 // every ResourceQuota has a status (until the quota controller has synced one, quota admission
 // refuses every request in its namespace, which would read as a false "refused"), then sends each
 // attempt, classifies the API server's answer, and deletes whatever an attempt created.
-import { ADMISSION_GUARDRAILS_NAME } from "../../components/builders";
+import { isGuardrailPolicy } from "../../components/builders";
 import { cleanupArgv, parseAttempt, type AdmissionAttempt, type AttemptAnswer } from "../check/attempts";
 import type { ControlPlaneOutcome, ProbeStatus } from "../check/compare";
 import type { LabSettings } from "../plan/settings";
@@ -48,7 +48,7 @@ export async function runAttempts(io: LabIO, settings: LabSettings, planned: rea
   // One at a time: the quota attempt and the positive controls share the namespace's quota.
   for (const { attempt, step } of planned) {
     const outcome = await executeStep(io, { ...step, mayFail: true });
-    const answer = parseAttempt(outcome.result ?? { code: null, stdout: "", stderr: "no result" }, ADMISSION_GUARDRAILS_NAME);
+    const answer = parseAttempt(outcome.result ?? { code: null, stdout: "", stderr: "no result" }, isGuardrailPolicy);
     if (answer.outcome === "admitted") {
       const cleanup = cleanupArgv(attempt, settings.context);
       if (cleanup) await executeStep(io, { argv: cleanup, waitsFor: `removal of what "${attempt.id}" created`, mayFail: true });

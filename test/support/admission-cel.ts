@@ -22,9 +22,23 @@ export interface AdmissionRequest {
   object: Record<string, unknown>;
 }
 
-/** The messages of every validation that refuses the request (empty: admitted). */
-export function refusals(policy: K8sObject, request: AdmissionRequest): string[] {
-  const validations = (policy as unknown as { spec: { validations: { expression: string; message: string }[] } }).spec.validations;
+/** The API resource of a kind, as the policies' resourceRules name it (every kind here is regular: lowercase + s). */
+const resourceOf = (kind: string): string => `${kind.toLowerCase()}s`;
+
+interface PolicySpec {
+  matchConstraints?: { resourceRules?: { resources?: string[] }[] };
+  validations: { expression: string; message: string }[];
+}
+
+/**
+ * The messages of every validation that refuses the request (empty: admitted), across the policies
+ * that match the request's kind, as the API server picks them by `matchConstraints.resourceRules`.
+ */
+export function refusals(policies: K8sObject | K8sObject[], request: AdmissionRequest): string[] {
+  const matching = (Array.isArray(policies) ? policies : [policies])
+    .map((p) => (p as unknown as { spec: PolicySpec }).spec)
+    .filter((spec) => (spec.matchConstraints?.resourceRules ?? []).some((r) => (r.resources ?? []).includes(resourceOf(request.kind))));
+  const validations = matching.flatMap((spec) => spec.validations);
   const bindings = {
     object: toCel(request.object as Json),
     request: toCel({ kind: { kind: request.kind }, operation: request.operation ?? "CREATE" }),
