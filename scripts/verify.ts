@@ -1,5 +1,6 @@
 // `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
 import { writeFileSync } from "node:fs";
+import { renderReportHtml } from "../lab/report/html/render";
 import { preloadIstioSchemas } from "../lab/model/schema/unknown-fields";
 import { runVerify } from "../lab/model/verify-cli";
 import { labProbeEndpoints } from "../lab/workloads/probe-endpoints";
@@ -8,7 +9,7 @@ import { guardCli } from "./cli-guard";
 guardCli("verify");
 
 void preloadIstioSchemas().then(() => {
-  const result = runVerify(process.argv.slice(2), labProbeEndpoints);
+  const result = runVerify(process.argv.slice(2), labProbeEndpoints, renderReportHtml);
   for (const file of result.files ?? []) {
     try {
       writeFileSync(file.path, file.content);

@@ -24,8 +24,8 @@ import { checkUnknownFields, type FieldCheck } from "./schema/unknown-fields";
 import { withProbeStandIns, type ProbeEndpoints } from "./stand-ins";
 import { evaluateProbes, ProbeInputError } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
+import type { PlatformVerdict } from "./verdict-types";
 import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictPasses, verdictToJson, type MatrixJson } from "./report";
-import { renderReportHtml } from "../report/html/render";
 
 export interface CliResult {
   exitCode: number;
@@ -54,7 +54,8 @@ Options:
   --matrix           with --manifests: the allowed L4 connections between every pair of workloads
   --probes FILE      with --manifests: evaluate the probes of FILE (a JSON array: id, from, to, protocol, method, path, headers, client)
   --ablate LAYER     evaluate as if LAYER's objects did not exist (repeatable)
-  --format FORMAT    table (default) or json
+  --format FORMAT    table (default), json, or html (one self-contained page; needs --out FILE)
+  --out FILE         write the output to FILE instead of stdout
   --grouping MODE    auto (default: group interchangeable tenants above 24 tenants), on or off
   --strict           with --manifests: exit 2 when an object has fields its schema does not know (a typo such as
                      podSelectr); without it each such object gets one warning and is evaluated without them
@@ -239,7 +240,16 @@ function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[]
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
 
-function runCatalogue(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): CliResult {
+/** Renders a verdict as the HTML report (lab/report/html); passed in so the model depends on no report code. */
+export type HtmlRenderer = (input: { verdict: PlatformVerdict; title: string; generatedAt: string }) => string;
+
+/** What the entry point passes in: the probe endpoints (the lab's demo workloads) and the HTML renderer. */
+export interface VerifyConsumers {
+  endpoints?: ProbeEndpoints;
+  renderHtml?: HtmlRenderer;
+}
+
+function runCatalogue(args: VerifyArgs, { endpoints, renderHtml }: VerifyConsumers): CliResult {
   const { spec, title } = loadSpec(args);
   if (!endpoints) throw new InputError("the probe catalogue needs its probe endpoints (the lab's demo workloads); run it through scripts/verify.ts");
   let verdict;
@@ -256,15 +266,18 @@ function runCatalogue(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): 
   }
   const failed = !verdictPasses(verdict);
   let stdout: string;
-  if (args.format === "html") stdout = renderReportHtml({ verdict, title, generatedAt: new Date().toISOString() });
+  if (args.format === "html") {
+    if (!renderHtml) throw new InputError("--format html: this entry point has no HTML renderer; run it through scripts/verify.ts");
+    stdout = renderHtml({ verdict, title, generatedAt: new Date().toISOString() });
+  }
   else stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
   return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
 }
 
-function runMode(args: VerifyArgs, endpoints: ProbeEndpoints | undefined): CliResult {
+function runMode(args: VerifyArgs, consumers: VerifyConsumers): CliResult {
   if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
   if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-  return runCatalogue(args, endpoints);
+  return runCatalogue(args, consumers);
 }
 
 /** --out FILE: the output goes to the file, stdout says where. */
@@ -279,7 +292,7 @@ function toOutFile(args: VerifyArgs, result: CliResult): CliResult {
  * catalogue's sources and targets (scripts/verify.ts passes the lab's demo workloads). Throws only
  * on internal errors.
  */
-export function runVerify(argv: string[], endpoints?: ProbeEndpoints): CliResult {
+export function runVerify(argv: string[], endpoints?: ProbeEndpoints, renderHtml?: HtmlRenderer): CliResult {
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv);
@@ -290,7 +303,7 @@ export function runVerify(argv: string[], endpoints?: ProbeEndpoints): CliResult
   }
   try {
     refusePseudoFilesystems(args);
-    return toOutFile(args, runMode(args, endpoints));
+    return toOutFile(args, runMode(args, { endpoints, renderHtml }));
   } catch (err) {
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };

@@ -58,7 +58,7 @@ describe("bad input to every command", () => {
       { command: verify("--manifests", join(dir, "two-pods"), "--probes", join(dir, "probes.json")), expect: /^verify: --probes .*probes\.json: probes name what .* does not hold \(2 problem\(s\)\):\n  probes\[0\] \(p\)\.from: no workload x\/nobody/ },
       { command: verify("--manifests", join(dir, "two-pods"), "--probes", join(dir, "binary.json")), expect: /^verify: --probes .*binary\.json: binary content, not JSON text/ },
       { command: verify("--config", "/proc/self/status"), expect: /^verify: --config \/proc\/self\/status: \/proc is a kernel pseudo filesystem/ },
-      { command: verify("--format", "xml"), expect: /^verify: --format xml: use "table" or "json"/ },
+      { command: verify("--format", "xml"), expect: /^verify: --format xml: use "table", "json" or "html"/ },
       { command: [TSX, "scripts/bench.ts", "--tenants", "5"], expect: /^bench: Unknown option '--tenants'/ },
       { command: [ZX, "scripts/lab.mjs", "ablate", "firewall", "--dry-run"], expect: /^lab ablate: .*firewall/ },
       { command: [ZX, "scripts/lab.mjs", "up", "--max-time", "soon"], expect: /^--max-time: "soon" is not a positive whole number/ },

@@ -12,8 +12,12 @@ import { depthTone, legend } from "./palette";
 import { evidenceOf, probeRow } from "./rows";
 import type { CellMark, CellView, LayerState, ObservedProbe, ProbeEvidence, ProbeRow, ReportInput, ReportPageData, SummaryHeader, Tone } from "./types";
 
-/** Categories of a tenant's own positive controls: they sit on the diagonal. */
-const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service"]);
+/**
+ * Categories that concern a tenant and the platform rather than another tenant: its own positive
+ * controls and its reach to the API server (denied unless the tenant has apiServerAccess). They
+ * sit on the diagonal.
+ */
+const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service", "api-server"]);
 
 /** Defense in depth every network attack needs (the platform's requirement; grant ports need 1). */
 export const REQUIRED_DEFENSE_IN_DEPTH = 2;

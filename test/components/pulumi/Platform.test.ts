@@ -225,13 +225,13 @@ describe("Platform tenant RBAC ordering (Pulumi mocks, every layer on)", functio
 describe("Platform admission guardrails (Pulumi mocks)", function () {
   const ADMISSION = "kubernetes:admissionregistration.k8s.io/v1";
 
-  it("admits the tenant guardrail policy and its binding before any tenant RBAC or workload, without waiting for Calico", async () => {
+  it("admits the tenant guardrail policies and their bindings before any tenant RBAC or workload, without waiting for Calico", async () => {
     const { graph } = await deploy(labConfig(), true);
     const policies = graph.ofType(`${ADMISSION}:ValidatingAdmissionPolicy`);
     const bindings = graph.ofType(`${ADMISSION}:ValidatingAdmissionPolicyBinding`);
-    assert.equal(policies.length, 1);
-    assert.equal(bindings.length, 1);
-    assert.ok(graph.dependsOn(bindings[0], policies[0]), "the binding names an existing policy");
+    assert.equal(policies.length, 5, "one policy per schema group");
+    assert.equal(bindings.length, policies.length);
+    for (const binding of bindings) for (const policy of policies) assert.ok(graph.dependsOn(binding, policy), "a binding only ever names an existing policy");
     const apiServer = graph.kind("APIServer")[0];
     for (const r of [...policies, ...bindings]) assert.equal(graph.dependsOn(r, apiServer), false, `${r.name} needs only the Kubernetes API server`);
     for (const tenant of graph.ofType(TENANT)) {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { renderReportHtml } from "../../../lab/report/html/render";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -235,20 +236,20 @@ describe("verify CLI", () => {
 
   it("writes the self-contained HTML report with --format html --out FILE, and says where on stdout", () => {
     const out = join(dir, "report.html");
-    const r = runVerify(["--stack", "production", "--format", "html", "--out", out]);
+    const r = runVerify(["--stack", "production", "--format", "html", "--out", out], labProbeEndpoints, renderReportHtml);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.files?.length, 1);
     assert.equal(r.files?.[0].path, out);
     assert.match(r.files?.[0].content ?? "", /^<!doctype html>[\s\S]*<title>Isolation report: stack production — PASS<\/title>/);
-    assert.match(r.files?.[0].content ?? "", /probe sources and targets are stand-ins/);
+    assert.match(r.files?.[0].content ?? "", /STAND-INS: \d+ probe source\/target workload\(s\) are the model.s stand-ins/);
     assert.match(r.stdout, /^verify: wrote .*report\.html \(\d+\.\d kB, html\)\n$/);
   });
 
   it("sends any format to --out, and refuses html without --out or with --matrix/--probes (exit 2)", () => {
-    const r = runVerify(["--format", "json", "--out", join(dir, "v.json")]);
+    const r = runVerify(["--format", "json", "--out", join(dir, "v.json")], labProbeEndpoints);
     assert.equal((JSON.parse(r.files?.[0].content ?? "") as { tenants: string[] }).tenants.length, 3);
-    assert.match(runVerify(["--format", "html"]).stderr, /--format html needs --out FILE/);
-    const matrix = runVerify(["--manifests", dir, "--matrix", "--format", "html", "--out", join(dir, "m.html")]);
+    assert.match(runVerify(["--format", "html"], labProbeEndpoints, renderReportHtml).stderr, /--format html needs --out FILE/);
+    const matrix = runVerify(["--manifests", dir, "--matrix", "--format", "html", "--out", join(dir, "m.html")], labProbeEndpoints, renderReportHtml);
     assert.equal(matrix.exitCode, 2);
     assert.match(matrix.stderr, /--format html draws a platform's verdict/);
   });
@@ -276,7 +277,7 @@ describe("verify CLI", () => {
     const r = runVerify(["--stack", "production"], labProbeEndpoints);
     assert.equal(r.exitCode, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^STAND-INS: 32 probe source\/target workload\(s\) are the model's stand-ins, not objects of the stack or manifests: tenant-acme\/echo, /m);
-    assert.match(r.stdout, /Positive controls: 27\/27 pass \(0 on real workloads, 27 on stand-ins\)/);
+    assert.match(r.stdout, /Positive controls: 30\/30 pass \(0 on real workloads, 30 on stand-ins\)/);
     assert.match(r.stdout, /^RESULT: PASS \(positive controls ran only on stand-ins, none on real workloads\)$/m);
     const json = JSON.parse(runVerify(["--stack", "production", "--format", "json"], labProbeEndpoints).stdout) as { probeStandIns: boolean; violations: string[] };
     assert.equal(json.probeStandIns, true);

@@ -56,7 +56,8 @@ describe("HTML report data", () => {
     for (let t = 0; t < n; t++) {
       assert.equal(viewAt(t, t).tone, "controls-pass");
       assert.equal(viewAt(t, t).text, "✓ 3/3");
-      assert.equal(viewAt(t, t).controlProbes.length, 3);
+      // The three positive controls, plus the tenant's API-server probe (its reach to the platform).
+      assert.equal(viewAt(t, t).controlProbes.length, 4);
     }
   });
 

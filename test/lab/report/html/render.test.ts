@@ -2,10 +2,11 @@ import { strict as assert } from "node:assert";
 import { validatePlatformConfig } from "../../../../components/spec/validate";
 import { verifyPlatform } from "../../../../lab/model/platform";
 import { renderReportHtml, scriptSafeJson } from "../../../../lab/report/html/render";
+import { labProbeEndpoints } from "../../../../lab/workloads/probe-endpoints";
 import { labConfig } from "../../../fixtures/platform";
 
 describe("HTML report page", () => {
-  const verdict = verifyPlatform(validatePlatformConfig(labConfig()));
+  const verdict = verifyPlatform(validatePlatformConfig(labConfig()), { endpoints: labProbeEndpoints });
   const input = { verdict, title: "stack <lab>", generatedAt: "2026-12-01T00:00:00.000Z" };
   const html = renderReportHtml(input);
 
