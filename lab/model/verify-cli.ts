@@ -152,7 +152,7 @@ function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult 
 }
 
 /** Manifests given with a catalogue: add what kind brings (DNS, istiod) unless the dump has it. */
-function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[] {
+export function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[] {
   const present = new Set(objects.map(objectKey));
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
