@@ -1,10 +1,9 @@
 // The audit of what was read: visibility, then the same verdict / matrix / probe evaluation as for
 // manifests (unseen layers evaluated as removed, never credited), then drift against the stack
 // with its isolation impact. Pure: takes a ClusterRead, returns the result and the exit code.
-//   exit 0: clean; 1: violated intents, defense in depth below requirement (all layers seen) or
-//   drift that widens access; 2: input/access errors — a kind refused or failed, a layer the
+//   exit 0: clean; 1: violated intents or defense in depth below requirement (both only when every
+//   layer was seen: otherwise they are unverified) or drift that widens access; 2: input/access errors — a kind refused or failed, a layer the
 //   platform enables not seen, or no verdict possible.
-import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
 import type { PlatformSpec } from "../../components/spec/types";
 import type { LayerId, Probe, ProbeResult } from "../probes/types";
@@ -76,8 +75,11 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
     const verdict = verifyPlatform(spec, { objects, ablate: notCredited, grouping: options.grouping });
     result.verdict = verdict;
     if (!verdict.summary.intentsMet) {
-      findings = true;
-      reasons.push(`${verdict.summary.violations} violated deny intent(s) and ${verdict.summary.positiveControlsFailed} failed positive control(s)${visibility.unseenLayers.length ? ` on the layers seen (not credited: ${visibility.unseenLayers.join(", ")})` : ""}`);
+      // With layers unseen a violation may be one the unseen layer stops: unverified, not proven.
+      if (visibility.unseenLayers.length === 0) {
+        findings = true;
+        reasons.push(`${verdict.summary.violations} violated deny intent(s) and ${verdict.summary.positiveControlsFailed} failed positive control(s)`);
+      } else reasons.push(`unverified: ${verdict.summary.violations} deny intent(s) not stopped by any layer seen and ${verdict.summary.positiveControlsFailed} failed positive control(s), with ${visibility.unseenLayers.join(", ")} not seen`);
     }
     if (!verdict.summary.defenseInDepthMet) {
       if (notCredited.length === 0) {

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatProblem } from "../../components/spec/problems";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import { ENFORCEMENT_LAYERS, type PlatformSpec } from "../../components/spec/types";
-import type { LayerId, Probe } from "../probes/types";
+import type { LayerId } from "../probes/types";
 import { parseProbeFile, ProbeFileError } from "../model/probe-file";
 import { AUDIT_EXIT, runAudit, type AuditMode } from "./audit";
 import { ApiError, connect, type ClusterApi, type ConnectOptions } from "./client";
@@ -110,7 +110,7 @@ function parseAuditArgs(argv: string[]): AuditArgs {
     } catch (err) {
       throw new UsageError(`--probes ${v.probes}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass a JSON file holding an array of probes`);
     }
-    mode = { kind: "probes", probes: parseProbeFile(text, v.probes) as Probe[] };
+    mode = { kind: "probes", probes: parseProbeFile(text, v.probes) };
   }
   return {
     connect: { ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}), ...(v.context !== undefined ? { context: v.context } : {}) },

@@ -8,6 +8,11 @@ import { apiVersionOf, type AuditKind } from "./kinds";
 
 type Json = Record<string, unknown>;
 
+/** The serializer writes every optional field it knows as `undefined`: drop them as the wire does. */
+function plain(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number | undefined,
@@ -101,7 +106,7 @@ export async function connect(options: ConnectOptions): Promise<ClusterApi> {
           const list = await api[kind.typed.method].call(typedApis[kind.typed.api], { limit, ...(continueToken ? { _continue: continueToken } : {}) });
           const apiVersion = apiVersionOf(kind.group, version);
           // Items of a typed list carry no apiVersion/kind (the serializer writes them as undefined).
-          const items = list.items.map((item) => ({ ...(ObjectSerializer.serialize(item, kind.typed!.model, "") as Json), apiVersion, kind: kind.kind }));
+          const items = list.items.map((item) => ({ ...plain(ObjectSerializer.serialize(item, kind.typed!.model, "")), apiVersion, kind: kind.kind }));
           return { items, ...(list.metadata?._continue ? { continue: list.metadata._continue } : {}) };
         }
         const list = (await customObjects.listClusterCustomObject({ group: kind.group, version, plural: kind.plural, limit, ...(continueToken ? { _continue: continueToken } : {}) })) as { items?: Json[]; metadata?: { continue?: string } };
@@ -113,7 +118,7 @@ export async function connect(options: ConnectOptions): Promise<ClusterApi> {
     async getConfigMap(namespace, name) {
       try {
         const cm = await typedApis.CoreV1Api.readNamespacedConfigMap({ namespace, name });
-        return { ...(ObjectSerializer.serialize(cm, "V1ConfigMap", "") as Json), apiVersion: "v1", kind: "ConfigMap" };
+        return { ...plain(ObjectSerializer.serialize(cm, "V1ConfigMap", "")), apiVersion: "v1", kind: "ConfigMap" };
       } catch (err) {
         const e = toApiError(err, `get configmap ${namespace}/${name}`);
         if (e.status === 404) return undefined;

@@ -34,6 +34,7 @@ function driftLines(r: AuditResult): string[] {
     for (const o of impact.opened) lines.push(`  + ${pathLine(o)}`);
     for (const c of impact.closed) lines.push(`  - ${c}: allow -> deny`);
     for (const it of impact.perItem) lines.push(`  ${it.ref} (${it.type}) on its own opens ${it.opened.length} path(s)${it.opened.length ? `: ${it.opened.map((o) => o.probe).join(", ")}` : ""}`);
+    if (impact.opened.length > 0 && impact.perItem.length > 1 && impact.perItem.every((it) => it.opened.length === 0)) lines.push("  (the opened paths need several of these objects together)");
   }
   return lines;
 }
