@@ -1,5 +1,7 @@
-// `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts.
+// `npm run verify`: thin entry point; the logic (and its tests) live in lab/model/verify-cli.ts,
+// and for a live cluster (--context/--kubeconfig) in lab/audit/cli.ts.
 import { writeFileSync } from "node:fs";
+import { isAuditArgv, runAuditCli } from "../lab/audit/cli";
 import { renderReportHtml } from "../lab/report/html/render";
 import { preloadIstioSchemas } from "../lab/model/schema/unknown-fields";
 import { runVerify } from "../lab/model/verify-cli";
@@ -8,17 +10,22 @@ import { guardCli } from "./cli-guard";
 
 guardCli("verify");
 
-void preloadIstioSchemas().then(() => {
-  const result = runVerify(process.argv.slice(2), labProbeEndpoints, renderReportHtml);
-  for (const file of result.files ?? []) {
-    try {
-      writeFileSync(file.path, file.content);
-    } catch (err) {
-      process.stderr.write(`verify: cannot write ${file.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable path for --out\n`);
-      process.exit(2);
+const argv = process.argv.slice(2);
+if (isAuditArgv(argv)) {
+  void runAuditCli(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => (process.exitCode = code));
+} else {
+  void preloadIstioSchemas().then(() => {
+    const result = runVerify(argv, labProbeEndpoints, renderReportHtml);
+    for (const file of result.files ?? []) {
+      try {
+        writeFileSync(file.path, file.content);
+      } catch (err) {
+        process.stderr.write(`verify: cannot write ${file.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable path for --out\n`);
+        process.exit(2);
+      }
     }
-  }
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.exitCode;
-});
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.exitCode;
+  });
+}

@@ -235,7 +235,7 @@ function unknownProbeEndpoints(model: ReturnType<typeof buildClusterModel>, prob
 }
 
 /** Manifests given with a catalogue: add what kind brings (DNS, istiod) unless the dump has it. */
-function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[] {
+export function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[] {
   const present = new Set(objects.map(objectKey));
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }

@@ -1,0 +1,74 @@
+// The kinds the audit reads from a live cluster: exactly what the isolation model reads
+// (lab/model/cluster.ts, workload-extract.ts, layers/*), each tied to the enforcement layers it
+// feeds, so that a kind the auditor cannot read marks those layers as not seen.
+// Built-in kinds are read through the typed client (`typed`: API class, list method, model type);
+// CRD-backed kinds through the custom-objects API, in the first version the model understands.
+import type { LayerId } from "../probes/types";
+
+/** What a kind feeds: enforcement layers, or the model's inputs (namespaces, workloads, services). */
+export type KindRole = "namespaces" | "workloads" | "services" | "layer";
+
+export type TypedApi = "CoreV1Api" | "AppsV1Api" | "BatchV1Api" | "NetworkingV1Api";
+
+export interface AuditKind {
+  kind: string;
+  group: string;
+  /** Versions the model reads, preferred first; the first one the cluster serves is listed. */
+  versions: string[];
+  plural: string;
+  namespaced: boolean;
+  role: KindRole;
+  /** Layers whose verdict depends on this kind (role "layer"). */
+  layers: LayerId[];
+  typed?: { api: TypedApi; method: string; model: string };
+}
+
+const MESH_LAYERS: LayerId[] = ["peerAuthentication", "authorization"];
+
+function builtin(kind: string, group: string, plural: string, role: KindRole, layers: LayerId[], api: TypedApi, method: string, namespaced = true): AuditKind {
+  return { kind, group, versions: ["v1"], plural, namespaced, role, layers, typed: { api, method, model: `V1${kind}` } };
+}
+
+function custom(kind: string, group: string, versions: string[], plural: string, namespaced: boolean, layers: LayerId[]): AuditKind {
+  return { kind, group, versions, plural, namespaced, role: "layer", layers };
+}
+
+export const AUDIT_KINDS: readonly AuditKind[] = [
+  builtin("Namespace", "", "namespaces", "namespaces", [], "CoreV1Api", "listNamespace", false),
+  builtin("Pod", "", "pods", "workloads", [], "CoreV1Api", "listPodForAllNamespaces"),
+  builtin("Service", "", "services", "services", [], "CoreV1Api", "listServiceForAllNamespaces"),
+  // Pods' owners: a Pod joins the workload of its top controller (workload-extract.ts).
+  builtin("Deployment", "apps", "deployments", "workloads", [], "AppsV1Api", "listDeploymentForAllNamespaces"),
+  builtin("ReplicaSet", "apps", "replicasets", "workloads", [], "AppsV1Api", "listReplicaSetForAllNamespaces"),
+  builtin("StatefulSet", "apps", "statefulsets", "workloads", [], "AppsV1Api", "listStatefulSetForAllNamespaces"),
+  builtin("DaemonSet", "apps", "daemonsets", "workloads", [], "AppsV1Api", "listDaemonSetForAllNamespaces"),
+  builtin("Job", "batch", "jobs", "workloads", [], "BatchV1Api", "listJobForAllNamespaces"),
+  builtin("CronJob", "batch", "cronjobs", "workloads", [], "BatchV1Api", "listCronJobForAllNamespaces"),
+  builtin("NetworkPolicy", "networking.k8s.io", "networkpolicies", "layer", ["networkPolicy"], "NetworkingV1Api", "listNetworkPolicyForAllNamespaces"),
+  // policy.networking.k8s.io: the model reads CNP in v1alpha2 and ANP/BANP in v1alpha1.
+  custom("ClusterNetworkPolicy", "policy.networking.k8s.io", ["v1alpha2"], "clusternetworkpolicies", false, ["clusterNetworkPolicy"]),
+  custom("AdminNetworkPolicy", "policy.networking.k8s.io", ["v1alpha1"], "adminnetworkpolicies", false, ["clusterNetworkPolicy"]),
+  custom("BaselineAdminNetworkPolicy", "policy.networking.k8s.io", ["v1alpha1"], "baselineadminnetworkpolicies", false, ["clusterNetworkPolicy"]),
+  // Calico through its API server only (projectcalico.org/v3): the crd.projectcalico.org/v1
+  // backing store is Calico's internal representation and not a supported API.
+  custom("Tier", "projectcalico.org", ["v3"], "tiers", false, ["calico"]),
+  custom("GlobalNetworkPolicy", "projectcalico.org", ["v3"], "globalnetworkpolicies", false, ["calico"]),
+  custom("NetworkPolicy", "projectcalico.org", ["v3"], "networkpolicies", true, ["calico"]),
+  custom("GlobalNetworkSet", "projectcalico.org", ["v3"], "globalnetworksets", false, ["calico"]),
+  custom("NetworkSet", "projectcalico.org", ["v3"], "networksets", true, ["calico"]),
+  custom("PeerAuthentication", "security.istio.io", ["v1", "v1beta1"], "peerauthentications", true, ["peerAuthentication"]),
+  custom("AuthorizationPolicy", "security.istio.io", ["v1", "v1beta1"], "authorizationpolicies", true, ["authorization"]),
+  // A Sidecar narrows what a meshed client's Envoy can reach: it feeds both mesh layers.
+  custom("Sidecar", "networking.istio.io", ["v1", "v1beta1", "v1alpha3"], "sidecars", true, MESH_LAYERS),
+];
+
+/** The Istio mesh config (ConfigMap `istio`, key `mesh`) feeds the mesh layers (root namespace, trust domain). */
+export const MESH_CONFIG_LAYERS = MESH_LAYERS;
+
+export function kindId(k: Pick<AuditKind, "kind" | "group">): string {
+  return k.group === "" ? k.kind : `${k.kind}.${k.group}`;
+}
+
+export function apiVersionOf(group: string, version: string): string {
+  return group === "" ? version : `${group}/${version}`;
+}
