@@ -3,21 +3,16 @@
 // cross-tenant DENY AuthorizationPolicy deleted, (c) tenant NetworkPolicies admitting another
 // tenant — each reported as drift, with exactly the paths the model says they open.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { runAuditCli } from "../../lab/audit/cli";
-import { localDown, localUp } from "../../lab/local/backend";
-import { localBackendSettings } from "../../lab/local/commands";
 import { localPaths } from "../../lab/local/paths";
 import { workingStackConfigPath } from "../../lab/plan/config-copy";
-import { labSettings, type LabSettings } from "../../lab/plan/settings";
+import type { LabSettings } from "../../lab/plan/settings";
 import { kubectl } from "../../lab/plan/steps";
-import { defaultIO, runnerEnv } from "../../lab/run/cli";
 import type { LabIO } from "../../lab/run/execute";
-import { goVersionSync } from "../../lab/tools/cache";
+import { useLiveLab } from "./local-lab";
 
-const REPO = join(__dirname, "..", "..");
 
 interface AuditJson {
   status: string;
@@ -30,28 +25,11 @@ interface AuditJson {
 
 describe("audit of a live cluster (local backend, lab stack)", function () {
   this.timeout(30 * 60_000);
+  const lab = useLiveLab("ht-live-audit-");
   let labDir: string;
   let settings: LabSettings;
   let io: LabIO;
-
-  before(async function () {
-    try {
-      goVersionSync();
-    } catch (error) {
-      console.log(`  skipped: ${(error as Error).message}`);
-      this.skip();
-    }
-    labDir = mkdtempSync(join(tmpdir(), "ht-live-audit-"));
-    settings = labSettings(REPO, { ...localBackendSettings(REPO), labDir, stateDir: join(labDir, "state"), reportsDir: join(labDir, "reports"), kubeconfig: localPaths(labDir).kubeconfig });
-    const real = defaultIO(runnerEnv(settings));
-    io = { ...real, log: (line) => console.log(`      │ ${line}`) };
-    await localUp(io, settings);
-  });
-
-  after(async () => {
-    if (settings && existsSync(localPaths(settings.labDir).root)) await localDown(io, settings);
-    if (labDir) rmSync(labDir, { recursive: true, force: true });
-  });
+  before(() => ({ labDir, settings, io } = lab()));
 
   async function audit(...extra: string[]): Promise<{ code: number; json: AuditJson }> {
     let out = "";
