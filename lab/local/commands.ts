@@ -42,6 +42,7 @@ export function planLocal(command: LabCommand, settings: LabSettings): Plan {
       "write the working stack config with the API server's real address and port",
       ...plan.skipped.map((s) => `skip ${s.object}: ${s.reason}`),
       "wait until each Deployment's pods are admitted (or refused) and every ResourceQuota has a status",
+      "run the control-plane check (as `lab check --backend local`) and print its table",
     ],
   };
 }
@@ -62,7 +63,10 @@ export async function runLocalCommand(io: LabIO, command: LabCommand, settings: 
         io.log(`  ${up.applied} objects applied, ${up.skipped.length} skipped; ${up.admission.length - refused.length}/${up.admission.length} Deployments had their pods admitted`);
         io.log("  no containers run here: pods are admitted and stored, not started");
         if (up.policyWarnings.length > 0) io.log(`  ${up.policyWarnings.length} admission-policy type-check warning(s): see above`);
-        return refused.length === 0 && up.policyWarnings.length === 0 ? EXIT_CODES.pass : EXIT_CODES.commandFailed;
+        if (refused.length > 0 || up.policyWarnings.length > 0 || up.policiesUnchecked.length > 0) return EXIT_CODES.commandFailed;
+        // The control-plane check right away: what the stack just deployed must hold against its tenants.
+        io.log("\ncontrol-plane check (the same as `lab check --backend local`):");
+        return (await runLiveCheck(io, { spec: up.spec, settings, predictions: [], command: "up --backend local", notRun: LOCAL_NOT_RUN })).exitCode;
       }
       case "check": {
         const spec = loadStackSpec({ file: specFileFor("check", settings) });

@@ -33,6 +33,11 @@ export interface CrdPin {
   version: string;
   /** Paths inside the module. */
   files: string[];
+  /**
+   * The module's `h1:` hash, for a version the checksum database does not know: the download then
+   * runs with GONOSUMDB for this module and must produce exactly this hash.
+   */
+  sum?: string;
 }
 
 export interface ToolPins {
@@ -58,6 +63,12 @@ function version(value: unknown, field: string): string {
   const v = text(value, field);
   if (!SEMVER.test(v)) fail(field, `${JSON.stringify(v)} is not a Go module version (vMAJOR.MINOR.PATCH or a pseudo-version)`);
   return v;
+}
+
+function sumOf(value: unknown, field: string): string {
+  const sum = text(value, field);
+  if (!/^h1:[A-Za-z0-9+/]{43}=$/.test(sum)) fail(field, `${JSON.stringify(sum)} is not a Go module hash (h1:<base64 sha256>)`);
+  return sum;
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
@@ -97,6 +108,7 @@ export function parsePins(source: string): ToolPins {
       module: text(c.module, `crds.${id}.module`),
       version: version(c.version, `crds.${id}.version`),
       files: list(c.files, `crds.${id}.files`).map((f, i) => text(f, `crds.${id}.files[${i}]`)),
+      ...(c.sum !== undefined ? { sum: sumOf(c.sum, `crds.${id}.sum`) } : {}),
     };
   });
   const names = modules.flatMap((m) => m.binaries.map((b) => b.name));
