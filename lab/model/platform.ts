@@ -5,21 +5,23 @@ import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
 import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
-import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
+import { buildProbeCatalogue } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { stackDemoWorkloads } from "../workloads/demo";
 import { readMeshSettings } from "./mesh-config";
 import { withProbeStandIns } from "./stand-ins";
-import { buildCellVerdict, summarise } from "./cells";
 import { buildClusterModel } from "./cluster";
-import { activeLayers, defenseInDepth, isAttack, type BatchEvaluator } from "./defense";
+import { activeLayers } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
+import { planPairClasses, planTenantClasses } from "./pair-classes";
+import { evaluatePlan, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
-import { singletonClasses, tenantClasses, type TenantClass } from "./tenant-classes";
+import { singletonClasses, tenantClasses } from "./tenant-classes";
 import type { ClusterModel } from "./types";
-import type { ClassCell, DefenseInDepth, PlatformVerdict, ProbeOutcome } from "./verdict-types";
+import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
 
 export type { PlatformVerdict } from "./verdict-types";
+export { VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 
 /** Above this many tenants `verifyPlatform` groups interchangeable tenants unless told otherwise. */
 export const GROUPING_THRESHOLD = 24;
@@ -32,8 +34,18 @@ export interface PlatformEvaluationOptions {
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
-  /** true: group interchangeable tenants; false: every pair; default: group above GROUPING_THRESHOLD tenants. */
+  /** true: group interchangeable tenants (pairs); false: every pair; default: group above GROUPING_THRESHOLD tenants. */
   grouping?: boolean;
+  /** Verify only these tenants: their controls and the pairs among them (the platform keeps every tenant). */
+  tenants?: readonly string[];
+  /** Evaluate each attack with every layer alone and removed (default true; false = --no-ablation). */
+  defenseInDepth?: boolean;
+  /** Keep every evaluated outcome in `outcomes` (default true); false keeps only the failing ones. */
+  keepOutcomes?: boolean;
+  onOutcome?: (outcome: ProbeOutcome) => void;
+  onProgress?: (progress: VerdictProgress) => void;
+  /** Heap the evaluation may use before it stops with VerdictBudgetError (default 90 % of V8's limit). */
+  heapBudgetBytes?: number;
 }
 
 /**
@@ -74,98 +86,72 @@ export function predictCatalogue(
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
 }
 
-interface PlannedCell {
-  attackerClass: number;
-  victimClass: number;
-  self: boolean;
-  attacker: TenantSpec;
-  victim: TenantSpec;
-  represents: number;
-  probes: CataloguedProbe[];
-}
-
-/** One representative evaluation per (class, class); every pair when each tenant is its own class. */
-function planCells(spec: PlatformSpec, classes: TenantClass[]): PlannedCell[] {
-  const cells: PlannedCell[] = [];
-  classes.forEach((cls, c) => {
-    const rep = cls.tenants[0];
-    cells.push({ attackerClass: c, victimClass: c, self: true, attacker: rep, victim: rep, represents: cls.tenants.length, probes: tenantControlProbes(spec, rep) });
-  });
-  classes.forEach((attackers, a) => {
-    classes.forEach((victims, v) => {
-      if (a === v && attackers.tenants.length < 2) return;
-      const attacker = attackers.tenants[0];
-      const victim = a === v ? attackers.tenants[1] : victims.tenants[0];
-      const represents = a === v ? attackers.tenants.length * (attackers.tenants.length - 1) : attackers.tenants.length * victims.tenants.length;
-      cells.push({ attackerClass: a, victimClass: v, self: false, attacker, victim, represents, probes: pairProbes(spec, attacker, victim) });
-    });
-  });
-  return cells;
-}
-
 /**
- * The platform's isolation verdict: every cell attacker × victim (grouped by classes of
- * interchangeable tenants on big platforms), defense in depth per attack, violations and failed
- * positive controls.
+ * The platform's isolation verdict: every cell attacker × victim (grouped on big platforms: by
+ * classes of ordered pairs for the platform's own objects, by classes of interchangeable tenants
+ * for given objects), defense in depth per attack, violations and failed positive controls.
  */
 export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
+  const tenants = tenantsToVerify(spec, options.tenants);
   const objects = options.objects ?? platformObjects(spec);
   const ablate = [...new Set(options.ablate ?? [])];
-  const grouped = options.grouping ?? spec.tenants.length > GROUPING_THRESHOLD;
-  const classes = grouped ? tenantClasses(spec, objects) : singletonClasses(spec);
+  const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
+  const pairClasses = grouped && options.objects === undefined;
+  const plan = pairClasses
+    ? planPairClasses(spec, tenants)
+    : planTenantClasses(grouped ? tenantClasses({ ...spec, tenants }, objects) : singletonClasses({ ...spec, tenants }));
   const model = modelFor(spec, objects);
-  const evaluate: BatchEvaluator = (probes, without) => evaluateProbes(model, probes, { ablate: without });
-
-  const planned = planCells(spec, classes);
-  const probes = planned.flatMap((cell) => cell.probes);
-  const results = evaluate(probes, ablate);
-  const attackIndexes = probes.flatMap((p, i) => (isAttack(p) ? [i] : []));
-  const defenses = defenseInDepth(spec, attackIndexes.map((i) => probes[i]), ablate, evaluate);
-  const defenseAt = new Map<number, DefenseInDepth>(attackIndexes.map((probeIndex, k) => [probeIndex, defenses[k]]));
-
-  const outcomes: ProbeOutcome[] = [];
-  const cells: ClassCell[] = [];
-  let offset = 0;
-  for (const plan of planned) {
-    const cellOutcomes = plan.probes.map((probe, k) => {
-      const result = results[offset + k];
-      const defense = defenseAt.get(offset + k);
-      return { probe, result, met: result.verdict === probe.intent, ...(defense ? { defense } : {}), represents: plan.represents };
-    });
-    offset += plan.probes.length;
-    outcomes.push(...cellOutcomes);
-    cells.push({
-      attackerClass: plan.attackerClass,
-      victimClass: plan.victimClass,
-      self: plan.self,
-      attacker: plan.attacker.name,
-      victim: plan.victim.name,
-      represents: plan.represents,
-      cell: buildCellVerdict(cellOutcomes),
-    });
-  }
-  // planCells lists controls then pairs in spec order: ungrouped, that is the catalogue's order.
+  const defenseInDepthEvaluated = options.defenseInDepth ?? true;
+  const keepOutcomes = options.keepOutcomes ?? true;
+  const evaluation = evaluatePlan(spec, model, plan, {
+    ablate,
+    defenseInDepth: defenseInDepthEvaluated,
+    keepOutcomes,
+    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.heapBudgetBytes !== undefined ? { heapBudgetBytes: options.heapBudgetBytes } : {}),
+    describe: () => `${tenants.length} tenants, ${plan.classes.length} tenant classes, ${plan.cells.length} cells${ablate.length > 0 ? "" : ", each attack evaluated with every layer alone and removed"}; ${NARROWING_HINT}`,
+  });
+  // The plans list controls then pairs in spec order: ungrouped, that is the catalogue's order.
 
   const classOf: Record<string, number> = {};
-  classes.forEach((cls, i) => cls.tenants.forEach((t) => (classOf[t.name] = i)));
-  const violations = outcomes.filter((o) => !o.met && o.probe.intent === "deny");
-  const positiveControlFailures = outcomes.filter((o) => !o.met && o.probe.intent === "allow");
+  plan.classes.forEach((cls, i) => cls.tenants.forEach((t) => (classOf[t.name] = i)));
   return {
-    tenants: spec.tenants.map((t) => t.name),
+    tenants: tenants.map((t) => t.name),
     probeStandIns: !spec.demoWorkloads,
     ablated: ablate,
     activeLayers: activeLayers(ablate),
     grouped,
-    classes: classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
+    pairClasses,
+    defenseInDepthEvaluated,
+    platformTenants: spec.tenants.length,
+    probesEvaluated: evaluation.probesEvaluated,
+    classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
     classOf,
-    cells,
-    outcomes,
-    violations,
-    positiveControlFailures,
-    summary: summarise(spec.tenants.length, outcomes),
+    cells: evaluation.cells,
+    outcomes: keepOutcomes ? evaluation.outcomes : [...evaluation.violations, ...evaluation.positiveControlFailures, ...evaluation.weakAttacks.filter((o) => o.met)],
+    violations: evaluation.violations,
+    positiveControlFailures: evaluation.positiveControlFailures,
+    summary: evaluation.totals.summary(tenants.length),
     warnings: [...model.warnings],
   };
 }
+
+/** How to make a verdict smaller, for error messages. */
+export const NARROWING_HINT = "verify a subset with --tenants a,b (pairs among those tenants), or skip defense in depth with --no-ablation";
+
+/** The tenants to verify: all, or the named subset in spec order (unknown names are an error naming them). */
+function tenantsToVerify(spec: PlatformSpec, names: readonly string[] | undefined): TenantSpec[] {
+  if (names === undefined) return spec.tenants;
+  const wanted = new Set(names);
+  const unknown = [...wanted].filter((n) => !spec.tenants.some((t) => t.name === n));
+  if (unknown.length > 0) {
+    throw new UnknownTenantError(`--tenants: ${unknown.map((n) => JSON.stringify(n)).join(", ")} ${unknown.length === 1 ? "is not a tenant" : "are not tenants"} of this platform; tenants: ${spec.tenants.slice(0, 10).map((t) => t.name).join(", ")}${spec.tenants.length > 10 ? ", …" : ""}`);
+  }
+  return spec.tenants.filter((t) => wanted.has(t.name));
+}
+
+export class UnknownTenantError extends Error {}
 
 /** The cell of one attacker × victim pair (attacker = victim: the tenant's own controls). */
 export function cellFor(verdict: PlatformVerdict, attacker: string, victim: string): ClassCell {
@@ -176,7 +162,8 @@ export function cellFor(verdict: PlatformVerdict, attacker: string, victim: stri
     throw new Error(`cellFor: "${unknown}" is not a tenant of this verdict; tenants: ${verdict.tenants.slice(0, 10).join(", ")}`);
   }
   const self = attacker === victim;
-  const found = verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && c.self === self);
+  const related = self ? undefined : verdict.cells.find((c) => c.pairs?.some(([x, y]) => x === attacker && y === victim));
+  const found = related ?? verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && c.self === self && !c.pairs);
   if (!found) throw new Error(`cellFor: no evaluated cell for ${attacker} -> ${victim}`);
   return found;
 }

@@ -25,7 +25,7 @@
 //   simplification: it can predict a deny Calico would not enforce, never the reverse).
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { ClientMode, L4Protocol, LayerId, LayerVerdict, PolicyRef, Probe, ProbeResult } from "../probes/types";
-import { findWorkload, resolveServicePort, serviceSelects, workloadByIp, workloadId } from "./cluster";
+import { findService, findWorkload, resolveServicePort, serviceSelects, servicesInNamespace, workloadByIp, workloadId } from "./cluster";
 import { calicoLayer } from "./layers/calico";
 import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
 import { kubernetesTiers } from "./layers/kubernetes-tiers";
@@ -42,7 +42,7 @@ export interface ProbeEvaluatorOptions {
 }
 
 /** One concrete destination after resolving the probe's target. */
-interface Target {
+export interface Target {
   workload: Workload;
   port: number;
   portName?: string;
@@ -52,7 +52,7 @@ interface Target {
   ip?: string;
 }
 
-type Resolution =
+export type Resolution =
   | { kind: "targets"; targets: Target[]; dns: boolean }
   | { kind: "external"; ip: string; port: number; dns: boolean }
   | { kind: "no-endpoints" | "unresolvable" | "unknown"; reason: string; dns: boolean };
@@ -67,12 +67,12 @@ interface TargetEvaluation {
   serverParsesHttp: boolean;
 }
 
-const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
-const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
+export const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
+export const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
 /** Istio protocol selection: a port named `tcp…`/`tls…` (or a TCP-only protocol) is not parsed as HTTP. */
 const NON_HTTP_PORT_PREFIXES = ["tcp", "tls", "mongo", "mysql", "redis"];
 
-function l4Of(probe: Probe): L4Protocol {
+export function l4Of(probe: Probe): L4Protocol {
   return probe.protocol === "HTTP" ? "TCP" : probe.protocol;
 }
 
@@ -80,29 +80,13 @@ function isDnsPort(port: number): boolean {
   return port === 53;
 }
 
-export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
-  const ablated = new Set<LayerId>(options.ablate ?? []);
-  const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
-  const calico = ablated.has("calico") ? undefined : calicoLayer(model);
-  const networkPolicies = ablated.has("networkPolicy") ? undefined : networkPolicyLayer(model);
-  const network: NetworkLayerEvaluator[] = [clusterPolicies, calico, networkPolicies].filter((l): l is NonNullable<typeof l> => l !== undefined);
-  const kubernetes = kubernetesTiers(modelIndex(model), clusterPolicies, networkPolicies);
-  /** Each network layer's own decision, and the decisions that decide (Kubernetes tiers combined). */
-  const networkDecisions = (conn: Connection): { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } => {
-    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
-    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
-    const effective: Partial<Record<LayerId, LayerDecision>> = decisions.calico ? { calico: decisions.calico } : {};
-    if (kubernetes) {
-      const combined = kubernetes.evaluate(conn);
-      // Filed under the layer whose policy decided, so `decidedBy` keeps the path order.
-      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
-    }
-    return { decisions, effective };
-  };
-  const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
-  const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
-  const scope = sidecarScopeLayer(model);
+/** Resolves a probe's target to concrete workloads and ports, and tells which ports a server's sidecar parses as HTTP. */
+export interface TargetResolver {
+  resolve(probe: Probe): Resolution;
+  portParsesHttp(w: Workload, port: number, portName: string | undefined): boolean;
+}
 
+export function createTargetResolver(model: ClusterModel): TargetResolver {
   const protocolCache = new Map<string, boolean>();
   /** Does the server's sidecar parse this port as HTTP? Unnamed ports are sniffed (HTTP detected). */
   const portParsesHttp = (w: Workload, port: number, portName: string | undefined): boolean => {
@@ -110,7 +94,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const cached = protocolCache.get(key);
     if (cached !== undefined) return cached;
     const names = [portName];
-    for (const service of model.services) {
+    for (const service of servicesInNamespace(model, w.namespace)) {
       if (!serviceSelects(service, w)) continue;
       for (const sp of service.ports) {
         const matches = typeof sp.targetPort === "number" ? sp.targetPort === port : sp.targetPort === portName;
@@ -129,7 +113,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const l4 = l4Of(probe);
     const to = probe.to;
     if ("service" in to) {
-      const service = model.services.find((s) => `${s.namespace}/${s.name}` === to.service);
+      const service = findService(model, to.service);
       if (!service) return { kind: "unresolvable", reason: `Service ${to.service} does not exist`, dns: isDnsPort(to.port) };
       return resolveService(service, to.port, l4);
     }
@@ -156,6 +140,34 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     if (targets.length === 0) return { kind: "no-endpoints", reason: `Service ${id} port ${port} selects no workload`, dns };
     return { kind: "targets", targets, dns };
   }
+
+  return { resolve, portParsesHttp };
+}
+
+export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
+  const ablated = new Set<LayerId>(options.ablate ?? []);
+  const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
+  const calico = ablated.has("calico") ? undefined : calicoLayer(model);
+  const networkPolicies = ablated.has("networkPolicy") ? undefined : networkPolicyLayer(model);
+  const network: NetworkLayerEvaluator[] = [clusterPolicies, calico, networkPolicies].filter((l): l is NonNullable<typeof l> => l !== undefined);
+  const kubernetes = kubernetesTiers(modelIndex(model), clusterPolicies, networkPolicies);
+  /** Each network layer's own decision, and the decisions that decide (Kubernetes tiers combined). */
+  const networkDecisions = (conn: Connection): { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } => {
+    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+    const effective: Partial<Record<LayerId, LayerDecision>> = decisions.calico ? { calico: decisions.calico } : {};
+    if (kubernetes) {
+      const combined = kubernetes.evaluate(conn);
+      // Filed under the layer whose policy decided, so `decidedBy` keeps the path order.
+      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
+    }
+    return { decisions, effective };
+  };
+  const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
+  const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
+  const scope = sidecarScopeLayer(model);
+
+  const { resolve, portParsesHttp } = createTargetResolver(model);
 
   function evaluateTarget(probe: Probe, source: Workload, client: ClientMode, target: Target): TargetEvaluation {
     const l4 = l4Of(probe);
@@ -244,7 +256,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
   };
 }
 
-function httpRequestOf(probe: Probe, target: Target): HttpRequest {
+export function httpRequestOf(probe: Probe, target: Target): HttpRequest {
   const headers = probe.headers ?? {};
   const hostHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === "host")?.[1];
   // curl's default Host: the URL authority, without the port when it is 80.
@@ -252,7 +264,7 @@ function httpRequestOf(probe: Probe, target: Target): HttpRequest {
   return { method: probe.method ?? "GET", path: probe.path ?? "/", headers, host: hostHeader ?? authority };
 }
 
-function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOutcome {
+export function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOutcome {
   for (const id of PATH_ORDER) {
     if (decisions[id]?.verdict !== "deny") continue;
     if (id === "peerAuthentication") return "mtls-reject";
@@ -263,7 +275,7 @@ function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOut
 }
 
 /** `decisions`: each layer's own verdict (shown); `effective`: those that decide (give `decidedBy`). */
-function resultOf(
+export function resultOf(
   probe: Probe,
   decisions: Partial<Record<LayerId, LayerDecision>>,
   effective: Partial<Record<LayerId, LayerDecision>>,

@@ -85,11 +85,20 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
   policies.sort((a, b) => Number(b.namespace === model.rootNamespace) - Number(a.namespace === model.rootNamespace)
     || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 
+  // Only root-namespace policies and the workload's own namespace's can apply: scan those alone.
+  const byNamespace = new Map<string, ParsedAuthorizationPolicy[]>();
+  for (const p of policies) {
+    const list = byNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else byNamespace.set(p.namespace, [p]);
+  }
   const cache = new Map<Workload, ParsedAuthorizationPolicy[]>();
   const policiesFor = (workload: Workload): ParsedAuthorizationPolicy[] => {
     let applicable = cache.get(workload);
     if (!applicable) {
-      applicable = policies.filter((p) => appliesTo(p, workload, model.rootNamespace));
+      const root = byNamespace.get(model.rootNamespace) ?? [];
+      const own = workload.namespace === model.rootNamespace ? [] : byNamespace.get(workload.namespace) ?? [];
+      applicable = [...root, ...own].filter((p) => appliesTo(p, workload, model.rootNamespace));
       cache.set(workload, applicable);
     }
     return applicable;

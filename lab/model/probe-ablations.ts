@@ -1,0 +1,216 @@
+// One probe evaluated once, with its verdict under any number of ablations derived from the same
+// per-layer decisions. The platform verdict's defense in depth asks 1 + 2 × layers questions of
+// every attack (the result, each layer alone, each layer removed); lab/model/probe.ts would build
+// one evaluator per question and walk every layer each time.
+//
+// Each layer's decision is computed once per target, lazily, and reused by every ablation that
+// keeps that layer. Where upstream semantics tie layers together the dependency is evaluated
+// exactly, never assumed away:
+// - Kubernetes NetworkPolicy and ClusterNetworkPolicy form one pipeline (Admin tier →
+//   NetworkPolicy → Baseline tier, layers/kubernetes-tiers.ts): the combined decision is evaluated
+//   for each way the two can be present, and the ClusterNetworkPolicy layer's own decision with and
+//   without NetworkPolicy (its Baseline tier only applies to pods no NetworkPolicy isolates).
+// - AuthorizationPolicy sees a principal only over mTLS, and whether the client's Envoy sends mTLS
+//   depends on the PeerAuthentication mode (DISABLE, or Istio's PERMISSIVE once the layer is
+//   ablated): authorization is evaluated for each mTLS outcome that occurs.
+// lab/model/probe.ts stays the reference (one evaluator per ablation): the differential test
+// (test/lab/model/platform-differential.test.ts) proves both give the same verdicts.
+import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
+import type { ClientMode, LayerId, Probe, ProbeResult, Verdict } from "../probes/types";
+import { findWorkload, workloadId } from "./cluster";
+import { authorizationLayer } from "./layers/authorization-policy";
+import { calicoLayer } from "./layers/calico";
+import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
+import type { NetworkLayerEvaluator } from "./types";
+import { kubernetesTiers } from "./layers/kubernetes-tiers";
+import { networkPolicyLayer } from "./layers/network-policy";
+import { peerAuthenticationLayer } from "./layers/peer-authentication";
+import { sidecarScopeLayer } from "./layers/sidecar-scope";
+import { modelIndex } from "./model-index";
+import { observationFor, type ProbeOutcome } from "./observation";
+import { createTargetResolver, httpRequestOf, l4Of, outcomeOf, resultOf, type Target } from "./probe";
+import type { ClusterModel, Connection, HttpRequest, LayerDecision, Workload } from "./types";
+
+/** The result with the base ablation, and the verdict under each further ablation set asked for. */
+export interface AblationEvaluation {
+  result: ProbeResult;
+  verdicts: Verdict[];
+}
+
+export type AblationEvaluator = (probe: Probe, base: ReadonlySet<LayerId>, sets: readonly ReadonlySet<LayerId>[]) => AblationEvaluation;
+
+type Decisions = Partial<Record<LayerId, LayerDecision>>;
+/** The network evaluations a set of present layers can need. */
+type NetworkVariant = "networkPolicy" | "calico" | "clusterWithNetworkPolicy" | "clusterAlone" | "tiersBoth" | "tiersNetworkPolicyOnly" | "tiersClusterOnly";
+
+interface Assembled {
+  decisions: Decisions;
+  effective: Decisions;
+  outcome: ProbeOutcome;
+}
+
+function verdictOf(outcome: ProbeOutcome): Verdict {
+  return outcome === "allow" ? "allow" : outcome === "unknown" ? "unknown" : "deny";
+}
+
+/** As probe.ts: the first target that allows, else the first unknown, else the first. */
+function chosenIndex(outcomes: readonly ProbeOutcome[]): number {
+  const allow = outcomes.indexOf("allow");
+  if (allow >= 0) return allow;
+  const unknown = outcomes.indexOf("unknown");
+  return unknown >= 0 ? unknown : 0;
+}
+
+export function createAblationEvaluator(model: ClusterModel): AblationEvaluator {
+  const index = modelIndex(model);
+  const networkPolicies = networkPolicyLayer(model);
+  const calico = calicoLayer(model);
+  const clusterWithNetworkPolicy = clusterNetworkPolicyLayer(model, { networkPolicies: true });
+  const clusterAlone = clusterNetworkPolicyLayer(model, { networkPolicies: false });
+  const network: Record<NetworkVariant, NetworkLayerEvaluator> = {
+    networkPolicy: networkPolicies,
+    calico,
+    clusterWithNetworkPolicy,
+    clusterAlone,
+    tiersBoth: { id: "networkPolicy", evaluate: kubernetesTiers(index, clusterWithNetworkPolicy, networkPolicies)!.evaluate },
+    tiersNetworkPolicyOnly: { id: "networkPolicy", evaluate: kubernetesTiers(index, undefined, networkPolicies)!.evaluate },
+    tiersClusterOnly: { id: "clusterNetworkPolicy", evaluate: kubernetesTiers(index, clusterAlone, undefined)!.evaluate },
+  };
+  const peerAuth = peerAuthenticationLayer(model);
+  const authz = authorizationLayer(model);
+  const scope = sidecarScopeLayer(model);
+  const { resolve, portParsesHttp } = createTargetResolver(model);
+
+  /** The network part of probe.ts's evaluation for the layers present (`ablated` removed). */
+  function networkPart(decide: (v: NetworkVariant) => LayerDecision, ablated: ReadonlySet<LayerId>): { decisions: Decisions; effective: Decisions } {
+    const clusterOn = !ablated.has("clusterNetworkPolicy");
+    const policyOn = !ablated.has("networkPolicy");
+    const decisions: Decisions = {};
+    if (clusterOn) decisions.clusterNetworkPolicy = decide(policyOn ? "clusterWithNetworkPolicy" : "clusterAlone");
+    if (!ablated.has("calico")) decisions.calico = decide("calico");
+    if (policyOn) decisions.networkPolicy = decide("networkPolicy");
+    const effective: Decisions = decisions.calico ? { calico: decisions.calico } : {};
+    const tiers: NetworkVariant | undefined = clusterOn && policyOn ? "tiersBoth" : policyOn ? "tiersNetworkPolicyOnly" : clusterOn ? "tiersClusterOnly" : undefined;
+    if (tiers) {
+      const combined = decide(tiers);
+      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
+    }
+    return { decisions, effective };
+  }
+
+  function memoNetwork(conn: Connection): (v: NetworkVariant) => LayerDecision {
+    const memo = new Map<NetworkVariant, LayerDecision>();
+    return (v) => {
+      let d = memo.get(v);
+      if (!d) memo.set(v, (d = network[v].evaluate(conn)));
+      return d;
+    };
+  }
+
+  /** Everything about one target that does not depend on the ablation, computed on first use. */
+  function targetFacts(probe: Probe, source: Workload, client: ClientMode, target: Target): (ablated: ReadonlySet<LayerId>) => Assembled {
+    const l4 = l4Of(probe);
+    const dst = target.workload;
+    const dstIp = target.ip ?? dst.podIPs[0];
+    const conn: Connection = {
+      from: { type: "workload", workload: source, ...(source.podIPs[0] ? { ip: source.podIPs[0] } : {}) },
+      to: { type: "workload", workload: dst, ...(dstIp ? { ip: dstIp } : {}) },
+      port: target.port,
+      ...(target.portName ? { portName: target.portName } : {}),
+      protocol: l4,
+    };
+    const decide = memoNetwork(conn);
+    const meshApplies = dst.sidecar && l4 === "TCP";
+    const serverParsesHttp = probe.protocol === "HTTP" && portParsesHttp(dst, target.port, target.portName);
+    const viaOwnEnvoy = client === "sidecar" && l4 === "TCP";
+    const known = viaOwnEnvoy && target.service !== undefined && scope.knowsService(source, target.service).known;
+    const authzMemo = new Map<boolean, LayerDecision>();
+    const authzFor = (mtls: boolean): LayerDecision => {
+      let d = authzMemo.get(mtls);
+      if (d) return d;
+      const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
+      const sourceIp = source.podIPs[0];
+      d = authz.evaluate({
+        source: {
+          workload: source,
+          ...(sourceIp ? { ip: sourceIp } : {}),
+          ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
+        },
+        destination: dst,
+        port: target.port,
+        ...(http ? { http } : {}),
+      });
+      authzMemo.set(mtls, d);
+      return d;
+    };
+
+    return (ablated) => {
+      const { decisions, effective } = networkPart(decide, ablated);
+      const peerOn = !ablated.has("peerAuthentication");
+      const mode = peerOn ? peerAuth.mode(dst, target.port) : "PERMISSIVE";
+      const mtls = known && meshApplies && mode !== "DISABLE";
+      if (peerOn) {
+        if (!meshApplies) decisions.peerAuthentication = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
+        else {
+          const decidedBy = peerAuth.decidedBy(dst, target.port);
+          const by = decidedBy ? { decidedBy } : {};
+          if (mtls) decisions.peerAuthentication = { verdict: "allow", ...by, reason: `mTLS from ${workloadId(source)} accepted (${mode})` };
+          else if (mode === "STRICT") {
+            const why = !viaOwnEnvoy ? `${client} client sends plaintext` : target.service ? `${workloadId(source)}'s sidecar does not know ${target.service.namespace}/${target.service.name} and passes through in plaintext` : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
+            decisions.peerAuthentication = { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
+          } else decisions.peerAuthentication = { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
+        }
+      }
+      if (!ablated.has("authorization")) {
+        decisions.authorization = meshApplies
+          ? authzFor(mtls)
+          : { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
+      }
+      if (decisions.peerAuthentication) effective.peerAuthentication = decisions.peerAuthentication;
+      if (decisions.authorization) effective.authorization = decisions.authorization;
+      return { decisions, effective, outcome: outcomeOf(effective) };
+    };
+  }
+
+  return (probe, base, sets) => {
+    const source = findWorkload(model, probe.from);
+    if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+    const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    const resolution = resolve(probe);
+    if (resolution.kind === "external") {
+      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
+      const decide = memoNetwork(conn);
+      const assemble = (ablated: ReadonlySet<LayerId>): Assembled => {
+        const { decisions, effective } = networkPart(decide, ablated);
+        return { decisions, effective, outcome: outcomeOf(effective) };
+      };
+      const own = assemble(base);
+      const observation = observationFor({ outcome: own.outcome, client, protocol: probe.protocol, dns: resolution.dns });
+      return { result: resultOf(probe, own.decisions, own.effective, own.outcome, observation, base), verdicts: sets.map((s) => verdictOf(assemble(s).outcome)) };
+    }
+    if (resolution.kind !== "targets") {
+      const decisions: Decisions = {};
+      for (const id of ENFORCEMENT_LAYERS) if (!base.has(id)) decisions[id] = { verdict: "unknown", reason: resolution.reason };
+      const observation = observationFor({ outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
+      const result = { ...resultOf(probe, decisions, decisions, "unknown", observation, base), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
+      return { result, verdicts: sets.map(() => "unknown") };
+    }
+    const facts = resolution.targets.map((t) => ({ target: t, assemble: targetFacts(probe, source, client, t) }));
+    const own = facts.map((f) => f.assemble(base));
+    const chosen = own[chosenIndex(own.map((e) => e.outcome))];
+    const chosenTarget = facts[own.indexOf(chosen)].target;
+    const serverParsesHttp = probe.protocol === "HTTP" && portParsesHttp(chosenTarget.workload, chosenTarget.port, chosenTarget.portName);
+    const observation = observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp, dns: resolution.dns });
+    const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observation, base);
+    const distinct = new Set(own.map((e) => e.outcome));
+    if (distinct.size > 1) {
+      const detail = own.map((e, i) => `${workloadId(facts[i].target.workload)}: ${e.outcome}`).join(", ");
+      result.warnings = [`probe ${probe.id}: the Service's workloads disagree (${detail}); reported as ${chosen.outcome}`];
+    }
+    const verdicts = sets.map((s) => {
+      const outcomes = facts.map((f) => f.assemble(s).outcome);
+      return verdictOf(outcomes[chosenIndex(outcomes)]);
+    });
+    return { result, verdicts };
+  };
+}
