@@ -6,16 +6,20 @@
 //   Sound for any objects, e.g. a cluster dump or a scenario's transformed objects; with every
 //   tenant its own class it is the full catalogue.
 // - `planPairClasses`: for the platform's own objects (rendered from the spec by the builders).
-//   Classes of *ordered pairs*, keyed by what the builders make relevant to a pair: each tenant's
-//   shape (the spec fields that render objects the model reads: shared services, gateway ingress,
-//   namespace labels) and the grants between the two. Quotas, limits and admin groups only render
-//   ResourceQuota, LimitRange and RBAC, which no layer reads. Everything the builders render for a
-//   grant names exactly its two tenants (docs/decisions.md 4), selects the grant's source by name
-//   and its workload by label, so it cannot match a third tenant: a pair without a grant between
-//   its tenants depends on their shapes alone, and pairs with one are classed by the grants too.
-//   Cost: (shapes² + related pairs) cells, not tenants²; the pairs of a class are counted, not
-//   listed. test/lab/model/platform-differential.test.ts proves the plan against a brute-force
-//   evaluation of every pair on random platforms.
+//   Classes of *ordered pairs* attacker → victim, keyed by what the builders make relevant to that
+//   direction: the shared services each tenant may call (they render the namespace labels, policies
+//   and Sidecar hosts the spoofing probes meet, and the tenant's own controls) and the grants from
+//   the attacker to the victim (they open exactly that path and are probed within and beyond their
+//   scope). Nothing else the builders render for a tenant reaches another tenant's probes:
+//   - quotas, limits and admin groups render ResourceQuota, LimitRange and RBAC, which no layer reads;
+//   - extra namespace labels are never selected on (platform labels cannot be overridden);
+//   - gateway ingress admits only the gateway's namespace and principal, which no tenant has;
+//   - a grant names exactly its two tenants (docs/decisions.md 4), admits its source by name and
+//     its workload by label, and sits on the source's egress and the target's ingress: it cannot
+//     match a third tenant, nor traffic in the opposite direction (a grant v → a leaves a → v alone).
+//   Cost: shapes² + (attacker, victim) pairs with a grant, not tenants²; the pairs of a class are
+//   counted, not listed. test/lab/model/platform-differential.test.ts proves every one of these
+//   claims against a brute-force evaluation of every pair on random platforms.
 import { createHash } from "node:crypto";
 import type { GrantSpec, PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { usableSharedServices } from "../probes/catalogue";
@@ -31,7 +35,7 @@ export interface PlannedCell {
   victim: TenantSpec;
   /** Ordered pairs (self: tenants) this cell stands for. */
   represents: number;
-  /** Pairs related by a grant: exactly the pairs this cell stands for (absent: every other pair of the two classes). */
+  /** Pairs with a grant attacker → victim: exactly the pairs this cell stands for (absent: every other pair of the two classes). */
   pairs?: [string, string][];
 }
 
@@ -60,17 +64,16 @@ export function planTenantClasses(classes: TenantClass[]): PlatformPlan {
   return { classes, cells };
 }
 
-/** The spec fields of a tenant that render objects the model reads (see the header). */
+/** The spec fields of a tenant that reach other tenants' probes (see the header). */
 export function tenantShape(spec: PlatformSpec, tenant: TenantSpec): string {
-  const labels = Object.entries(tenant.labels).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify({ sharedServices: usableSharedServices(spec, tenant).map((s) => s.name).sort(), ingress: tenant.ingress, labels });
+  return JSON.stringify({ sharedServices: usableSharedServices(spec, tenant).map((s) => s.name).sort() });
 }
 
 const pairKey = (a: string, v: string): string => `${a}\u0000${v}`;
 
-/** A grant as seen from one end of a pair: direction and scope, without the tenants' names. */
-function grantRelation(grant: GrantSpec, direction: "out" | "in"): string {
-  return JSON.stringify([direction, grant.workload, grant.port, grant.methods, grant.paths]);
+/** A grant without its tenants' names: what it opens. */
+function grantScope(grant: GrantSpec): string {
+  return JSON.stringify([grant.workload, grant.port, grant.methods, grant.paths]);
 }
 
 /** Pair classes for the platform's own objects, over `tenants` (a subset of the spec's, in spec order). */
@@ -89,27 +92,15 @@ export function planPairClasses(spec: PlatformSpec, tenants: readonly TenantSpec
     classes[index].tenants.push(tenant);
   }
 
-  // Grants relate ordered pairs both ways: a → v is keyed by a's outgoing and incoming grants with v.
+  // Pairs attacker → victim with grants from the attacker to the victim, and those grants' scopes.
   const relations = new Map<string, string[]>();
-  const note = (a: string, v: string, relation: string): void => {
-    if (!classOf.has(a) || !classOf.has(v)) return;
-    const key = pairKey(a, v);
+  for (const grant of spec.grants) {
+    if (!classOf.has(grant.from) || !classOf.has(grant.to)) continue;
+    const key = pairKey(grant.from, grant.to);
     const list = relations.get(key);
-    if (list) list.push(relation);
-    else relations.set(key, [relation]);
-  };
-  for (const grant of spec.grants) {
-    note(grant.from, grant.to, grantRelation(grant, "out"));
-    note(grant.to, grant.from, grantRelation(grant, "in"));
+    if (list) list.push(grantScope(grant));
+    else relations.set(key, [grantScope(grant)]);
   }
-  // What the granted workloads offer (their stand-ins listen on every granted port).
-  const offered = new Map<string, string[]>();
-  for (const grant of spec.grants) {
-    const list = offered.get(grant.to) ?? [];
-    list.push(`${grant.workload}:${grant.port}`);
-    offered.set(grant.to, list);
-  }
-  const offeredBy = (t: string): string[] => [...new Set(offered.get(t) ?? [])].sort();
 
   const cells: PlannedCell[] = classes.map((cls, c) => ({ attackerClass: c, victimClass: c, self: true, attacker: cls.tenants[0], victim: cls.tenants[0], represents: cls.tenants.length }));
 
@@ -123,7 +114,8 @@ export function planPairClasses(spec: PlatformSpec, tenants: readonly TenantSpec
     const vc = classOf.get(v)!;
     const classPair = pairKey(String(ac), String(vc));
     relatedPerClassPair.set(classPair, (relatedPerClassPair.get(classPair) ?? 0) + 1);
-    const relationKey = JSON.stringify([ac, vc, [...list].sort(), offeredBy(a), offeredBy(v)]);
+    // In spec order: the grant probes come in that order, so every pair of a cell lists them alike.
+    const relationKey = JSON.stringify([ac, vc, list]);
     const cell = relatedCells.get(relationKey);
     if (cell) {
       cell.represents += 1;
@@ -146,7 +138,7 @@ export function planPairClasses(spec: PlatformSpec, tenants: readonly TenantSpec
   return { classes, cells };
 }
 
-/** The first ordered pair of distinct tenants without a grant between them (one exists: the caller counted). */
+/** The first ordered pair of distinct tenants without a grant from the first to the second (one exists: the caller counted). */
 function unrelatedPair(attackers: readonly TenantSpec[], victims: readonly TenantSpec[], relations: ReadonlyMap<string, unknown>): [TenantSpec, TenantSpec] {
   for (const a of attackers) {
     for (const v of victims) {

@@ -62,7 +62,7 @@ export function platformObjects(spec: PlatformSpec): K8sObject[] {
  * with the settings the cluster really runs, and every difference from the spec is a warning;
  * otherwise the spec's, including the path normalization IstioMesh installs.
  */
-function modelFor(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
+export function platformModel(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
   const expected = { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain, pathNormalization: MESH_PATH_NORMALIZATION };
   const mesh = readMeshSettings(objects, []);
   if (!mesh) return buildClusterModel(objects, expected);
@@ -80,7 +80,7 @@ export function predictCatalogue(
   spec: PlatformSpec,
   options: PlatformEvaluationOptions = {},
 ): { probe: CataloguedProbe; result: ProbeResult; met: boolean }[] {
-  const model = modelFor(spec, options.objects ?? platformObjects(spec));
+  const model = platformModel(spec, options.objects ?? platformObjects(spec));
   const probes = buildProbeCatalogue(spec);
   const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [] });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
@@ -100,7 +100,7 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
   const plan = pairClasses
     ? planPairClasses(spec, tenants)
     : planTenantClasses(grouped ? tenantClasses({ ...spec, tenants }, objects) : singletonClasses({ ...spec, tenants }));
-  const model = modelFor(spec, objects);
+  const model = platformModel(spec, objects);
   const defenseInDepthEvaluated = options.defenseInDepth ?? true;
   const keepOutcomes = options.keepOutcomes ?? true;
   const evaluation = evaluatePlan(spec, model, plan, {

@@ -43,6 +43,14 @@ type Decisions = Partial<Record<LayerId, LayerDecision>>;
 /** The network evaluations a set of present layers can need. */
 type NetworkVariant = "networkPolicy" | "calico" | "clusterWithNetworkPolicy" | "clusterAlone" | "tiersBoth" | "tiersNetworkPolicyOnly" | "tiersClusterOnly";
 
+interface TargetFacts {
+  target: Target;
+  /** The decisions of probe.ts's evaluation with these layers removed. */
+  assemble(ablated: ReadonlySet<LayerId>): Assembled;
+  /** Its verdict alone, without building decisions. */
+  verdictUnder(ablated: ReadonlySet<LayerId>): Verdict;
+}
+
 interface Assembled {
   decisions: Decisions;
   effective: Decisions;
@@ -98,17 +106,42 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
     return { decisions, effective };
   }
 
+  // Probes of one pair mostly share a connection (every spoofing probe of a shared service, every
+  // probe of a grant): their network decisions are computed once. Bounded: cleared when it fills.
+  const connections = new Map<string, Map<NetworkVariant, LayerDecision>>();
+  const MAX_CONNECTIONS = 4096;
+  const endpointKey = (ep: Connection["from"]): string => (ep.type === "external" ? `ip:${ep.ip}` : `${index.idOf(ep.workload) ?? workloadId(ep.workload)}@${ep.ip ?? ""}`);
+
   function memoNetwork(conn: Connection): (v: NetworkVariant) => LayerDecision {
-    const memo = new Map<NetworkVariant, LayerDecision>();
+    const key = `${endpointKey(conn.from)}>${endpointKey(conn.to)}:${conn.port}/${conn.protocol}/${conn.portName ?? ""}`;
+    let memo = connections.get(key);
+    if (!memo) {
+      if (connections.size >= MAX_CONNECTIONS) connections.clear();
+      connections.set(key, (memo = new Map<NetworkVariant, LayerDecision>()));
+    }
+    const decisions = memo;
     return (v) => {
-      let d = memo.get(v);
-      if (!d) memo.set(v, (d = network[v].evaluate(conn)));
+      let d = decisions.get(v);
+      if (!d) decisions.set(v, (d = network[v].evaluate(conn)));
       return d;
     };
   }
 
+  /** Only the verdict a set of present layers gives: a deny anywhere denies, else an unknown leaves it open. */
+  function networkVerdict(decide: (v: NetworkVariant) => LayerDecision, ablated: ReadonlySet<LayerId>): Verdict {
+    const clusterOn = !ablated.has("clusterNetworkPolicy");
+    const policyOn = !ablated.has("networkPolicy");
+    const tiers: NetworkVariant | undefined = clusterOn && policyOn ? "tiersBoth" : policyOn ? "tiersNetworkPolicyOnly" : clusterOn ? "tiersClusterOnly" : undefined;
+    let unknown = false;
+    for (const layer of [ablated.has("calico") ? undefined : decide("calico"), tiers ? decide(tiers) : undefined]) {
+      if (layer?.verdict === "deny") return "deny";
+      if (layer?.verdict === "unknown") unknown = true;
+    }
+    return unknown ? "unknown" : "allow";
+  }
+
   /** Everything about one target that does not depend on the ablation, computed on first use. */
-  function targetFacts(probe: Probe, source: Workload, client: ClientMode, target: Target): (ablated: ReadonlySet<LayerId>) => Assembled {
+  function targetFacts(probe: Probe, source: Workload, client: ClientMode, target: Target): TargetFacts {
     const l4 = l4Of(probe);
     const dst = target.workload;
     const dstIp = target.ip ?? dst.podIPs[0];
@@ -144,7 +177,19 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
       return d;
     };
 
-    return (ablated) => {
+    const verdictUnder = (ablated: ReadonlySet<LayerId>): Verdict => {
+      const net = networkVerdict(decide, ablated);
+      if (net === "deny") return "deny";
+      const peerOn = !ablated.has("peerAuthentication");
+      const mode = peerOn ? peerAuth.mode(dst, target.port) : "PERMISSIVE";
+      const mtls = known && meshApplies && mode !== "DISABLE";
+      if (peerOn && meshApplies && !mtls && mode === "STRICT") return "deny";
+      const authorization = ablated.has("authorization") || !meshApplies ? undefined : authzFor(mtls).verdict;
+      if (authorization === "deny") return "deny";
+      return net === "unknown" || authorization === "unknown" ? "unknown" : "allow";
+    };
+
+    const assemble = (ablated: ReadonlySet<LayerId>): Assembled => {
       const { decisions, effective } = networkPart(decide, ablated);
       const peerOn = !ablated.has("peerAuthentication");
       const mode = peerOn ? peerAuth.mode(dst, target.port) : "PERMISSIVE";
@@ -170,6 +215,7 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
       if (decisions.authorization) effective.authorization = decisions.authorization;
       return { decisions, effective, outcome: outcomeOf(effective) };
     };
+    return { target, assemble, verdictUnder };
   }
 
   return (probe, base, sets) => {
@@ -195,7 +241,7 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
       const result = { ...resultOf(probe, decisions, decisions, "unknown", observation, base), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
       return { result, verdicts: sets.map(() => "unknown") };
     }
-    const facts = resolution.targets.map((t) => ({ target: t, assemble: targetFacts(probe, source, client, t) }));
+    const facts = resolution.targets.map((t) => targetFacts(probe, source, client, t));
     const own = facts.map((f) => f.assemble(base));
     const chosen = own[chosenIndex(own.map((e) => e.outcome))];
     const chosenTarget = facts[own.indexOf(chosen)].target;
@@ -207,9 +253,16 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
       const detail = own.map((e, i) => `${workloadId(facts[i].target.workload)}: ${e.outcome}`).join(", ");
       result.warnings = [`probe ${probe.id}: the Service's workloads disagree (${detail}); reported as ${chosen.outcome}`];
     }
-    const verdicts = sets.map((s) => {
-      const outcomes = facts.map((f) => f.assemble(s).outcome);
-      return verdictOf(outcomes[chosenIndex(outcomes)]);
+    // probe.ts reports the first target that allows, else the first unknown, else the first: so
+    // any allow wins, then any unknown.
+    const verdicts = sets.map((s): Verdict => {
+      let unknown = false;
+      for (const f of facts) {
+        const v = f.verdictUnder(s);
+        if (v === "allow") return "allow";
+        if (v === "unknown") unknown = true;
+      }
+      return unknown ? "unknown" : "deny";
     });
     return { result, verdicts };
   };

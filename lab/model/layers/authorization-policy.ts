@@ -103,6 +103,12 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
     }
     return applicable;
   };
+  const indexes = new Map<Workload, PeerIndex>();
+  const indexFor = (workload: Workload): PeerIndex => {
+    let index = indexes.get(workload);
+    if (!index) indexes.set(workload, (index = peerIndex(policiesFor(workload))));
+    return index;
+  };
 
   function evaluate(req: AuthzRequest): LayerDecision & { custom?: boolean } {
     if (!req.destination.sidecar) {
@@ -125,6 +131,8 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       http,
     };
     const applicable = policiesFor(req.destination);
+    // Only these can match this caller: the others name other principals or namespaces (PeerIndex).
+    const candidates = indexFor(req.destination).candidates(ctx.principal, ctx.namespace);
     const unknownReasons: string[] = [];
     /** First rule of the policy that matches (true), else whether any rule might match. */
     const firstMatch = (policy: ParsedAuthorizationPolicy): { rule?: number; unknown: boolean } => {
@@ -141,14 +149,14 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
     };
 
     let custom = false;
-    for (const policy of applicable.filter((p) => p.action === "CUSTOM")) {
+    for (const policy of candidates.filter((p) => p.action === "CUSTOM")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined || m.unknown) {
         custom = true;
         unknownReasons.push(`CUSTOM policy ${policy.namespace}/${policy.name} delegates to an external authorizer (not modelled)`);
       }
     }
-    for (const policy of applicable.filter((p) => p.action === "DENY")) {
+    for (const policy of candidates.filter((p) => p.action === "DENY")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined) {
         return { verdict: "deny", decidedBy: refOf(policy, m.rule), reason: `DENY policy ${policy.namespace}/${policy.name} rule ${m.rule} matches`, ...(custom ? { custom } : {}) };
@@ -165,7 +173,7 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       return denyUndecided || custom ? undecided(decision) : decision;
     }
     const before = unknownReasons.length;
-    for (const policy of allowPolicies) {
+    for (const policy of candidates.filter((p) => p.action === "ALLOW")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined) {
         const decision: LayerDecision = { verdict: "allow", decidedBy: refOf(policy, m.rule), reason: `ALLOW policy ${policy.namespace}/${policy.name} rule ${m.rule} matches` };
@@ -180,4 +188,67 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
   }
 
   return { evaluate, policiesFor };
+}
+
+/**
+ * The policies of one workload that can match a caller, without testing every rule: a shared
+ * service carries one ALLOW per tenant, and a request must not scan them all. A rule can only match
+ * a caller whose principal or namespace one of its sources names exactly when every source of the
+ * rule names some (a source's fields are ANDed, its `principals` and `namespaces` values ORed);
+ * such a policy is filed under those names, every other policy is always a candidate. A filed
+ * policy that is skipped would have matched no rule and raised no "unknown": its positive
+ * `principals`/`namespaces` test is false for this caller, and false ANDed with anything is false.
+ */
+interface PeerIndex {
+  candidates(principal: string | undefined, namespace: string | undefined): ParsedAuthorizationPolicy[];
+}
+
+function exactValues(values: readonly string[] | undefined): readonly string[] | undefined {
+  return values && values.length > 0 && values.every((v) => v !== "" && !v.startsWith("*") && !v.endsWith("*")) ? values : undefined;
+}
+
+/** The principal and namespace names a policy needs, or undefined when some rule can match anyone. */
+function requiredPeers(policy: ParsedAuthorizationPolicy): { principals: string[]; namespaces: string[] } | undefined {
+  const principals: string[] = [];
+  const namespaces: string[] = [];
+  for (const rule of policy.rules) {
+    if (!rule.from || rule.from.length === 0) return undefined;
+    for (const source of rule.from) {
+      const byPrincipal = exactValues(source.principals);
+      const byNamespace = exactValues(source.namespaces);
+      if (byPrincipal) principals.push(...byPrincipal);
+      else if (byNamespace) namespaces.push(...byNamespace);
+      else return undefined;
+    }
+  }
+  return { principals, namespaces };
+}
+
+function peerIndex(policies: readonly ParsedAuthorizationPolicy[]): PeerIndex {
+  const always: number[] = [];
+  const byPrincipal = new Map<string, number[]>();
+  const byNamespace = new Map<string, number[]>();
+  const file = (map: Map<string, number[]>, key: string, position: number): void => {
+    const list = map.get(key);
+    if (!list) map.set(key, [position]);
+    else if (list[list.length - 1] !== position) list.push(position);
+  };
+  policies.forEach((policy, position) => {
+    const peers = requiredPeers(policy);
+    if (!peers) {
+      always.push(position);
+      return;
+    }
+    for (const p of peers.principals) file(byPrincipal, p, position);
+    for (const n of peers.namespaces) file(byNamespace, n, position);
+  });
+  if (byPrincipal.size === 0 && byNamespace.size === 0) return { candidates: () => [...policies] };
+  return {
+    candidates(principal, namespace) {
+      const positions = new Set(always);
+      if (principal !== undefined) for (const p of byPrincipal.get(principal) ?? []) positions.add(p);
+      if (namespace !== undefined) for (const p of byNamespace.get(namespace) ?? []) positions.add(p);
+      return [...positions].sort((a, b) => a - b).map((p) => policies[p]);
+    },
+  };
 }
