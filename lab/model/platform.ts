@@ -14,7 +14,7 @@ import { buildClusterModel } from "./cluster";
 import { activeLayers } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
 import { planPairClasses, planTenantClasses } from "./pair-classes";
-import { evaluatePlan, type VerdictProgress } from "./platform-evaluation";
+import { defaultHeapBudget, evaluatePlan, mib, VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
 import { singletonClasses, tenantClasses } from "./tenant-classes";
 import type { ClusterModel } from "./types";
@@ -46,7 +46,28 @@ export interface VerifyOptions extends PlatformEvaluationOptions {
   onProgress?: (progress: VerdictProgress) => void;
   /** Heap the evaluation may use before it stops with VerdictBudgetError (default 90 % of V8's limit). */
   heapBudgetBytes?: number;
+  /** Sees what will be evaluated before the first probe (e.g. to start a streamed report). */
+  onPlan?: (plan: VerdictPlan) => void;
 }
+
+/** What a verdict will cover, known before any probe is evaluated. */
+export interface VerdictPlan {
+  tenants: string[];
+  platformTenants: number;
+  probeStandIns: boolean;
+  ablated: LayerId[];
+  activeLayers: LayerId[];
+  grouped: boolean;
+  pairClasses: boolean;
+  classes: { tenants: string[]; signature: string }[];
+  cells: number;
+}
+
+/**
+ * Heap one tenant of a rendered platform takes (objects, model, layers), measured at 10,000
+ * heterogeneous tenants with margin: a platform that cannot fit stops before rendering.
+ */
+export const HEAP_PER_TENANT = 256 * 1024;
 
 /**
  * Builders' objects + the demo workloads the stack deploys + the probe stand-ins they lack (every
@@ -91,8 +112,23 @@ export function predictCatalogue(
  * classes of ordered pairs for the platform's own objects, by classes of interchangeable tenants
  * for given objects), defense in depth per attack, violations and failed positive controls.
  */
-export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
+export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
+  let spec = platform;
+  const platformTenants = spec.tenants.length;
   const tenants = tenantsToVerify(spec, options.tenants);
+  // A subset of the platform's own objects renders as its own platform: what the builders render
+  // for the other tenants never reaches a pair of the subset (pair-classes.ts; the differential
+  // test proves it), and memory then follows the subset.
+  if (options.objects === undefined && tenants.length < spec.tenants.length) {
+    const names = new Set(tenants.map((t) => t.name));
+    spec = { ...spec, tenants, grants: spec.grants.filter((g) => names.has(g.from) && names.has(g.to)) };
+  }
+  const heapBudget = options.heapBudgetBytes ?? defaultHeapBudget();
+  if (options.objects === undefined && spec.tenants.length * HEAP_PER_TENANT > heapBudget) {
+    throw new VerdictBudgetError(
+      `${spec.tenants.length} tenants need about ${mib(spec.tenants.length * HEAP_PER_TENANT)} of heap to render and model, over the budget of ${mib(heapBudget)}; ${NARROWING_HINT}`,
+    );
+  }
   const objects = options.objects ?? platformObjects(spec);
   const ablate = [...new Set(options.ablate ?? [])];
   const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
@@ -101,6 +137,17 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
     ? planPairClasses(spec, tenants)
     : planTenantClasses(grouped ? tenantClasses({ ...spec, tenants }, objects) : singletonClasses({ ...spec, tenants }));
   const model = platformModel(spec, objects);
+  options.onPlan?.({
+    tenants: tenants.map((t) => t.name),
+    platformTenants,
+    probeStandIns: !spec.demoWorkloads,
+    ablated: ablate,
+    activeLayers: activeLayers(ablate),
+    grouped,
+    pairClasses,
+    classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
+    cells: plan.cells.length,
+  });
   const defenseInDepthEvaluated = options.defenseInDepth ?? true;
   const keepOutcomes = options.keepOutcomes ?? true;
   const evaluation = evaluatePlan(spec, model, plan, {
@@ -109,7 +156,7 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
     keepOutcomes,
     ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.heapBudgetBytes !== undefined ? { heapBudgetBytes: options.heapBudgetBytes } : {}),
+    heapBudgetBytes: heapBudget,
     describe: () => `${tenants.length} tenants, ${plan.classes.length} tenant classes, ${plan.cells.length} cells${ablate.length > 0 ? "" : ", each attack evaluated with every layer alone and removed"}; ${NARROWING_HINT}`,
   });
   // The plans list controls then pairs in spec order: ungrouped, that is the catalogue's order.
@@ -124,7 +171,7 @@ export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}):
     grouped,
     pairClasses,
     defenseInDepthEvaluated,
-    platformTenants: spec.tenants.length,
+    platformTenants,
     probesEvaluated: evaluation.probesEvaluated,
     classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
     classOf,

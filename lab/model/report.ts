@@ -23,6 +23,10 @@ export function cellLabel(cell: ClassCell): string {
     const mark = c.controlsPassed === c.controls ? "ok" : "FAIL";
     return `${mark} ${c.controlsPassed}/${c.controls}`;
   }
+  if (c.attacks > 0 && !c.probes.some((p) => p.defense)) {
+    // --no-ablation: no layer was evaluated alone, so only what got through can be shown.
+    return [`denied ${c.attacksBlocked}/${c.attacks}`, ...(c.violations.length > 0 ? [`!${c.violations.length}`] : [])].join(" ");
+  }
   const letters = ENFORCEMENT_LAYERS.map((layer) => {
     const letter = LAYER_LETTERS[layer];
     if (c.holdingLayers.includes(layer)) return letter;
@@ -48,7 +52,9 @@ function matrixLines(verdict: PlatformVerdict): string[] {
   const n = verdict.classes.length;
   if (n > MAX_MATRIX_COLUMNS) return [`(matrix omitted: ${n} tenant classes; use --format json for every cell)`];
   const titles = verdict.classes.map((_, i) => classTitle(verdict, i));
-  const cross = (a: number, v: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
+  const cross = (a: number, v: number): ClassCell | undefined =>
+    verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self && !c.pairs) ??
+    verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
   const self = (a: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.self);
   const rows = titles.map((title, a) =>
     [title, ...titles.map((_, v) => {
@@ -68,6 +74,22 @@ function matrixLines(verdict: PlatformVerdict): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+/** Most cells of granted pairs the table lists under the matrix. */
+const MAX_GRANTED_PAIR_LINES = 40;
+
+/** With pair classes, pairs with a grant have cells of their own: listed under the matrix, which shows the other pairs. */
+function grantedPairLines(verdict: PlatformVerdict): string[] {
+  const related = verdict.cells.filter((c) => c.pairs);
+  if (related.length === 0 || verdict.classes.length > MAX_MATRIX_COLUMNS) return [];
+  const lines = ["", "Pairs with a grant from attacker to victim (the matrix shows every other pair):"];
+  for (const c of related.slice(0, MAX_GRANTED_PAIR_LINES)) {
+    const pairs = c.pairs!.map(([a, v]) => `${a} -> ${v}`);
+    lines.push(`  ${cellLabel(c)}  ${pairs.slice(0, 3).join(", ")}${pairs.length > 3 ? ` (+${pairs.length - 3} more)` : ""}`);
+  }
+  if (related.length > MAX_GRANTED_PAIR_LINES) lines.push(`  … ${related.length - MAX_GRANTED_PAIR_LINES} more cells (--format json lists every one)`);
+  return lines;
+}
+
 function outcomeLine(o: ProbeOutcome): string {
   const by = o.result.decidedBy;
   const decided = by ? ` by ${by.kind} ${by.namespace ? `${by.namespace}/` : ""}${by.name}${by.rule !== undefined ? ` rule ${by.rule}` : ""}` : "";
@@ -83,13 +105,19 @@ function layersLegend(verdict: PlatformVerdict): string {
 export function formatVerdictTable(verdict: PlatformVerdict, title = "platform"): string {
   const s = verdict.summary;
   const lines: string[] = [];
-  const mode = verdict.grouped ? `grouped into ${verdict.classes.length} classes of interchangeable tenants` : "every pair evaluated";
-  lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants (${mode})`);
+  const mode = verdict.pairClasses
+    ? `grouped into ${verdict.classes.length} tenant classes and ${verdict.cells.length} cells of ordered pairs, ${verdict.probesEvaluated} probe evaluations`
+    : verdict.grouped
+      ? `grouped into ${verdict.classes.length} classes of interchangeable tenants`
+      : "every pair evaluated";
+  const subset = s.tenants < verdict.platformTenants ? ` of ${verdict.platformTenants} (--tenants)` : "";
+  lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants${subset} (${mode})`);
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
   if (verdict.probeStandIns) lines.push(STAND_IN_NOTICE);
   lines.push("");
   lines.push(...matrixLines(verdict));
+  lines.push(...grantedPairLines(verdict));
   lines.push("");
   lines.push("Cell: per layer, upper case = blocks every network attack of the cell on its own, lower case = some, · = none;");
   lines.push("      the number = fewest layers behind any one attack; g = a grant opens a path here (its port relies on L7);");
@@ -101,7 +129,8 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Attacks: ${s.attacks - s.attacksAllowed}/${s.attacks} blocked, ${s.violations} violations`);
   for (const o of verdict.violations) lines.push(outcomeLine(o));
   const min = s.minDefenseInDepth === null ? "n/a" : String(s.minDefenseInDepth);
-  lines.push(`Defense in depth: at least ${min} independent layers behind every network attack (required: 2); ${s.weakAttacks} attacks below their required depth`);
+  if (!verdict.defenseInDepthEvaluated) lines.push("Defense in depth: not evaluated (--no-ablation): each attack was evaluated with every layer on, never with a layer alone or removed");
+  else lines.push(`Defense in depth: at least ${min} independent layers behind every network attack (required: 2); ${s.weakAttacks} attacks below their required depth`);
   if (s.grantedPortAttacks > 0) {
     lines.push(`  ${s.grantedPortAttacks} attacks by meshed clients on ports a grant opened rely on L7 alone by design (at least ${s.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer)`);
   }
@@ -126,24 +155,32 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,
     summary: verdict.summary,
-    probes: verdict.outcomes.map((o) => ({
-      ...o.probe,
-      verdict: o.result.verdict,
-      met: o.met,
-      layers: o.result.layers,
-      ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
-      observation: o.result.observation,
-      ...(o.defense ? { defenseInDepth: o.defense } : {}),
-      represents: o.represents,
-    })),
-    cells: verdict.cells.map((c) => {
-      const { probes: _probes, ...figures } = c.cell;
-      return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, label: cellLabel(c), ...figures };
-    }),
+    probes: verdict.outcomes.map(probeToJson),
+    cells: verdict.cells.map(cellToJson),
     violations: verdict.violations.map((o) => o.probe.id),
     positiveControlFailures: verdict.positiveControlFailures.map((o) => o.probe.id),
     warnings: verdict.warnings,
   };
+}
+
+/** One evaluated probe in the JSON report. */
+export function probeToJson(o: ProbeOutcome): Record<string, unknown> {
+  return {
+    ...o.probe,
+    verdict: o.result.verdict,
+    met: o.met,
+    layers: o.result.layers,
+    ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
+    observation: o.result.observation,
+    ...(o.defense ? { defenseInDepth: o.defense } : {}),
+    represents: o.represents,
+  };
+}
+
+/** One cell's figures in the JSON report (its probes are listed under `probes`). */
+export function cellToJson(c: ClassCell): Record<string, unknown> {
+  const { probes: _probes, ...figures } = c.cell;
+  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), label: cellLabel(c), ...figures };
 }
 
 /** Probe results (`verify --probes`) as a table. */

@@ -17,11 +17,13 @@ import { buildClusterModel } from "./cluster";
 import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
 import { connectionMatrix } from "./matrix";
-import { verifyPlatform } from "./platform";
+import { UnknownTenantError, VerdictBudgetError, verifyPlatform, type VerdictProgress, type VerifyOptions } from "./platform";
 import { withProbeStandIns } from "./stand-ins";
 import { evaluateProbes } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
-import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictToJson, type MatrixJson } from "./report";
+import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, type MatrixJson } from "./report";
+import { formatProgress, streamVerdictJson } from "./verdict-stream";
+import type { PlatformVerdict } from "./verdict-types";
 
 export interface CliResult {
   exitCode: number;
@@ -29,10 +31,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Where a long verdict streams its report and progress (scripts/verify.ts); without it, both are collected in the result. */
+export interface VerifyIo {
+  stdout(chunk: string): void;
+  stderr(chunk: string): void;
+}
+
 export const USAGE = `Usage:
   npm run verify [-- --stack NAME | --config FILE] [--ablate LAYER]... [--format table|json] [--grouping auto|on|off]
+                 [--tenants a,b,...] [--no-ablation] [--progress]
       The probe catalogue of a platform (default: the lab stack), predicted layer by layer.
       Exit 1 if any intent is violated (or, with no layer ablated, an attack has too few layers behind it).
+      --tenants verifies the pairs among those tenants only; --no-ablation skips defense in depth
+      (each layer alone and removed); progress goes to stderr after 2 s (with --format json only
+      given --progress).
   npm run --silent verify -- --manifests DIR --matrix [--ablate LAYER]... [--format json|table]
       Allowed L4 connections between every pair of workloads in DIR.
   npm run --silent verify -- --manifests DIR --probes FILE [--ablate LAYER]... [--format json|table]
@@ -55,6 +67,9 @@ interface VerifyArgs {
   ablate: LayerId[];
   format: "table" | "json";
   grouping?: boolean;
+  tenants?: string[];
+  defenseInDepth: boolean;
+  progress: boolean;
 }
 
 function parseVerifyArgs(argv: string[]): VerifyArgs {
@@ -73,6 +88,9 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
         ablate: { type: "string", multiple: true },
         format: { type: "string" },
         grouping: { type: "string" },
+        tenants: { type: "string", multiple: true },
+        "no-ablation": { type: "boolean" },
+        progress: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -94,6 +112,11 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   if ((v.matrix || v.probes !== undefined) && (v.stack !== undefined || v.config !== undefined)) {
     throw new UsageError("--stack/--config choose a platform's catalogue; --matrix and --probes work on --manifests alone");
   }
+  if ((v.matrix || v.probes !== undefined) && (v.tenants !== undefined || v["no-ablation"])) {
+    throw new UsageError("--tenants and --no-ablation narrow a platform's catalogue verdict; --matrix and --probes take none");
+  }
+  const tenants = v.tenants?.flatMap((list) => list.split(",")).map((t) => t.trim()).filter((t) => t.length > 0);
+  if (tenants !== undefined && tenants.length === 0) throw new UsageError("--tenants: name at least one tenant, e.g. --tenants acme,globex");
   const groupingValues: Record<string, boolean | undefined> = { auto: undefined, on: true, off: false };
   if (v.grouping !== undefined && !(v.grouping in groupingValues)) throw new UsageError(`--grouping ${v.grouping}: use auto, on or off`);
   return {
@@ -105,6 +128,9 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     ablate,
     format,
     grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
+    ...(tenants ? { tenants } : {}),
+    defenseInDepth: !v["no-ablation"],
+    progress: v.progress ?? format === "table",
   };
 }
 
@@ -157,7 +183,7 @@ function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sObject[]
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
 
-function runCatalogue(args: VerifyArgs): CliResult {
+function runCatalogue(args: VerifyArgs, io: VerifyIo): CliResult {
   const { spec, title } = loadSpec(args);
   let objects: K8sObject[] | undefined;
   let loadWarnings: string[] = [];
@@ -167,15 +193,35 @@ function runCatalogue(args: VerifyArgs): CliResult {
     objects = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects));
     loadWarnings = loaded.warnings;
   }
-  const verdict = verifyPlatform(spec, { objects, ablate: args.ablate, grouping: args.grouping });
-  verdict.warnings.unshift(...loadWarnings);
+  const options: VerifyOptions = {
+    objects,
+    ablate: args.ablate,
+    grouping: args.grouping,
+    defenseInDepth: args.defenseInDepth,
+    ...(args.tenants ? { tenants: args.tenants } : {}),
+    ...(args.progress ? { onProgress: (p: VerdictProgress) => io.stderr(formatProgress(p)) } : {}),
+  };
+  let verdict: PlatformVerdict;
+  if (args.format === "json") {
+    verdict = streamVerdictJson(spec, options, (chunk) => io.stdout(chunk), loadWarnings);
+  } else {
+    verdict = verifyPlatform(spec, { ...options, keepOutcomes: false });
+    verdict.warnings.unshift(...loadWarnings);
+    io.stdout(formatVerdictTable(verdict, title));
+  }
   const failed = !verdict.summary.intentsMet || (args.ablate.length === 0 && !verdict.summary.defenseInDepthMet);
-  const stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
-  return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
+  return { exitCode: failed ? 1 : 0, stdout: "", stderr: "" };
 }
 
 /** Runs `verify` with these arguments (without the node/script prefix). Throws only on internal errors. */
-export function runVerify(argv: string[]): CliResult {
+export function runVerify(argv: string[], io?: VerifyIo): CliResult {
+  if (!io) {
+    // Collect everything, for tests and callers that want the whole report as a string.
+    const out: string[] = [];
+    const err: string[] = [];
+    const result = runVerify(argv, { stdout: (c) => out.push(c), stderr: (c) => err.push(c) });
+    return { exitCode: result.exitCode, stdout: out.join("") + result.stdout, stderr: err.join("") + result.stderr };
+  }
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv);
@@ -186,8 +232,10 @@ export function runVerify(argv: string[]): CliResult {
   try {
     if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
     if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-    return runCatalogue(args);
+    return runCatalogue(args, io);
   } catch (err) {
+    if (err instanceof VerdictBudgetError) return { exitCode: 2, stdout: "", stderr: `verify: stopped before running out of memory: ${err.message}\n` };
+    if (err instanceof UnknownTenantError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };
     }

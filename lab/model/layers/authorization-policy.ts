@@ -130,7 +130,6 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       port: req.port,
       http,
     };
-    const applicable = policiesFor(req.destination);
     // Only these can match this caller: the others name other principals or namespaces (PeerIndex).
     const candidates = indexFor(req.destination).candidates(ctx.principal, ctx.namespace);
     const unknownReasons: string[] = [];
@@ -167,8 +166,8 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       withCustom({ verdict: "unknown", decidedBy: d.decidedBy, reason: unknownReasons.join("; ") });
     const denyUndecided = unknownReasons.length > 0;
 
-    const allowPolicies = applicable.filter((p) => p.action === "ALLOW");
-    if (allowPolicies.length === 0) {
+    const { firstAllow, allowNothing } = indexFor(req.destination);
+    if (!firstAllow) {
       const decision: LayerDecision = { verdict: "allow", reason: "no ALLOW policy applies to the destination" };
       return denyUndecided || custom ? undecided(decision) : decision;
     }
@@ -181,7 +180,7 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       }
     }
     // Nobody allows: name the allow-nothing policy when there is one (mesh-wide sorts first).
-    const decider = allowPolicies.find((p) => p.rules.length === 0) ?? allowPolicies[0];
+    const decider = allowNothing ?? firstAllow;
     const denied: LayerDecision = { verdict: "deny", decidedBy: refOf(decider), reason: "ALLOW policies apply to the destination and none matches" };
     // Only an undecidable ALLOW rule can turn this deny into an allow.
     return unknownReasons.length > before ? undecided(denied) : withCustom(denied);
@@ -201,6 +200,10 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
  */
 interface PeerIndex {
   candidates(principal: string | undefined, namespace: string | undefined): ParsedAuthorizationPolicy[];
+  /** The first applicable ALLOW policy (none: requests are allowed unless denied). */
+  firstAllow?: ParsedAuthorizationPolicy;
+  /** The first applicable ALLOW policy without rules (allow-nothing), which a deny is blamed on. */
+  allowNothing?: ParsedAuthorizationPolicy;
 }
 
 function exactValues(values: readonly string[] | undefined): readonly string[] | undefined {
@@ -242,8 +245,12 @@ function peerIndex(policies: readonly ParsedAuthorizationPolicy[]): PeerIndex {
     for (const p of peers.principals) file(byPrincipal, p, position);
     for (const n of peers.namespaces) file(byNamespace, n, position);
   });
-  if (byPrincipal.size === 0 && byNamespace.size === 0) return { candidates: () => [...policies] };
+  const firstAllow = policies.find((p) => p.action === "ALLOW");
+  const allowNothing = policies.find((p) => p.action === "ALLOW" && p.rules.length === 0);
+  const allows = { ...(firstAllow ? { firstAllow } : {}), ...(allowNothing ? { allowNothing } : {}) };
+  if (byPrincipal.size === 0 && byNamespace.size === 0) return { candidates: () => [...policies], ...allows };
   return {
+    ...allows,
     candidates(principal, namespace) {
       const positions = new Set(always);
       if (principal !== undefined) for (const p of byPrincipal.get(principal) ?? []) positions.add(p);

@@ -2,9 +2,10 @@
 // different scopes, shared-service subsets, labels, quotas, gateway exposure, names that are
 // prefixes of each other, layer switches, base ablations and the article's misconfigurations) the
 // reduced verdict (classes of pairs or of tenants, one evaluation per probe with every ablation
-// derived) must equal, for every ordered pair and every tenant's controls, a brute-force
-// evaluation of every probe with lab/model/probe.ts: one evaluator per ablation, every layer alone
-// and every layer removed for each attack. The brute force lives here only.
+// derived, a --tenants subset rendered as a platform of its own) must equal, for every ordered
+// pair and every tenant's controls, a brute-force evaluation of every probe with
+// lab/model/probe.ts: one evaluator per ablation, every layer alone and every layer removed for
+// each attack. The brute force lives here only.
 import { strict as assert } from "node:assert";
 import type { K8sObject } from "../../../components/k8s/object";
 import type { LayerId } from "../../../lab/probes/types";
@@ -97,6 +98,7 @@ describe("platform verdict shortcuts, differentially against brute force", funct
     let pairsCompared = 0;
     let reducedEvaluations = 0;
     let scenarios = 0;
+    let subsetPairs = 0;
     for (let seed = 1; seed <= PLATFORMS; seed++) {
       const { config, ablate, scenario } = randomPlatform(seed);
       const spec = validatePlatformConfig(config);
@@ -118,9 +120,21 @@ describe("platform verdict shortcuts, differentially against brute force", funct
         }
       }
       assert.deepEqual(reduced.summary, summarise(spec.tenants.length, brute.outcomes), `${label}: summary`);
+      if (!scenario && spec.tenants.length > 2 && seed % 3 === 0) {
+        // --tenants renders the subset as a platform of its own: same cells as within the whole platform.
+        const subset = spec.tenants.filter((_, i) => i % 2 === seed % 2).map((t) => t.name);
+        const narrowed = verifyPlatform(spec, { ablate, grouping: seed % 2 === 0, tenants: subset });
+        assert.equal(narrowed.platformTenants, spec.tenants.length);
+        for (const a of subset) {
+          for (const v of subset) {
+            assert.deepEqual(comparable(cellFor(narrowed, a, v).cell), comparable(brute.cells.get(`${a}>${v}`)!), `${label}: --tenants ${subset.join(",")}: cell ${a} -> ${v}`);
+            subsetPairs += 1;
+          }
+        }
+      }
     }
     assert.ok(scenarios > 0 && pairsCompared > PLATFORMS * 4, `compared ${pairsCompared} cells, ${scenarios} scenario platforms`);
-    assert.ok(reducedEvaluations > 0);
+    assert.ok(reducedEvaluations > 0 && subsetPairs > 0);
   });
 
   it("groups a random 30-tenant platform into fewer evaluations than brute force, with every pair counted", () => {
