@@ -17,13 +17,13 @@ export const LAYER_LETTERS: Record<LayerId, string> = {
 const MAX_MATRIX_COLUMNS = 24;
 
 /** "NC·pA 3 g !1": upper case = that layer alone blocks every network attack of the cell, lower = some, · = none; then the smallest count. */
-export function cellLabel(cell: ClassCell): string {
+export function cellLabel(cell: ClassCell, defenseEvaluated = true): string {
   const c = cell.cell;
   if (cell.self) {
     const mark = c.controlsPassed === c.controls ? "ok" : "FAIL";
     return `${mark} ${c.controlsPassed}/${c.controls}`;
   }
-  if (c.attacks > 0 && !c.probes.some((p) => p.defense)) {
+  if (!defenseEvaluated) {
     // --no-ablation: no layer was evaluated alone, so only what got through can be shown.
     return [`denied ${c.attacksBlocked}/${c.attacks}`, ...(c.violations.length > 0 ? [`!${c.violations.length}`] : [])].join(" ");
   }
@@ -64,7 +64,7 @@ function matrixLines(verdict: PlatformVerdict): string[] {
         if (s) parts.push(cellLabel(s));
       }
       const c = cross(a, v);
-      if (c) parts.push(cellLabel(c));
+      if (c) parts.push(cellLabel(c, verdict.defenseInDepthEvaluated));
       return parts.join(" | ") || "-";
     })],
   );
@@ -84,7 +84,7 @@ function grantedPairLines(verdict: PlatformVerdict): string[] {
   const lines = ["", "Pairs with a grant from attacker to victim (the matrix shows every other pair):"];
   for (const c of related.slice(0, MAX_GRANTED_PAIR_LINES)) {
     const pairs = c.pairs!.map(([a, v]) => `${a} -> ${v}`);
-    lines.push(`  ${cellLabel(c)}  ${pairs.slice(0, 3).join(", ")}${pairs.length > 3 ? ` (+${pairs.length - 3} more)` : ""}`);
+    lines.push(`  ${cellLabel(c, verdict.defenseInDepthEvaluated)}  ${pairs.slice(0, 3).join(", ")}${pairs.length > 3 ? ` (+${pairs.length - 3} more)` : ""}`);
   }
   if (related.length > MAX_GRANTED_PAIR_LINES) lines.push(`  … ${related.length - MAX_GRANTED_PAIR_LINES} more cells (--format json lists every one)`);
   return lines;
@@ -156,7 +156,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     activeLayers: verdict.activeLayers,
     summary: verdict.summary,
     probes: verdict.outcomes.map(probeToJson),
-    cells: verdict.cells.map(cellToJson),
+    cells: verdict.cells.map((c) => cellToJson(c, verdict.defenseInDepthEvaluated)),
     violations: verdict.violations.map((o) => o.probe.id),
     positiveControlFailures: verdict.positiveControlFailures.map((o) => o.probe.id),
     warnings: verdict.warnings,
@@ -178,9 +178,9 @@ export function probeToJson(o: ProbeOutcome): Record<string, unknown> {
 }
 
 /** One cell's figures in the JSON report (its probes are listed under `probes`). */
-export function cellToJson(c: ClassCell): Record<string, unknown> {
+export function cellToJson(c: ClassCell, defenseEvaluated = true): Record<string, unknown> {
   const { probes: _probes, ...figures } = c.cell;
-  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), label: cellLabel(c), ...figures };
+  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), label: cellLabel(c, defenseEvaluated), ...figures };
 }
 
 /** Probe results (`verify --probes`) as a table. */
@@ -200,15 +200,17 @@ export interface MatrixJson {
 
 /** `verify --matrix` as lines "from → to: TCP 80, 8080-8090; UDP 53". */
 export function formatMatrixTable(matrix: MatrixJson): string {
+  const lines = [`${matrix.workloads.length} workloads, ${matrix.connections.length} connected pairs`, ...matrix.connections.map(matrixConnectionLine)];
+  return `${lines.join("\n")}\n`;
+}
+
+/** One connection of `verify --matrix` as a table line. */
+export function matrixConnectionLine(c: MatrixJson["connections"][number]): string {
   const name = (e: { namespace?: string; name?: string; kind: string; cidr?: string }): string => (e.kind === "External" ? `external ${e.cidr ?? ""}` : `${e.namespace}/${e.name}`);
   const ranges = (rs: [number, number][]): string => rs.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(", ");
-  const lines = [`${matrix.workloads.length} workloads, ${matrix.connections.length} connected pairs`];
-  for (const c of matrix.connections) {
-    const allowed = Object.entries(c.allowed)
-      .filter(([, rs]) => rs && rs.length > 0)
-      .map(([protocol, rs]) => `${protocol} ${ranges(rs ?? [])}`)
-      .join("; ");
-    lines.push(`${name(c.from)} → ${name(c.to)}: ${allowed}`);
-  }
-  return `${lines.join("\n")}\n`;
+  const allowed = Object.entries(c.allowed)
+    .filter(([, rs]) => rs && rs.length > 0)
+    .map(([protocol, rs]) => `${protocol} ${ranges(rs ?? [])}`)
+    .join("; ");
+  return `${name(c.from)} → ${name(c.to)}: ${allowed}`;
 }

@@ -11,7 +11,7 @@ import type { PlatformVerdict } from "./verdict-types";
 const FLUSH_BYTES = 1 << 16;
 
 /** Buffers small writes into chunks of about 64 KiB. */
-class ChunkedWriter {
+export class ChunkedWriter {
   private parts: string[] = [];
   private size = 0;
   constructor(private readonly write: (chunk: string) => void) {}
@@ -67,7 +67,7 @@ export function streamVerdictJson(spec: PlatformSpec, options: VerifyOptions, wr
   });
   verdict.warnings.unshift(...leadingWarnings);
   out.add(`],"cells":[`);
-  verdict.cells.forEach((c, i) => out.add(`${i === 0 ? "" : ","}${JSON.stringify(cellToJson(c))}`));
+  verdict.cells.forEach((c, i) => out.add(`${i === 0 ? "" : ","}${JSON.stringify(cellToJson(c, verdict.defenseInDepthEvaluated))}`));
   const tail = {
     summary: verdict.summary,
     ...(verdict.defenseInDepthEvaluated ? {} : { defenseInDepth: "not evaluated (--no-ablation)" }),

@@ -16,13 +16,14 @@ import type { LayerId, Probe } from "../probes/types";
 import { buildClusterModel } from "./cluster";
 import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
-import { connectionMatrix } from "./matrix";
+import { forEachConnection } from "./matrix";
+import { modelIndex } from "./model-index";
 import { UnknownTenantError, VerdictBudgetError, verifyPlatform, type VerdictProgress, type VerifyOptions } from "./platform";
 import { withProbeStandIns } from "./stand-ins";
 import { evaluateProbes } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
-import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, type MatrixJson } from "./report";
-import { formatProgress, streamVerdictJson } from "./verdict-stream";
+import { formatProbeResultsTable, formatVerdictTable, matrixConnectionLine, type MatrixJson } from "./report";
+import { ChunkedWriter, formatProgress, streamVerdictJson } from "./verdict-stream";
 import type { PlatformVerdict } from "./verdict-types";
 
 export interface CliResult {
@@ -154,12 +155,29 @@ function warningLines(warnings: string[]): string {
   return warnings.map((w) => `warning: ${w}\n`).join("");
 }
 
-function runMatrix(args: VerifyArgs, dir: string): CliResult {
+/** Streams the connection list as it is found: a big cluster's list is never held in memory. */
+function runMatrix(args: VerifyArgs, dir: string, io: VerifyIo): CliResult {
   const { objects, warnings } = loadManifests(dir);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
-  const matrix = connectionMatrix(model, { ablate: args.ablate }) as MatrixJson;
-  const stdout = args.format === "json" ? `${JSON.stringify(matrix)}\n` : formatMatrixTable(matrix);
-  return { exitCode: 0, stdout, stderr: warningLines(model.warnings) };
+  objects.length = 0; // parsed into the model; let the documents go
+  const out = new ChunkedWriter((chunk) => io.stdout(chunk));
+  const workloads = modelIndex(model).workloads;
+  let connections = 0;
+  if (args.format === "json") {
+    const refs = workloads.map((w) => ({ namespace: w.namespace, name: w.name, kind: w.kind }));
+    out.add(`{"workloads":${JSON.stringify(refs)},"connections":[`);
+    forEachConnection(model, { ablate: args.ablate }, (c) => out.add(`${connections++ === 0 ? "" : ","}${JSON.stringify(c)}`));
+    out.add("]}\n");
+  } else {
+    out.add(`${workloads.length} workloads\n`);
+    forEachConnection(model, { ablate: args.ablate }, (c) => {
+      connections += 1;
+      out.add(`${matrixConnectionLine(c as MatrixJson["connections"][number])}\n`);
+    });
+    out.add(`${connections} connected pairs\n`);
+  }
+  out.flush();
+  return { exitCode: 0, stdout: "", stderr: warningLines(model.warnings) };
 }
 
 function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult {
@@ -230,7 +248,7 @@ export function runVerify(argv: string[], io?: VerifyIo): CliResult {
     return { exitCode: 2, stdout: "", stderr: `${message ? `verify: ${message}\n\n` : ""}${USAGE}` };
   }
   try {
-    if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
+    if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests, io);
     if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
     return runCatalogue(args, io);
   } catch (err) {
