@@ -82,11 +82,11 @@ export function streamVerdictJson(spec: PlatformSpec, options: VerifyOptions, wr
 
 const count = (n: number): string => n.toLocaleString("en-US");
 
-/** One progress line: cells and tenant pairs done, rate, time left. */
+/** One progress line: cells done (each a class of pairs, or a pair), the pairs they stand for, rate, time left. */
 export function formatProgress(p: VerdictProgress): string {
-  const share = p.pairsTotal > 0 ? Math.floor((100 * p.pairsDone) / p.pairsTotal) : 100;
+  const share = p.cellsTotal > 0 ? Math.floor((100 * p.cellsDone) / p.cellsTotal) : 100;
   const rate = p.elapsedMs > 0 ? (p.probesEvaluated * 1000) / p.elapsedMs : 0;
   const cellsLeft = p.cellsTotal - p.cellsDone;
   const eta = p.cellsDone > 0 ? Math.ceil(((p.elapsedMs / p.cellsDone) * cellsLeft) / 1000) : undefined;
-  return `verify: ${count(p.cellsDone)}/${count(p.cellsTotal)} cells, ${count(p.pairsDone)}/${count(p.pairsTotal)} tenant pairs and controls (${share} %), ${count(Math.round(rate))} probes/s, ETA ${eta === undefined ? "?" : `${eta} s`}\n`;
+  return `verify: ${count(p.cellsDone)}/${count(p.cellsTotal)} cells (${share} %) covering ${count(p.pairsDone)}/${count(p.pairsTotal)} tenant pairs and controls, ${count(p.probesEvaluated)} probes evaluated (${count(Math.round(rate))}/s), ETA ${eta === undefined ? "?" : `${eta} s`}\n`;
 }
