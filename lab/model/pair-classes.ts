@@ -43,6 +43,12 @@ export interface PlatformPlan {
   classes: TenantClass[];
   /** The cells in evaluation order: every class's controls, then the pairs. */
   cells: PlannedCell[];
+  /**
+   * A granted pair's spoofing probes are those of its class pair's other pairs (set for pair
+   * classes: the shared services' objects and a tenant's path to them know nothing of grants), so
+   * they are evaluated once per class pair, and the granted pairs' cells reuse them.
+   */
+  spoofingFollowsClasses?: boolean;
 }
 
 /** One representative evaluation per (class, class); every pair when each tenant is its own class. */
@@ -135,7 +141,7 @@ export function planPairClasses(spec: PlatformSpec, tenants: readonly TenantSpec
     });
   });
   cells.push(...relatedCells.values());
-  return { classes, cells };
+  return { classes, cells, spoofingFollowsClasses: true };
 }
 
 /** The first ordered pair of distinct tenants without a grant from the first to the second (one exists: the caller counted). */

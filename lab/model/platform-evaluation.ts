@@ -5,11 +5,13 @@
 import v8 from "node:v8";
 import type { PlatformSpec } from "../../components/spec/types";
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
-import { pairProbes, tenantControlProbes } from "../probes/catalogue";
-import type { CataloguedProbe, LayerId } from "../probes/types";
+import type { TenantSpec } from "../../components/spec/types";
+import { pairProbes, probeKind, tenantControlProbes } from "../probes/catalogue";
+import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { buildCellVerdict, SummaryTotals } from "./cells";
 import { activeLayers, isAttack, requiredDefense } from "./defense";
 import type { PlannedCell, PlatformPlan } from "./pair-classes";
+import { escapeRegExp } from "./tenant-classes";
 import { createAblationEvaluator } from "./probe-ablations";
 import type { ClusterModel } from "./types";
 import type { CellProbe, CellVerdict, ClassCell, DefenseInDepth, ProbeOutcome } from "./verdict-types";
@@ -83,15 +85,28 @@ export function evaluatePlan(spec: PlatformSpec, model: ClusterModel, plan: Plat
   let pairsDone = 0;
   let probesEvaluated = 0;
 
+  // Spoofing probes of the class pairs' other pairs, by kind, for the granted pairs to reuse.
+  const spoofing = new Map<string, { cell: PlannedCell; outcomes: Map<string, ProbeOutcome> }>();
+
   const out: PlanEvaluation = { cells: [], outcomes: [], violations: [], positiveControlFailures: [], weakAttacks: [], totals: new SummaryTotals(), probesEvaluated: 0 };
   plan.cells.forEach((planned, i) => {
+    const classPair = `${planned.attackerClass}>${planned.victimClass}`;
+    const reusable = plan.spoofingFollowsClasses && planned.pairs ? spoofing.get(classPair) : undefined;
     const outcomes: ProbeOutcome[] = probesOf(spec, planned).map((probe) => {
+      const reused = probe.category === "shared-service-spoof" ? reusable?.outcomes.get(probeKind(probe)) : undefined;
+      if (reused && reusable) {
+        const result = renamedResult(reused.result, probe.id, [reusable.cell.attacker, reusable.cell.victim], [planned.attacker, planned.victim]);
+        return { probe, result, met: result.verdict === probe.intent, ...(reused.defense ? { defense: reused.defense } : {}), represents: planned.represents };
+      }
       const attack = isAttack(probe);
       const { result, verdicts } = evaluate(probe, base, attack ? defenseSets : []);
       probesEvaluated += 1;
       const defense = attack && options.defenseInDepth ? defenseOf(spec, probe, active, verdicts) : undefined;
       return { probe, result, met: result.verdict === probe.intent, ...(defense ? { defense } : {}), represents: planned.represents };
     });
+    if (plan.spoofingFollowsClasses && !planned.self && !planned.pairs) {
+      spoofing.set(classPair, { cell: planned, outcomes: new Map(outcomes.filter((o) => o.probe.category === "shared-service-spoof").map((o) => [probeKind(o.probe), o])) });
+    }
     const cell = internProbes(buildCellVerdict(outcomes), interned);
     out.cells.push({ attackerClass: planned.attackerClass, victimClass: planned.victimClass, self: planned.self, attacker: planned.attacker.name, victim: planned.victim.name, represents: planned.represents, ...(planned.pairs ? { pairs: planned.pairs } : {}), cell });
     for (const o of outcomes) {
@@ -131,6 +146,23 @@ function defenseOf(spec: PlatformSpec, probe: CataloguedProbe, active: readonly 
     holdsWithout[layer] = verdicts[active.length + k] === "deny";
   });
   return { blockingLayers, count: blockingLayers.length, required: requiredDefense(spec, probe), holdsWithout };
+}
+
+/**
+ * A result of one pair told for another pair of the same cell shape: its policy references and
+ * warnings name the first pair's tenants, which become the second's (whole names only, namespace
+ * before name, as in tenant-classes.ts).
+ */
+function renamedResult(result: ProbeResult, id: string, from: [TenantSpec, TenantSpec], to: [TenantSpec, TenantSpec]): ProbeResult {
+  const words = new Map<string, string>();
+  for (const k of [0, 1]) {
+    words.set(from[k].namespace, to[k].namespace);
+    words.set(from[k].name, to[k].name);
+  }
+  const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${[...words.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|")})(?![A-Za-z0-9])`, "g");
+  const rename = (text: string): string => text.replace(pattern, (word) => words.get(word) ?? word);
+  const decidedBy = result.decidedBy ? { ...result.decidedBy, ...(result.decidedBy.namespace ? { namespace: rename(result.decidedBy.namespace) } : {}), name: rename(result.decidedBy.name) } : undefined;
+  return { ...result, id, ...(decidedBy ? { decidedBy } : {}), ...(result.warnings ? { warnings: result.warnings.map(rename) } : {}) };
 }
 
 /** Equal cell probes (most of a big platform's) become one shared object. */

@@ -75,14 +75,17 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
   const calico = calicoLayer(model);
   const clusterWithNetworkPolicy = clusterNetworkPolicyLayer(model, { networkPolicies: true });
   const clusterAlone = clusterNetworkPolicyLayer(model, { networkPolicies: false });
+  const tiersBoth = kubernetesTiers(index, clusterWithNetworkPolicy, networkPolicies)!;
+  const tiersNetworkPolicyOnly = kubernetesTiers(index, undefined, networkPolicies)!;
+  const tiersClusterOnly = kubernetesTiers(index, clusterAlone, undefined)!;
   const network: Record<NetworkVariant, NetworkLayerEvaluator> = {
     networkPolicy: networkPolicies,
     calico,
     clusterWithNetworkPolicy,
     clusterAlone,
-    tiersBoth: { id: "networkPolicy", evaluate: kubernetesTiers(index, clusterWithNetworkPolicy, networkPolicies)!.evaluate },
-    tiersNetworkPolicyOnly: { id: "networkPolicy", evaluate: kubernetesTiers(index, undefined, networkPolicies)!.evaluate },
-    tiersClusterOnly: { id: "clusterNetworkPolicy", evaluate: kubernetesTiers(index, clusterAlone, undefined)!.evaluate },
+    tiersBoth: { id: "networkPolicy", evaluate: (conn) => tiersBoth.evaluate(conn) },
+    tiersNetworkPolicyOnly: { id: "networkPolicy", evaluate: (conn) => tiersNetworkPolicyOnly.evaluate(conn) },
+    tiersClusterOnly: { id: "clusterNetworkPolicy", evaluate: (conn) => tiersClusterOnly.evaluate(conn) },
   };
   const peerAuth = peerAuthenticationLayer(model);
   const authz = authorizationLayer(model);

@@ -82,8 +82,8 @@ function isDnsPort(port: number): boolean {
 
 /** Resolves a probe's target to concrete workloads and ports, and tells which ports a server's sidecar parses as HTTP. */
 export interface TargetResolver {
-  resolve(probe: Probe): Resolution;
-  portParsesHttp(w: Workload, port: number, portName: string | undefined): boolean;
+  resolve: (probe: Probe) => Resolution;
+  portParsesHttp: (w: Workload, port: number, portName: string | undefined) => boolean;
 }
 
 export function createTargetResolver(model: ClusterModel): TargetResolver {

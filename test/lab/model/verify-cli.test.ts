@@ -184,4 +184,54 @@ describe("verify CLI", () => {
     assert.deepEqual(json.violations.filter((id) => id.startsWith(escape)).sort(), [`${escape}-backslash`, `${escape}-encoded`]);
     assert.match(json.warnings.join("\n"), /sets pathNormalization BASE where the platform expects DECODE_AND_MERGE_SLASHES/);
   });
+
+  it("verifies only the pairs among --tenants, and names a tenant the platform does not have", () => {
+    const r = runVerify(["--stack", "production", "--tenants", "acme,globex", "--format", "json"]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { tenants: string[]; platformTenants: number; cells: { attacker: string; victim: string }[] };
+    assert.deepEqual(json.tenants, ["acme", "globex"]);
+    assert.equal(json.platformTenants, 7);
+    assert.deepEqual(json.cells.map((c) => `${c.attacker}>${c.victim}`).sort(), ["acme>acme", "acme>globex", "globex>acme", "globex>globex"]);
+    const table = runVerify(["--stack", "production", "--tenants", "acme", "--tenants", "globex"]);
+    assert.match(table.stdout, /^Isolation verdict for stack production: 2 tenants of 7 \(--tenants\)/);
+    const unknown = runVerify(["--stack", "production", "--tenants", "acme,umbrela"]);
+    assert.equal(unknown.exitCode, 2);
+    assert.match(unknown.stderr, /--tenants: "umbrela" is not a tenant of this platform; tenants: acme, globex, initech, umbrella/);
+  });
+
+  it("skips defense in depth with --no-ablation and says so in the table and the JSON", () => {
+    const r = runVerify(["--no-ablation"]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /^Defense in depth: not evaluated \(--no-ablation\)/m);
+    assert.match(r.stdout, /^acme\s+ok 3\/3\s+denied \d+\/\d+\s+denied \d+\/\d+$/m);
+    const json = JSON.parse(runVerify(["--no-ablation", "--format", "json"]).stdout) as { defenseInDepth: string; probes: { defenseInDepth?: unknown }[] };
+    assert.equal(json.defenseInDepth, "not evaluated (--no-ablation)");
+    assert.ok(json.probes.every((p) => p.defenseInDepth === undefined));
+  });
+
+  it("keeps stderr free of progress with --format json, and accepts --progress", () => {
+    const r = runVerify(["--format", "json"]);
+    assert.equal(r.stderr, "");
+    assert.equal(runVerify(["--format", "json", "--progress"]).exitCode, 0);
+    assert.match(runVerify(["--matrix", "--manifests", dir, "--tenants", "acme"]).stderr, /--tenants and --no-ablation narrow a platform's catalogue verdict/);
+  });
+
+  it("stops a platform too big for the heap before rendering it, naming the budget and how to narrow", () => {
+    const file = join(dir, "Pulumi.huge.yaml");
+    writeFileSync(file, stringify({ config: { "hard-tenancy:cluster": { apiServerEndpoints: [{ cidr: "172.18.0.2/32", port: 6443 }] }, "hard-tenancy:tenants": Array.from({ length: 20_000 }, (_, i) => ({ name: `t${i}` })) } }));
+    const r = runVerify(["--config", file]);
+    assert.equal(r.exitCode, 2, r.stdout);
+    assert.match(r.stderr, /^verify: stopped before running out of memory: 20000 tenants need about \d+ MiB of heap to render and model, over the budget of \d+ MiB; verify a subset with --tenants a,b .*--no-ablation/);
+    assert.equal(r.stdout, "");
+  });
+
+  it("streams the connection matrix as a table: the workloads first, the count of connected pairs last", () => {
+    const r = runVerify(["--manifests", writeManifests("lab-table", platformObjects(lab)), "--matrix"]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.match(lines[0], /^\d+ workloads$/);
+    assert.equal(lines.at(-1), `${lines.length - 2} connected pairs`);
+    assert.ok(lines.some((l) => l.startsWith("tenant-acme/client → tenant-acme/echo: TCP ")), lines.slice(0, 5).join("\n"));
+    assert.ok(!lines.some((l) => l.startsWith("tenant-initech/")  && l.includes("→ tenant-acme/")), "no connection from initech to acme");
+  });
 });
