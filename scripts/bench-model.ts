@@ -12,7 +12,7 @@
 // `tsx scripts/bench-model.ts` (BENCH_MODEL_10K=0 skips the 10,000-tenant run).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
@@ -157,7 +157,8 @@ export interface BenchModelOptions {
 export function benchModel(log: (line: string) => void = console.log, options: BenchModelOptions = {}): boolean {
   const tenThousand = options.tenThousand ?? process.env.BENCH_MODEL_10K !== "0";
   const load = loadavg().map((l) => l.toFixed(1)).join(" ");
-  log(`model benchmark: full verdict with defense in depth, heterogeneous seeded platforms (load average ${load} on this machine)`);
+  log(`model benchmark: full verdict with defense in depth, heterogeneous seeded platforms`);
+  log(`load average ${load} on ${availableParallelism()} cores: wall times include waiting for a CPU when the load is above the cores; cpu is the process's own time`);
   const sizes = tenThousand ? [500, 1000, 10_000] : [500, 1000];
   const hetero = sizes.map((n) => measureInChild("heterogeneous", n));
   const identical = measureInChild("identical", 1000);
