@@ -17,7 +17,7 @@
 // (test/lab/model/platform-differential.test.ts) proves both give the same verdicts.
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { ClientMode, LayerId, Probe, ProbeResult, Verdict } from "../probes/types";
-import { findWorkload, workloadId } from "./cluster";
+import { workloadId } from "./cluster";
 import { authorizationLayer } from "./layers/authorization-policy";
 import { calicoLayer } from "./layers/calico";
 import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
@@ -28,8 +28,20 @@ import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { modelIndex } from "./model-index";
 import { observationFor, type ProbeOutcome } from "./observation";
-import { createTargetResolver, httpRequestOf, l4Of, outcomeOf, resultOf, type Target } from "./probe";
-import type { ClusterModel, Connection, HttpRequest, LayerDecision, Workload } from "./types";
+import {
+  authorizationNotApplicable,
+  authzRequestOf,
+  createTargetResolver,
+  externalConnection,
+  l4Of,
+  outcomeOf,
+  peerAuthenticationDecision,
+  probeSource,
+  resultOf,
+  type MeshFacts,
+  type Target,
+} from "./probe";
+import type { ClusterModel, Connection, LayerDecision, Workload } from "./types";
 
 /** The result with the base ablation, and the verdict under each further ablation set asked for. */
 export interface AblationEvaluation {
@@ -160,23 +172,11 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
     const serverParsesHttp = probe.protocol === "HTTP" && portParsesHttp(dst, target.port, target.portName);
     const viaOwnEnvoy = client === "sidecar" && l4 === "TCP";
     const known = viaOwnEnvoy && target.service !== undefined && scope.knowsService(source, target.service).known;
+    const mesh: MeshFacts = { source, client, target, l4, meshApplies, viaOwnEnvoy };
     const authzMemo = new Map<boolean, LayerDecision>();
     const authzFor = (mtls: boolean): LayerDecision => {
       let d = authzMemo.get(mtls);
-      if (d) return d;
-      const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
-      const sourceIp = source.podIPs[0];
-      d = authz.evaluate({
-        source: {
-          workload: source,
-          ...(sourceIp ? { ip: sourceIp } : {}),
-          ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
-        },
-        destination: dst,
-        port: target.port,
-        ...(http ? { http } : {}),
-      });
-      authzMemo.set(mtls, d);
+      if (!d) authzMemo.set(mtls, (d = authz.evaluate(authzRequestOf(model, probe, mesh, mtls, serverParsesHttp))));
       return d;
     };
 
@@ -197,23 +197,8 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
       const peerOn = !ablated.has("peerAuthentication");
       const mode = peerOn ? peerAuth.mode(dst, target.port) : "PERMISSIVE";
       const mtls = known && meshApplies && mode !== "DISABLE";
-      if (peerOn) {
-        if (!meshApplies) decisions.peerAuthentication = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
-        else {
-          const decidedBy = peerAuth.decidedBy(dst, target.port);
-          const by = decidedBy ? { decidedBy } : {};
-          if (mtls) decisions.peerAuthentication = { verdict: "allow", ...by, reason: `mTLS from ${workloadId(source)} accepted (${mode})` };
-          else if (mode === "STRICT") {
-            const why = !viaOwnEnvoy ? `${client} client sends plaintext` : target.service ? `${workloadId(source)}'s sidecar does not know ${target.service.namespace}/${target.service.name} and passes through in plaintext` : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
-            decisions.peerAuthentication = { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
-          } else decisions.peerAuthentication = { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
-        }
-      }
-      if (!ablated.has("authorization")) {
-        decisions.authorization = meshApplies
-          ? authzFor(mtls)
-          : { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
-      }
+      if (peerOn) decisions.peerAuthentication = peerAuthenticationDecision(mesh, mode, mtls, meshApplies ? peerAuth.decidedBy(dst, target.port) : undefined);
+      if (!ablated.has("authorization")) decisions.authorization = meshApplies ? authzFor(mtls) : authorizationNotApplicable(mesh);
       if (decisions.peerAuthentication) effective.peerAuthentication = decisions.peerAuthentication;
       if (decisions.authorization) effective.authorization = decisions.authorization;
       return { decisions, effective, outcome: outcomeOf(effective) };
@@ -222,13 +207,10 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
   }
 
   return (probe, base, sets) => {
-    const source = findWorkload(model, probe.from);
-    if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
-    const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    const { source, client } = probeSource(model, probe);
     const resolution = resolve(probe);
     if (resolution.kind === "external") {
-      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
-      const decide = memoNetwork(conn);
+      const decide = memoNetwork(externalConnection(probe, source, resolution));
       const assemble = (ablated: ReadonlySet<LayerId>): Assembled => {
         const { decisions, effective } = networkPart(decide, ablated);
         return { decisions, effective, outcome: outcomeOf(effective) };

@@ -31,7 +31,7 @@ import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
 import { kubernetesTiers } from "./layers/kubernetes-tiers";
 import { networkPolicyLayer } from "./layers/network-policy";
 import { modelIndex } from "./model-index";
-import { authorizationLayer } from "./layers/authorization-policy";
+import { authorizationLayer, type AuthzRequest } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { observationFor, type ProbeOutcome } from "./observation";
@@ -193,34 +193,12 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const known = viaOwnEnvoy && target.service !== undefined && scope.knowsService(source, target.service).known;
     const mtls = known && meshApplies && mode !== "DISABLE";
 
-    if (peerAuth) {
-      if (!meshApplies) decisions.peerAuthentication = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
-      else {
-        const decidedBy = peerAuth.decidedBy(dst, target.port);
-        const by = decidedBy ? { decidedBy } : {};
-        if (mtls) decisions.peerAuthentication = { verdict: "allow", ...by, reason: `mTLS from ${workloadId(source)} accepted (${mode})` };
-        else if (mode === "STRICT") {
-          const why = !viaOwnEnvoy ? `${client} client sends plaintext` : target.service ? `${workloadId(source)}'s sidecar does not know ${target.service.namespace}/${target.service.name} and passes through in plaintext` : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
-          decisions.peerAuthentication = { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
-        } else decisions.peerAuthentication = { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
-      }
-    }
+    const mesh: MeshFacts = { source, client, target, l4, meshApplies, viaOwnEnvoy };
+    if (peerAuth) decisions.peerAuthentication = peerAuthenticationDecision(mesh, mode, mtls, meshApplies ? peerAuth.decidedBy(dst, target.port) : undefined);
     if (authz) {
-      if (!meshApplies) decisions.authorization = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
-      else {
-        const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
-        const sourceIp = source.podIPs[0];
-        decisions.authorization = authz.evaluate({
-          source: {
-            workload: source,
-            ...(sourceIp ? { ip: sourceIp } : {}),
-            ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
-          },
-          destination: dst,
-          port: target.port,
-          ...(http ? { http } : {}),
-        });
-      }
+      decisions.authorization = meshApplies
+        ? authz.evaluate(authzRequestOf(model, probe, mesh, mtls, serverParsesHttp))
+        : authorizationNotApplicable(mesh);
     }
     if (decisions.peerAuthentication) effective.peerAuthentication = decisions.peerAuthentication;
     if (decisions.authorization) effective.authorization = decisions.authorization;
@@ -228,13 +206,10 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
   }
 
   return (probe: Probe): ProbeResult => {
-    const source = findWorkload(model, probe.from);
-    if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
-    const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    const { source, client } = probeSource(model, probe);
     const resolution = resolve(probe);
     if (resolution.kind === "external") {
-      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
-      const { decisions, effective } = networkDecisions(conn);
+      const { decisions, effective } = networkDecisions(externalConnection(probe, source, resolution));
       const outcome = outcomeOf(effective);
       return resultOf(probe, decisions, effective, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
     }
@@ -253,6 +228,70 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
       result.warnings = [`probe ${probe.id}: the Service's workloads disagree (${detail}); reported as ${chosen.outcome}`];
     }
     return result;
+  };
+}
+
+/** The probe's source workload, and how it sends (by default as the workload has a sidecar or not). */
+export function probeSource(model: ClusterModel, probe: Probe): { source: Workload; client: ClientMode } {
+  const source = findWorkload(model, probe.from);
+  if (!source) throw new Error(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+  return { source, client: probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar") };
+}
+
+/** A probe to an address outside the cluster: only the source's egress decides. */
+export function externalConnection(probe: Probe, source: Workload, resolution: Extract<Resolution, { kind: "external" }>): Connection {
+  return { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
+}
+
+/** What the mesh layers need to know about one attempt at one target. */
+export interface MeshFacts {
+  source: Workload;
+  client: ClientMode;
+  target: Target;
+  l4: L4Protocol;
+  /** The destination's sidecar intercepts this traffic (it has one, and the traffic is TCP). */
+  meshApplies: boolean;
+  /** The client sends through its own Envoy. */
+  viaOwnEnvoy: boolean;
+}
+
+/** The peerAuthentication layer's decision, given the server's mode and whether the client sends mTLS. */
+export function peerAuthenticationDecision(f: MeshFacts, mode: string, mtls: boolean, decidedBy: PolicyRef | undefined): LayerDecision {
+  const dst = f.target.workload;
+  if (!f.meshApplies) return { verdict: "not-applicable", reason: dst.sidecar ? `${f.l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
+  const by = decidedBy ? { decidedBy } : {};
+  if (mtls) return { verdict: "allow", ...by, reason: `mTLS from ${workloadId(f.source)} accepted (${mode})` };
+  if (mode === "STRICT") {
+    const service = f.target.service;
+    const why = !f.viaOwnEnvoy
+      ? `${f.client} client sends plaintext`
+      : service
+        ? `${workloadId(f.source)}'s sidecar does not know ${service.namespace}/${service.name} and passes through in plaintext`
+        : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
+    return { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
+  }
+  return { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
+}
+
+/** The authorization layer's decision where the destination's sidecar does not intercept the traffic. */
+export function authorizationNotApplicable(f: MeshFacts): LayerDecision {
+  return { verdict: "not-applicable", reason: f.target.workload.sidecar ? `${f.l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
+}
+
+/** The request the destination's sidecar authorizes: a principal only over mTLS, HTTP fields only when it parses HTTP. */
+export function authzRequestOf(model: ClusterModel, probe: Probe, f: MeshFacts, mtls: boolean, serverParsesHttp: boolean): AuthzRequest {
+  const { source, target } = f;
+  const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
+  const sourceIp = source.podIPs[0];
+  return {
+    source: {
+      workload: source,
+      ...(sourceIp ? { ip: sourceIp } : {}),
+      ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
+    },
+    destination: target.workload,
+    port: target.port,
+    ...(http ? { http } : {}),
   };
 }
 
