@@ -73,7 +73,7 @@ export async function benchReport(log: (line: string) => void = console.log): Pr
   try {
     runs.push(await measure("stack lab", loadStackSpec({ stack: "lab" }), dir, browser));
     runs.push(await measure("stack production", loadStackSpec({ stack: "production" }), dir, browser));
-    runs.push(await measure(`${tenants} heterogeneous tenants (seed 14)`, validatePlatformConfig(heterogeneousConfig(tenants)), dir, browser));
+    runs.push(await measure(`${tenants} heterogeneous tenants (seed 1)`, validatePlatformConfig(heterogeneousConfig(tenants)), dir, browser));
   } finally {
     await browser?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,10 @@ if (isAuditArgv(argv)) {
   void runAuditCli(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => (process.exitCode = code));
 } else {
   void preloadIstioSchemas().then(() => {
-    const result = runVerify(argv, labProbeEndpoints, renderReportHtml);
+    // Streams the report and progress as they come (a big platform's JSON is never held in memory);
+    // with --out the report comes back as a file to write.
+    const io = { stdout: (chunk: string) => process.stdout.write(chunk), stderr: (chunk: string) => process.stderr.write(chunk) };
+    const result = runVerify(argv, { endpoints: labProbeEndpoints, renderHtml: renderReportHtml, io });
     for (const file of result.files ?? []) {
       try {
         writeFileSync(file.path, file.content);

@@ -60,8 +60,22 @@ export function principal(spec: PlatformSpec, namespace: string, serviceAccount:
   return `${spec.cluster.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
+/** Every principal of a namespace: Istio string match `prefix*` (a trailing `*` is a prefix match). */
+export function namespacePrincipals(spec: PlatformSpec, namespace: string): string {
+  return `${spec.cluster.trustDomain}/ns/${namespace}/sa/*`;
+}
+
+// Looked up once per grant and per tenant: indexed, so big platforms render in linear time.
+const tenantIndexes = new WeakMap<readonly TenantSpec[], { count: number; byName: Map<string, TenantSpec> }>();
+
 export function tenantByName(spec: PlatformSpec, name: string): TenantSpec {
-  const found = spec.tenants.find((t) => t.name === name);
+  let index = tenantIndexes.get(spec.tenants);
+  if (!index || index.count !== spec.tenants.length) {
+    const byName = new Map<string, TenantSpec>();
+    for (const t of spec.tenants) if (!byName.has(t.name)) byName.set(t.name, t);
+    tenantIndexes.set(spec.tenants, (index = { count: spec.tenants.length, byName }));
+  }
+  const found = index.byName.get(name);
   if (!found) {
     throw new Error(`grants: tenant "${name}" is not defined — add it to tenants or fix the grant (validatePlatformConfig reports this)`);
   }

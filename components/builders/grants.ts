@@ -7,12 +7,34 @@ import { APP_LABEL } from "../spec/labels";
 import type { GrantSpec, PlatformSpec, TenantSpec } from "../spec/types";
 import { API, appSelector, makeObject, namespaceByName, tenantByName, uniqueSorted } from "./common";
 
+// Asked once per tenant: indexed, so big platforms render in linear time.
+const grantIndexes = new WeakMap<readonly GrantSpec[], { count: number; from: Map<string, GrantSpec[]>; to: Map<string, GrantSpec[]> }>();
+
+function grantIndex(spec: PlatformSpec): { from: Map<string, GrantSpec[]>; to: Map<string, GrantSpec[]> } {
+  let index = grantIndexes.get(spec.grants);
+  if (!index || index.count !== spec.grants.length) {
+    const from = new Map<string, GrantSpec[]>();
+    const to = new Map<string, GrantSpec[]>();
+    const file = (map: Map<string, GrantSpec[]>, key: string, g: GrantSpec): void => {
+      const list = map.get(key);
+      if (list) list.push(g);
+      else map.set(key, [g]);
+    };
+    for (const g of spec.grants) {
+      file(from, g.from, g);
+      file(to, g.to, g);
+    }
+    grantIndexes.set(spec.grants, (index = { count: spec.grants.length, from, to }));
+  }
+  return index;
+}
+
 export function grantsFrom(spec: PlatformSpec, tenant: TenantSpec): GrantSpec[] {
-  return spec.grants.filter((g) => g.from === tenant.name);
+  return [...(grantIndex(spec).from.get(tenant.name) ?? [])];
 }
 
 export function grantsTo(spec: PlatformSpec, tenant: TenantSpec): GrantSpec[] {
-  return spec.grants.filter((g) => g.to === tenant.name);
+  return [...(grantIndex(spec).to.get(tenant.name) ?? [])];
 }
 
 /** Namespaces of the tenants that hold a grant into `tenant`. */

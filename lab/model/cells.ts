@@ -2,6 +2,7 @@
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import { probeKind } from "../probes/catalogue";
 import type { LayerId } from "../probes/types";
+import { isAttack } from "./defense";
 import type { CellProbe, CellVerdict, ProbeOutcome, VerdictSummary } from "./verdict-types";
 
 export function toCellProbe(outcome: ProbeOutcome): CellProbe {
@@ -20,7 +21,7 @@ export function toCellProbe(outcome: ProbeOutcome): CellProbe {
 
 /** One cell's figures; the layer letters come from its network attacks (category cross-tenant). */
 export function buildCellVerdict(outcomes: ProbeOutcome[]): CellVerdict {
-  const attacks = outcomes.filter((o) => o.defense !== undefined);
+  const attacks = outcomes.filter((o) => isAttack(o.probe));
   const controls = outcomes.filter((o) => o.probe.intent === "allow");
   const network = attacks.filter((o) => o.probe.category === "cross-tenant");
   const holding: LayerId[] = [];
@@ -46,53 +47,64 @@ export function buildCellVerdict(outcomes: ProbeOutcome[]): CellVerdict {
 }
 
 /** Platform totals, each outcome counted as many times as the tenant pairs it stands for. */
-export function summarise(tenants: number, outcomes: ProbeOutcome[]): VerdictSummary {
-  let probes = 0;
-  let attacks = 0;
-  let attacksAllowed = 0;
-  let positiveControls = 0;
-  let positiveControlsFailed = 0;
-  let violations = 0;
-  let weakAttacks = 0;
-  let minDefenseInDepth: number | null = null;
-  let grantedPortAttacks = 0;
-  let minOnGrantedPorts: number | null = null;
-  for (const o of outcomes) {
+export function summarise(tenants: number, outcomes: Iterable<ProbeOutcome>): VerdictSummary {
+  const totals = new SummaryTotals();
+  for (const o of outcomes) totals.add(o);
+  return totals.summary(tenants);
+}
+
+/** The running totals behind `summarise`, fed one outcome at a time (outcomes need not be kept). */
+export class SummaryTotals {
+  private probes = 0;
+  private attacks = 0;
+  private attacksAllowed = 0;
+  private positiveControls = 0;
+  private positiveControlsFailed = 0;
+  private violations = 0;
+  private weakAttacks = 0;
+  private minDefenseInDepth: number | null = null;
+  private grantedPortAttacks = 0;
+  private minOnGrantedPorts: number | null = null;
+
+  add(o: ProbeOutcome): void {
     const n = o.represents;
-    probes += n;
-    if (!o.met && o.probe.intent === "deny") violations += n;
+    this.probes += n;
+    if (!o.met && o.probe.intent === "deny") this.violations += n;
     if (o.probe.intent === "allow") {
-      positiveControls += n;
-      if (!o.met) positiveControlsFailed += n;
+      this.positiveControls += n;
+      if (!o.met) this.positiveControlsFailed += n;
     }
-    if (o.defense) {
-      attacks += n;
-      if (o.result.verdict !== "deny") attacksAllowed += n;
-      if (o.defense.count < o.defense.required) weakAttacks += n;
-      // Every attack that needs two layers, whatever its category, so the summary's minimum agrees
-      // with the attacks listed below their required depth.
-      if (o.defense.required >= 2) {
-        minDefenseInDepth = minDefenseInDepth === null ? o.defense.count : Math.min(minDefenseInDepth, o.defense.count);
-      }
-      if (o.probe.category === "cross-tenant" && o.defense.required < 2) {
-        grantedPortAttacks += n;
-        minOnGrantedPorts = minOnGrantedPorts === null ? o.defense.count : Math.min(minOnGrantedPorts, o.defense.count);
-      }
+    if (!isAttack(o.probe)) return;
+    this.attacks += n;
+    if (o.result.verdict !== "deny") this.attacksAllowed += n;
+    if (!o.defense) return;
+    if (o.defense.count < o.defense.required) this.weakAttacks += n;
+    // Every attack that needs two layers, whatever its category, so the summary's minimum agrees
+    // with the attacks listed below their required depth.
+    if (o.defense.required >= 2) {
+      this.minDefenseInDepth = this.minDefenseInDepth === null ? o.defense.count : Math.min(this.minDefenseInDepth, o.defense.count);
+    }
+    if (o.probe.category === "cross-tenant" && o.defense.required < 2) {
+      this.grantedPortAttacks += n;
+      this.minOnGrantedPorts = this.minOnGrantedPorts === null ? o.defense.count : Math.min(this.minOnGrantedPorts, o.defense.count);
     }
   }
-  return {
-    tenants,
-    probes,
-    attacks,
-    attacksAllowed,
-    positiveControls,
-    positiveControlsFailed,
-    violations,
-    minDefenseInDepth,
-    grantedPortAttacks,
-    minDefenseInDepthOnGrantedPorts: minOnGrantedPorts,
-    weakAttacks,
-    intentsMet: violations === 0 && positiveControlsFailed === 0,
-    defenseInDepthMet: weakAttacks === 0,
-  };
+
+  summary(tenants: number): VerdictSummary {
+    return {
+      tenants,
+      probes: this.probes,
+      attacks: this.attacks,
+      attacksAllowed: this.attacksAllowed,
+      positiveControls: this.positiveControls,
+      positiveControlsFailed: this.positiveControlsFailed,
+      violations: this.violations,
+      minDefenseInDepth: this.minDefenseInDepth,
+      grantedPortAttacks: this.grantedPortAttacks,
+      minDefenseInDepthOnGrantedPorts: this.minOnGrantedPorts,
+      weakAttacks: this.weakAttacks,
+      intentsMet: this.violations === 0 && this.positiveControlsFailed === 0,
+      defenseInDepthMet: this.weakAttacks === 0,
+    };
+  }
 }

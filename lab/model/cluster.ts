@@ -117,23 +117,56 @@ export function buildClusterModel(objects: K8sObject[], options: ClusterModelOpt
 
 interface Lookup {
   workloadCount: number;
+  serviceCount: number;
   byId: Map<string, Workload>;
   byIp: Map<string, Workload>;
+  /** Workloads per namespace, in model order (a Service selects only in its own namespace). */
+  byNamespace: Map<string, Workload[]>;
+  /** "ns/name" → the first Service of that id (buildClusterModel keeps the first of duplicates). */
+  serviceById: Map<string, ServiceInfo>;
+  /** Services per namespace, in model order. */
+  servicesByNamespace: Map<string, ServiceInfo[]>;
 }
 const lookups = new WeakMap<ClusterModel, Lookup>();
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Indexes over the model, rebuilt when workloads or services were added since (tests grow models). */
 function lookupOf(model: ClusterModel): Lookup {
   const cached = lookups.get(model);
-  if (cached && cached.workloadCount === model.workloads.length) return cached;
+  if (cached && cached.workloadCount === model.workloads.length && cached.serviceCount === model.services.length) return cached;
   const byId = new Map<string, Workload>();
   const byIp = new Map<string, Workload>();
+  const byNamespace = new Map<string, Workload[]>();
   for (const w of model.workloads) {
     byId.set(workloadId(w), w);
     for (const ip of w.podIPs) byIp.set(ip, w);
+    pushTo(byNamespace, w.namespace, w);
   }
-  const fresh = { workloadCount: model.workloads.length, byId, byIp };
+  const serviceById = new Map<string, ServiceInfo>();
+  const servicesByNamespace = new Map<string, ServiceInfo[]>();
+  for (const s of model.services) {
+    const id = `${s.namespace}/${s.name}`;
+    if (!serviceById.has(id)) serviceById.set(id, s);
+    pushTo(servicesByNamespace, s.namespace, s);
+  }
+  const fresh = { workloadCount: model.workloads.length, serviceCount: model.services.length, byId, byIp, byNamespace, serviceById, servicesByNamespace };
   lookups.set(model, fresh);
   return fresh;
+}
+
+/** The Service "ns/name" (the first one, as model.services.find would return). */
+export function findService(model: ClusterModel, id: string): ServiceInfo | undefined {
+  return lookupOf(model).serviceById.get(id);
+}
+
+/** The Services of one namespace (only they can select its workloads). */
+export function servicesInNamespace(model: ClusterModel, namespace: string): readonly ServiceInfo[] {
+  return lookupOf(model).servicesByNamespace.get(namespace) ?? [];
 }
 
 /** `id` is "ns/name". */
@@ -161,12 +194,12 @@ export function resolveServicePort(
   serviceId: string,
   port: number,
 ): { service: ServiceInfo; targets: { workload: Workload; port: number; portName?: string; protocol: L4Protocol }[] } | undefined {
-  const service = model.services.find((s) => `${s.namespace}/${s.name}` === serviceId);
+  const service = findService(model, serviceId);
   if (!service) return undefined;
   const entries = service.ports.filter((p) => p.port === port);
   if (entries.length === 0) return undefined;
   const targets: { workload: Workload; port: number; portName?: string; protocol: L4Protocol }[] = [];
-  for (const w of model.workloads) {
+  for (const w of lookupOf(model).byNamespace.get(service.namespace) ?? []) {
     if (!serviceSelects(service, w)) continue;
     for (const entry of entries) {
       if (typeof entry.targetPort === "string") {

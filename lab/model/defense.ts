@@ -1,6 +1,6 @@
 // Defense in depth: for each attack, which enforcement layers stop it on their own (every other
 // layer removed), and whether it stays stopped with each single layer removed.
-import type { PlatformSpec } from "../../components/spec/types";
+import type { GrantSpec, PlatformSpec } from "../../components/spec/types";
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import { CLIENT, ECHO } from "../workloads/names";
 import type { CataloguedProbe, LayerId, ProbeCategory, ProbeResult } from "../probes/types";
@@ -46,7 +46,25 @@ function grantOpensL4(spec: PlatformSpec, probe: CataloguedProbe): boolean {
     port = target.port;
   }
   if (workload === undefined || workload === CLIENT.name) return false;
-  return spec.grants.some((g) => g.from === probe.attacker && g.to === probe.victim && g.workload === workload && g.port === port);
+  return grantsBetween(spec, probe.attacker, probe.victim).some((g) => g.workload === workload && g.port === port);
+}
+
+const grantPairs = new WeakMap<readonly GrantSpec[], { count: number; byPair: Map<string, GrantSpec[]> }>();
+
+/** The grants from one tenant to another (indexed: asked for every attack). */
+function grantsBetween(spec: PlatformSpec, from: string, to: string): readonly GrantSpec[] {
+  let cached = grantPairs.get(spec.grants);
+  if (!cached || cached.count !== spec.grants.length) {
+    const byPair = new Map<string, GrantSpec[]>();
+    for (const g of spec.grants) {
+      const key = `${g.from}\u0000${g.to}`;
+      const list = byPair.get(key);
+      if (list) list.push(g);
+      else byPair.set(key, [g]);
+    }
+    grantPairs.set(spec.grants, (cached = { count: spec.grants.length, byPair }));
+  }
+  return cached.byPair.get(`${from}\u0000${to}`) ?? [];
 }
 
 /**

@@ -50,6 +50,7 @@ interface LayerBounds {
   egressPeers: (IdSet | undefined)[];
   /** Destinations whose ingress may admit peers it does not name. */
   openIngress: number[];
+  openIngressSet: ReadonlySet<number>;
   /** Per source: destinations whose ingress names it in an allow rule. */
   namedIn: Map<number, number[]>;
 }
@@ -71,18 +72,35 @@ function boundsOf(layer: ProgramSource, total: number): LayerBounds {
       else namedIn.set(source, [id]);
     }
   }
-  return { layer, egressPeers, openIngress, namedIn };
+  return { layer, egressPeers, openIngress, openIngressSet: new Set(openIngress), namedIn };
 }
 
 /** Destinations that may receive something from `source` in this layer; undefined = potentially all. */
 function candidates(b: LayerBounds, source: number, total: number): number[] | undefined {
   const reachable = b.egressPeers[source];
-  const admitting = b.openIngress.length === total ? undefined : new Set([...b.openIngress, ...(b.namedIn.get(source) ?? [])]);
-  if (reachable && reachable.kind === "only") return admitting ? [...reachable.ids].filter((id) => admitting.has(id)) : [...reachable.ids];
-  return admitting ? [...admitting] : undefined;
+  const everyoneAdmits = b.openIngress.length === total;
+  const named = b.namedIn.get(source) ?? [];
+  if (reachable && reachable.kind === "only") {
+    if (everyoneAdmits) return [...reachable.ids];
+    const namedSet = new Set(named);
+    return [...reachable.ids].filter((id) => b.openIngressSet.has(id) || namedSet.has(id));
+  }
+  if (everyoneAdmits) return undefined;
+  return [...b.openIngress, ...named.filter((id) => !b.openIngressSet.has(id))];
 }
 
 export function connectionMatrix(model: ClusterModel, options: { ablate?: LayerId[] } = {}): ConnectionMatrix {
+  const connections: MatrixConnection[] = [];
+  const workloads = forEachConnection(model, options, (c) => connections.push(c));
+  return { workloads, connections };
+}
+
+/**
+ * The matrix one connection at a time, in the order connectionMatrix lists them (sources in
+ * model order, destinations ascending), without keeping them: a big cluster's connection list is
+ * written as it is found. Returns the workloads.
+ */
+export function forEachConnection(model: ClusterModel, options: { ablate?: LayerId[] }, visit: (connection: MatrixConnection) => void): WorkloadRef[] {
   const index = modelIndex(model);
   const total = index.workloads.length;
   const ablate = new Set(options.ablate ?? []);
@@ -96,7 +114,6 @@ export function connectionMatrix(model: ClusterModel, options: { ablate?: LayerI
   if (!ablate.has("calico")) layers.push(calicoLayer(model));
   const bounds = layers.map((l) => boundsOf(l, total));
   const refs: WorkloadRef[] = index.workloads.map((w) => ({ namespace: w.namespace, name: w.name, kind: w.kind }));
-  const connections: MatrixConnection[] = [];
   const everyone = Array.from({ length: total }, (_, i) => i);
   for (let source = 0; source < total; source++) {
     let best: number[] | undefined;
@@ -116,8 +133,8 @@ export function connectionMatrix(model: ClusterModel, options: { ablate?: LayerI
         allowed = intersectPorts(allowed, allowedPorts(layer.program(dest, "ingress"), to, from, "ingress"));
         if (isEmptyPortSet(allowed)) break;
       }
-      if (!isEmptyPortSet(allowed)) connections.push({ from: refs[source], to: refs[dest], allowed: portSetToJson(allowed) });
+      if (!isEmptyPortSet(allowed)) visit({ from: refs[source], to: refs[dest], allowed: portSetToJson(allowed) });
     }
   }
-  return { workloads: refs, connections };
+  return refs;
 }

@@ -5,20 +5,22 @@ import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
 import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
-import { buildProbeCatalogue, pairProbes, tenantControlProbes } from "../probes/catalogue";
+import { buildProbeCatalogue } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { readMeshSettings } from "./mesh-config";
 import { NO_STAND_INS, touchesStandIn, withProbeStandIns, type ProbeEndpoints, type StandIns } from "./stand-ins";
-import { buildCellVerdict, summarise } from "./cells";
 import { buildClusterModel } from "./cluster";
-import { activeLayers, defenseInDepth, isAttack, type BatchEvaluator } from "./defense";
+import { activeLayers, isAttack } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
+import { planPairClasses, planTenantClasses } from "./pair-classes";
+import { defaultHeapBudget, evaluatePlan, mib, VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
-import { singletonClasses, tenantClasses, type TenantClass } from "./tenant-classes";
+import { singletonClasses, tenantClasses } from "./tenant-classes";
 import type { ClusterModel } from "./types";
-import type { ClassCell, DefenseInDepth, PlatformVerdict, ProbeOutcome } from "./verdict-types";
+import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
 
 export type { PlatformVerdict } from "./verdict-types";
+export { VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 
 /** Above this many tenants `verifyPlatform` groups interchangeable tenants unless told otherwise. */
 export const GROUPING_THRESHOLD = 24;
@@ -35,9 +37,40 @@ export interface PlatformEvaluationOptions {
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
-  /** true: group interchangeable tenants; false: every pair; default: group above GROUPING_THRESHOLD tenants. */
+  /** true: group interchangeable tenants (pairs); false: every pair; default: group above GROUPING_THRESHOLD tenants. */
   grouping?: boolean;
+  /** Verify only these tenants: their controls and the pairs among them (the platform keeps every tenant). */
+  tenants?: readonly string[];
+  /** Evaluate each attack with every layer alone and removed (default true; false = --no-ablation). */
+  defenseInDepth?: boolean;
+  /** Keep every evaluated outcome in `outcomes` (default true); false keeps only the failing ones. */
+  keepOutcomes?: boolean;
+  onOutcome?: (outcome: ProbeOutcome) => void;
+  onProgress?: (progress: VerdictProgress) => void;
+  /** Heap the evaluation may use before it stops with VerdictBudgetError (default 90 % of V8's limit). */
+  heapBudgetBytes?: number;
+  /** Sees what will be evaluated before the first probe (e.g. to start a streamed report). */
+  onPlan?: (plan: VerdictPlan) => void;
 }
+
+/** What a verdict will cover, known before any probe is evaluated. */
+export interface VerdictPlan {
+  tenants: string[];
+  platformTenants: number;
+  probeStandIns: boolean;
+  ablated: LayerId[];
+  activeLayers: LayerId[];
+  grouped: boolean;
+  pairClasses: boolean;
+  classes: { tenants: string[]; signature: string }[];
+  cells: number;
+}
+
+/**
+ * Heap one tenant of a rendered platform takes (objects, model, layers), measured at 10,000
+ * heterogeneous tenants with margin: a platform that cannot fit stops before rendering.
+ */
+export const HEAP_PER_TENANT = 256 * 1024;
 
 /**
  * Builders' objects + the demo workloads the stack deploys + the probe stand-ins they lack (every
@@ -59,7 +92,7 @@ export function platformObjects(spec: PlatformSpec, endpoints: ProbeEndpoints): 
  * with the settings the cluster really runs, and every difference from the spec is a warning;
  * otherwise the spec's, including the path normalization IstioMesh installs.
  */
-function modelFor(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
+export function platformModel(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
   const expected = { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain, pathNormalization: MESH_PATH_NORMALIZATION };
   const mesh = readMeshSettings(objects, []);
   if (!mesh) return buildClusterModel(objects, expected);
@@ -77,113 +110,117 @@ export function predictCatalogue(
   spec: PlatformSpec,
   options: PlatformEvaluationOptions = {},
 ): { probe: CataloguedProbe; result: ProbeResult; met: boolean }[] {
-  const model = modelFor(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
+  const model = platformModel(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
   const probes = buildProbeCatalogue(spec);
   const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [] });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
 }
 
-interface PlannedCell {
-  attackerClass: number;
-  victimClass: number;
-  self: boolean;
-  attacker: TenantSpec;
-  victim: TenantSpec;
-  represents: number;
-  probes: CataloguedProbe[];
-}
-
-/** One representative evaluation per (class, class); every pair when each tenant is its own class. */
-function planCells(spec: PlatformSpec, classes: TenantClass[]): PlannedCell[] {
-  const cells: PlannedCell[] = [];
-  classes.forEach((cls, c) => {
-    const rep = cls.tenants[0];
-    cells.push({ attackerClass: c, victimClass: c, self: true, attacker: rep, victim: rep, represents: cls.tenants.length, probes: tenantControlProbes(spec, rep) });
-  });
-  classes.forEach((attackers, a) => {
-    classes.forEach((victims, v) => {
-      if (a === v && attackers.tenants.length < 2) return;
-      const attacker = attackers.tenants[0];
-      const victim = a === v ? attackers.tenants[1] : victims.tenants[0];
-      const represents = a === v ? attackers.tenants.length * (attackers.tenants.length - 1) : attackers.tenants.length * victims.tenants.length;
-      cells.push({ attackerClass: a, victimClass: v, self: false, attacker, victim, represents, probes: pairProbes(spec, attacker, victim) });
-    });
-  });
-  return cells;
-}
-
 /**
- * The platform's isolation verdict: every cell attacker × victim (grouped by classes of
- * interchangeable tenants on big platforms), defense in depth per attack, violations and failed
- * positive controls.
+ * The platform's isolation verdict: every cell attacker × victim (grouped on big platforms: by
+ * classes of ordered pairs for the platform's own objects, by classes of interchangeable tenants
+ * for given objects), defense in depth per attack, violations and failed positive controls.
  */
-export function verifyPlatform(spec: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
+export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = {}): PlatformVerdict {
+  let spec = platform;
+  const platformTenants = spec.tenants.length;
+  const tenants = tenantsToVerify(spec, options.tenants);
+  // A subset of the platform's own objects renders as its own platform: what the builders render
+  // for the other tenants never reaches a pair of the subset (pair-classes.ts; the differential
+  // test proves it), and memory then follows the subset.
+  if (options.objects === undefined && tenants.length < spec.tenants.length) {
+    const names = new Set(tenants.map((t) => t.name));
+    spec = { ...spec, tenants, grants: spec.grants.filter((g) => names.has(g.from) && names.has(g.to)) };
+  }
+  const heapBudget = options.heapBudgetBytes ?? defaultHeapBudget();
+  if (options.objects === undefined && spec.tenants.length * HEAP_PER_TENANT > heapBudget) {
+    throw new VerdictBudgetError(
+      `${spec.tenants.length} tenants need about ${mib(spec.tenants.length * HEAP_PER_TENANT)} of heap to render and model, over the budget of ${mib(heapBudget)}; ${NARROWING_HINT}`,
+    );
+  }
+  // The platform's own objects with the probe endpoints (the demo workloads, or stand-ins for the
+  // ones the stack does not deploy), or the objects given (a dump, a scenario) and their stand-ins.
   const own = options.objects ? { objects: options.objects, standIns: options.standIns ?? NO_STAND_INS } : platformObjectsWithStandIns(spec, options.endpoints);
   const objects = own.objects;
+  const probeStandIns = own.standIns.workloads.length > 0 || own.standIns.services.length > 0;
   const ablate = [...new Set(options.ablate ?? [])];
-  const grouped = options.grouping ?? spec.tenants.length > GROUPING_THRESHOLD;
-  const classes = grouped ? tenantClasses(spec, objects) : singletonClasses(spec);
-  const model = modelFor(spec, objects);
-  const evaluate: BatchEvaluator = (probes, without) => evaluateProbes(model, probes, { ablate: without });
-
-  const planned = planCells(spec, classes);
-  const probes = planned.flatMap((cell) => cell.probes);
-  const results = evaluate(probes, ablate);
-  const attackIndexes = probes.flatMap((p, i) => (isAttack(p) ? [i] : []));
-  const defenses = defenseInDepth(spec, attackIndexes.map((i) => probes[i]), ablate, evaluate);
-  const defenseAt = new Map<number, DefenseInDepth>(attackIndexes.map((probeIndex, k) => [probeIndex, defenses[k]]));
-
-  const outcomes: ProbeOutcome[] = [];
-  const cells: ClassCell[] = [];
-  let offset = 0;
-  for (const plan of planned) {
-    const cellOutcomes = plan.probes.map((probe, k) => {
-      const result = results[offset + k];
-      const defense = defenseAt.get(offset + k);
-      return { probe, result, met: result.verdict === probe.intent, ...(defense ? { defense } : {}), represents: plan.represents };
-    });
-    offset += plan.probes.length;
-    outcomes.push(...cellOutcomes);
-    cells.push({
-      attackerClass: plan.attackerClass,
-      victimClass: plan.victimClass,
-      self: plan.self,
-      attacker: plan.attacker.name,
-      victim: plan.victim.name,
-      represents: plan.represents,
-      cell: buildCellVerdict(cellOutcomes),
-    });
-  }
-  // planCells lists controls then pairs in spec order: ungrouped, that is the catalogue's order.
-
-  const classOf: Record<string, number> = {};
-  classes.forEach((cls, i) => cls.tenants.forEach((t) => (classOf[t.name] = i)));
-  const violations = outcomes.filter((o) => !o.met && o.probe.intent === "deny");
-  const positiveControlFailures = outcomes.filter((o) => !o.met && o.probe.intent === "allow");
-  const onStandIns = outcomes.filter((o) => touchesStandIn(o.probe, own.standIns));
-  const count = (list: ProbeOutcome[]): number => list.reduce((n, o) => n + o.represents, 0);
-  return {
-    tenants: spec.tenants.map((t) => t.name),
-    probeStandIns: own.standIns.workloads.length > 0 || own.standIns.services.length > 0,
-    standIns: {
-      workloads: own.standIns.workloads,
-      services: own.standIns.services,
-      positiveControls: count(onStandIns.filter((o) => o.probe.intent === "allow")),
-      attacks: count(onStandIns.filter((o) => o.defense !== undefined)),
-    },
+  const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
+  const pairClasses = grouped && options.objects === undefined;
+  const plan = pairClasses
+    ? planPairClasses(spec, tenants)
+    : planTenantClasses(grouped ? tenantClasses({ ...spec, tenants }, objects) : singletonClasses({ ...spec, tenants }));
+  const model = platformModel(spec, objects);
+  options.onPlan?.({
+    tenants: tenants.map((t) => t.name),
+    platformTenants,
+    probeStandIns,
     ablated: ablate,
     activeLayers: activeLayers(ablate),
     grouped,
-    classes: classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
+    pairClasses,
+    classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
+    cells: plan.cells.length,
+  });
+  const defenseInDepthEvaluated = options.defenseInDepth ?? true;
+  const keepOutcomes = options.keepOutcomes ?? true;
+  // Outcomes on stand-ins are counted as they are evaluated (outcomes need not be kept for that).
+  const onStandIns = { positiveControls: 0, attacks: 0 };
+  const evaluation = evaluatePlan(spec, model, plan, {
+    ablate,
+    defenseInDepth: defenseInDepthEvaluated,
+    keepOutcomes,
+    onOutcome: (outcome) => {
+      if (probeStandIns && touchesStandIn(outcome.probe, own.standIns)) {
+        if (outcome.probe.intent === "allow") onStandIns.positiveControls += outcome.represents;
+        else if (isAttack(outcome.probe)) onStandIns.attacks += outcome.represents;
+      }
+      options.onOutcome?.(outcome);
+    },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    heapBudgetBytes: heapBudget,
+    describe: () => `${tenants.length} tenants, ${plan.classes.length} tenant classes, ${plan.cells.length} cells${ablate.length > 0 ? "" : ", each attack evaluated with every layer alone and removed"}; ${NARROWING_HINT}`,
+  });
+  // The plans list controls then pairs in spec order: ungrouped, that is the catalogue's order.
+
+  const classOf: Record<string, number> = {};
+  plan.classes.forEach((cls, i) => cls.tenants.forEach((t) => (classOf[t.name] = i)));
+  return {
+    tenants: tenants.map((t) => t.name),
+    probeStandIns,
+    standIns: { workloads: own.standIns.workloads, services: own.standIns.services, ...onStandIns },
+    ablated: ablate,
+    activeLayers: activeLayers(ablate),
+    grouped,
+    pairClasses,
+    defenseInDepthEvaluated,
+    platformTenants,
+    probesEvaluated: evaluation.probesEvaluated,
+    classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
     classOf,
-    cells,
-    outcomes,
-    violations,
-    positiveControlFailures,
-    summary: summarise(spec.tenants.length, outcomes),
+    cells: evaluation.cells,
+    outcomes: keepOutcomes ? evaluation.outcomes : [...evaluation.violations, ...evaluation.positiveControlFailures, ...evaluation.weakAttacks.filter((o) => o.met)],
+    violations: evaluation.violations,
+    positiveControlFailures: evaluation.positiveControlFailures,
+    summary: evaluation.totals.summary(tenants.length),
     warnings: [...new Set(model.warnings)],
   };
 }
+
+/** How to make a verdict smaller, for error messages. */
+export const NARROWING_HINT = "verify a subset with --tenants a,b (pairs among those tenants), or skip defense in depth with --no-ablation";
+
+/** The tenants to verify: all, or the named subset in spec order (unknown names are an error naming them). */
+function tenantsToVerify(spec: PlatformSpec, names: readonly string[] | undefined): TenantSpec[] {
+  if (names === undefined) return spec.tenants;
+  const wanted = new Set(names);
+  const unknown = [...wanted].filter((n) => !spec.tenants.some((t) => t.name === n));
+  if (unknown.length > 0) {
+    throw new UnknownTenantError(`--tenants: ${unknown.map((n) => JSON.stringify(n)).join(", ")} ${unknown.length === 1 ? "is not a tenant" : "are not tenants"} of this platform; tenants: ${spec.tenants.slice(0, 10).map((t) => t.name).join(", ")}${spec.tenants.length > 10 ? ", …" : ""}`);
+  }
+  return spec.tenants.filter((t) => wanted.has(t.name));
+}
+
+export class UnknownTenantError extends Error {}
 
 /** The cell of one attacker × victim pair (attacker = victim: the tenant's own controls). */
 export function cellFor(verdict: PlatformVerdict, attacker: string, victim: string): ClassCell {
@@ -194,7 +231,8 @@ export function cellFor(verdict: PlatformVerdict, attacker: string, victim: stri
     throw new Error(`cellFor: "${unknown}" is not a tenant of this verdict; tenants: ${verdict.tenants.slice(0, 10).join(", ")}`);
   }
   const self = attacker === victim;
-  const found = verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && c.self === self);
+  const related = self ? undefined : verdict.cells.find((c) => c.pairs?.some(([x, y]) => x === attacker && y === victim));
+  const found = related ?? verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && c.self === self && !c.pairs);
   if (!found) throw new Error(`cellFor: no evaluated cell for ${attacker} -> ${victim}`);
   return found;
 }

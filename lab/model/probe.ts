@@ -25,22 +25,18 @@
 //   simplification: it can predict a deny Calico would not enforce, never the reverse).
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { ClientMode, L4Protocol, LayerId, LayerVerdict, PolicyRef, Probe, ProbeResult } from "../probes/types";
-import { findWorkload, resolveServicePort, serviceSelects, workloadByIp, workloadId } from "./cluster";
+import { findService, findWorkload, resolveServicePort, serviceSelects, servicesInNamespace, workloadByIp, workloadId } from "./cluster";
 import { calicoLayer } from "./layers/calico";
 import { clusterNetworkPolicyLayer } from "./layers/cluster-network-policy";
 import { kubernetesTiers } from "./layers/kubernetes-tiers";
 import { networkPolicyLayer } from "./layers/network-policy";
 import { modelIndex } from "./model-index";
-import { authorizationLayer } from "./layers/authorization-policy";
+import { authorizationLayer, type AuthzRequest } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
 import { isNonHttpPortName, outboundHttpListenerLookup } from "./outbound-listeners";
 import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
-
-export interface ProbeEvaluatorOptions {
-  ablate?: LayerId[];
-}
 
 /** A probe that contradicts the manifests (its source does not exist, or its client mode is impossible there). */
 export class ProbeInputError extends Error {}
@@ -48,8 +44,12 @@ export class ProbeInputError extends Error {}
 /** The cluster DNS Service by-name probes resolve through (kubeadm and kind name it kube-dns). */
 export const CLUSTER_DNS_SERVICE = "kube-dns";
 
+export interface ProbeEvaluatorOptions {
+  ablate?: LayerId[];
+}
+
 /** One concrete destination after resolving the probe's target. */
-interface Target {
+export interface Target {
   workload: Workload;
   port: number;
   portName?: string;
@@ -59,7 +59,7 @@ interface Target {
   ip?: string;
 }
 
-type Resolution =
+export type Resolution =
   | { kind: "targets"; targets: Target[]; dns: boolean }
   | { kind: "external"; ip: string; port: number; dns: boolean }
   | { kind: "no-endpoints" | "unresolvable" | "unknown"; reason: string; dns: boolean };
@@ -74,41 +74,24 @@ interface TargetEvaluation {
   serverParsesHttp: boolean;
 }
 
-const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
-const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
+export const NETWORK_ORDER = ["clusterNetworkPolicy", "calico", "networkPolicy"] as const;
+export const PATH_ORDER: readonly LayerId[] = [...NETWORK_ORDER, "peerAuthentication", "authorization"];
 
-function l4Of(probe: Probe): L4Protocol {
+export function l4Of(probe: Probe): L4Protocol {
   return probe.protocol === "HTTP" ? "TCP" : probe.protocol;
 }
 
-function isDnsPort(port: number): boolean {
+export function isDnsPort(port: number): boolean {
   return port === 53;
 }
 
-export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
-  const ablated = new Set<LayerId>(options.ablate ?? []);
-  const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
-  const calico = ablated.has("calico") ? undefined : calicoLayer(model);
-  const networkPolicies = ablated.has("networkPolicy") ? undefined : networkPolicyLayer(model);
-  const network: NetworkLayerEvaluator[] = [clusterPolicies, calico, networkPolicies].filter((l): l is NonNullable<typeof l> => l !== undefined);
-  const kubernetes = kubernetesTiers(modelIndex(model), clusterPolicies, networkPolicies);
-  /** Each network layer's own decision, and the decisions that decide (Kubernetes tiers combined). */
-  const networkDecisions = (conn: Connection): { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } => {
-    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
-    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
-    const effective: Partial<Record<LayerId, LayerDecision>> = decisions.calico ? { calico: decisions.calico } : {};
-    if (kubernetes) {
-      const combined = kubernetes.evaluate(conn);
-      // Filed under the layer whose policy decided, so `decidedBy` keeps the path order.
-      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
-    }
-    return { decisions, effective };
-  };
-  const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
-  const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
-  const scope = sidecarScopeLayer(model);
-  const hasHttpListener = outboundHttpListenerLookup(model, scope);
+/** Resolves a probe's target to concrete workloads and ports, and tells which ports a server's sidecar parses as HTTP. */
+export interface TargetResolver {
+  resolve: (probe: Probe) => Resolution;
+  portParsesHttp: (w: Workload, port: number, portName: string | undefined) => boolean;
+}
 
+export function createTargetResolver(model: ClusterModel): TargetResolver {
   const protocolCache = new Map<string, boolean>();
   /** Does the server's sidecar parse this port as HTTP? Unnamed ports are sniffed (HTTP detected). */
   const portParsesHttp = (w: Workload, port: number, portName: string | undefined): boolean => {
@@ -116,7 +99,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const cached = protocolCache.get(key);
     if (cached !== undefined) return cached;
     const names = [portName];
-    for (const service of model.services) {
+    for (const service of servicesInNamespace(model, w.namespace)) {
       if (!serviceSelects(service, w)) continue;
       for (const sp of service.ports) {
         const matches = typeof sp.targetPort === "number" ? sp.targetPort === port : sp.targetPort === portName;
@@ -135,7 +118,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const l4 = l4Of(probe);
     const to = probe.to;
     if ("service" in to) {
-      const service = model.services.find((s) => `${s.namespace}/${s.name}` === to.service);
+      const service = findService(model, to.service);
       if (!service) return { kind: "unresolvable", reason: `Service ${to.service} does not exist`, dns: isDnsPort(to.port) };
       return resolveService(service, to.port, l4);
     }
@@ -163,6 +146,36 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     return { kind: "targets", targets, dns };
   }
 
+  return { resolve, portParsesHttp };
+}
+
+export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
+  const ablated = new Set<LayerId>(options.ablate ?? []);
+  const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
+  const calico = ablated.has("calico") ? undefined : calicoLayer(model);
+  const networkPolicies = ablated.has("networkPolicy") ? undefined : networkPolicyLayer(model);
+  const network: NetworkLayerEvaluator[] = [clusterPolicies, calico, networkPolicies].filter((l): l is NonNullable<typeof l> => l !== undefined);
+  const kubernetes = kubernetesTiers(modelIndex(model), clusterPolicies, networkPolicies);
+  /** Each network layer's own decision, and the decisions that decide (Kubernetes tiers combined). */
+  const networkDecisions = (conn: Connection): { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } => {
+    const decisions: Partial<Record<LayerId, LayerDecision>> = {};
+    for (const layer of network) decisions[layer.id] = layer.evaluate(conn);
+    const effective: Partial<Record<LayerId, LayerDecision>> = decisions.calico ? { calico: decisions.calico } : {};
+    if (kubernetes) {
+      const combined = kubernetes.evaluate(conn);
+      // Filed under the layer whose policy decided, so `decidedBy` keeps the path order.
+      effective[combined.decidedBy?.kind === "NetworkPolicy" ? "networkPolicy" : "clusterNetworkPolicy"] = combined;
+    }
+    return { decisions, effective };
+  };
+  const peerAuth = ablated.has("peerAuthentication") ? undefined : peerAuthenticationLayer(model);
+  const authz = ablated.has("authorization") ? undefined : authorizationLayer(model);
+  const scope = sidecarScopeLayer(model);
+
+  const { resolve, portParsesHttp } = createTargetResolver(model);
+  const hasHttpListener = outboundHttpListenerLookup(model, scope);
+  const dnsLookupBlocked = createDnsLookupCheck(model, networkDecisions, (d) => outcomeOf(d.effective) === "network-deny");
+
   function evaluateTarget(probe: Probe, source: Workload, client: ClientMode, target: Target): TargetEvaluation {
     const l4 = l4Of(probe);
     const dst = target.workload;
@@ -187,81 +200,27 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
     const known = viaOwnEnvoy && target.service !== undefined && scope.knowsService(source, target.service).known;
     const mtls = known && meshApplies && mode !== "DISABLE";
 
-    if (peerAuth) {
-      if (!meshApplies) decisions.peerAuthentication = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
-      else {
-        const decidedBy = peerAuth.decidedBy(dst, target.port);
-        const by = decidedBy ? { decidedBy } : {};
-        if (mtls) decisions.peerAuthentication = { verdict: "allow", ...by, reason: `mTLS from ${workloadId(source)} accepted (${mode})` };
-        else if (mode === "STRICT") {
-          const why = !viaOwnEnvoy ? `${client} client sends plaintext` : target.service ? `${workloadId(source)}'s sidecar does not know ${target.service.namespace}/${target.service.name} and passes through in plaintext` : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
-          decisions.peerAuthentication = { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
-        } else decisions.peerAuthentication = { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
-      }
-    }
+    const mesh: MeshFacts = { source, client, target, l4, meshApplies, viaOwnEnvoy };
+    if (peerAuth) decisions.peerAuthentication = peerAuthenticationDecision(mesh, mode, mtls, meshApplies ? peerAuth.decidedBy(dst, target.port) : undefined);
     if (authz) {
-      if (!meshApplies) decisions.authorization = { verdict: "not-applicable", reason: dst.sidecar ? `${l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
-      else {
-        const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
-        const sourceIp = source.podIPs[0];
-        decisions.authorization = authz.evaluate({
-          source: {
-            workload: source,
-            ...(sourceIp ? { ip: sourceIp } : {}),
-            ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
-          },
-          destination: dst,
-          port: target.port,
-          ...(http ? { http } : {}),
-        });
-      }
+      decisions.authorization = meshApplies
+        ? authz.evaluate(authzRequestOf(model, probe, mesh, mtls, serverParsesHttp))
+        : authorizationNotApplicable(mesh);
     }
     if (decisions.peerAuthentication) effective.peerAuthentication = decisions.peerAuthentication;
     if (decisions.authorization) effective.authorization = decisions.authorization;
     return { target, decisions, effective, outcome: outcomeOf(effective), serverParsesHttp };
   }
 
-  const dnsCache = new Map<string, { decisions: Partial<Record<LayerId, LayerDecision>>; effective: Partial<Record<LayerId, LayerDecision>> } | null>();
-  /**
-   * A name lookup goes to the cluster DNS pods over UDP 53 before curl connects anywhere. When the
-   * model has the DNS Service and its pods and every one of them is unreachable from `source`,
-   * the lookup fails (curl exit 6): the decisions of that lookup, else null. Without DNS pods in the
-   * manifests the model cannot tell and assumes the name resolves.
-   */
-  const dnsLookupBlocked = (source: Workload) => {
-    const key = workloadId(source);
-    if (dnsCache.has(key)) return dnsCache.get(key)!;
-    let blocked: ReturnType<typeof networkDecisions> | null = null;
-    const dns = model.services.find((s) => s.name === CLUSTER_DNS_SERVICE && s.namespace === "kube-system") ?? model.services.find((s) => s.name === CLUSTER_DNS_SERVICE);
-    const targets = dns ? (resolveServicePort(model, `${dns.namespace}/${dns.name}`, 53)?.targets ?? []).filter((t) => t.protocol === "UDP") : [];
-    for (const t of targets) {
-      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "workload", workload: t.workload }, port: t.port, protocol: "UDP", ...(t.portName ? { portName: t.portName } : {}) };
-      const attempt = networkDecisions(conn);
-      if (outcomeOf(attempt.effective) !== "network-deny") {
-        blocked = null;
-        break;
-      }
-      blocked = attempt;
-    }
-    dnsCache.set(key, blocked);
-    return blocked;
-  };
-
   return (probe: Probe): ProbeResult => {
-    const source = findWorkload(model, probe.from);
-    if (!source) throw new ProbeInputError(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
-    if (probe.client !== undefined && probe.client !== "no-sidecar" && !source.sidecar) {
-      throw new ProbeInputError(`probe ${probe.id}: client "${probe.client}" needs a sidecar, but ${probe.from} has none (no istio-proxy container and no injection label); use "client": "no-sidecar" or pick a meshed source`);
-    }
-    const client: ClientMode = probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar");
+    const { source, client } = probeSource(model, probe);
     if ("service" in probe.to && !isDnsPort(probe.to.port)) {
       const lookup = dnsLookupBlocked(source);
       if (lookup) return resultOf(probe, lookup.decisions, lookup.effective, "network-deny", OBSERVATIONS.dnsFailure, ablated);
     }
     const resolution = resolve(probe);
     if (resolution.kind === "external") {
-      const conn: Connection = { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
-      const { decisions, effective } = networkDecisions(conn);
+      const { decisions, effective } = networkDecisions(externalConnection(probe, source, resolution));
       const outcome = outcomeOf(effective);
       return resultOf(probe, decisions, effective, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
     }
@@ -287,7 +246,106 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
   };
 }
 
-function httpRequestOf(probe: Probe, target: Target): HttpRequest {
+/** The probe's source workload, and how it sends (by default as the workload has a sidecar or not). */
+export function probeSource(model: ClusterModel, probe: Probe): { source: Workload; client: ClientMode } {
+  const source = findWorkload(model, probe.from);
+  if (!source) throw new ProbeInputError(`probe ${probe.id}: source workload "${probe.from}" not found; "from" must be "namespace/name" of a workload in the manifests`);
+  if (probe.client !== undefined && probe.client !== "no-sidecar" && !source.sidecar) {
+    throw new ProbeInputError(`probe ${probe.id}: client "${probe.client}" needs a sidecar, but ${probe.from} has none (no istio-proxy container and no injection label); use "client": "no-sidecar" or pick a meshed source`);
+  }
+  return { source, client: probe.client ?? (source.sidecar ? "sidecar" : "no-sidecar") };
+}
+
+/** The UDP 53 connections a by-name lookup from `source` makes: one per cluster DNS pod. */
+export function dnsLookupConnections(model: ClusterModel, source: Workload): Connection[] {
+  const dns = model.services.find((s) => s.name === CLUSTER_DNS_SERVICE && s.namespace === "kube-system") ?? model.services.find((s) => s.name === CLUSTER_DNS_SERVICE);
+  const targets = dns ? (resolveServicePort(model, `${dns.namespace}/${dns.name}`, 53)?.targets ?? []).filter((t) => t.protocol === "UDP") : [];
+  return targets.map((t) => ({ from: { type: "workload", workload: source }, to: { type: "workload", workload: t.workload }, port: t.port, protocol: "UDP", ...(t.portName ? { portName: t.portName } : {}) }));
+}
+
+/**
+ * A name lookup goes to the cluster DNS pods over UDP 53 before curl connects anywhere. When the
+ * model has the DNS Service and its pods and every one of them is unreachable from the source, the
+ * lookup fails (curl exit 6): the decisions of that lookup, else null. Without DNS pods in the
+ * manifests the model cannot tell and assumes the name resolves. Cached per source.
+ */
+export function createDnsLookupCheck<D>(model: ClusterModel, decide: (conn: Connection) => D, denied: (d: D) => boolean): (source: Workload) => D | null {
+  const cache = new Map<string, D | null>();
+  return (source) => {
+    const key = workloadId(source);
+    if (cache.has(key)) return cache.get(key)!;
+    let blocked: D | null = null;
+    for (const conn of dnsLookupConnections(model, source)) {
+      const attempt = decide(conn);
+      if (!denied(attempt)) {
+        blocked = null;
+        break;
+      }
+      blocked = attempt;
+    }
+    cache.set(key, blocked);
+    return blocked;
+  };
+}
+
+/** A probe to an address outside the cluster: only the source's egress decides. */
+export function externalConnection(probe: Probe, source: Workload, resolution: Extract<Resolution, { kind: "external" }>): Connection {
+  return { from: { type: "workload", workload: source }, to: { type: "external", ip: resolution.ip }, port: resolution.port, protocol: l4Of(probe) };
+}
+
+/** What the mesh layers need to know about one attempt at one target. */
+export interface MeshFacts {
+  source: Workload;
+  client: ClientMode;
+  target: Target;
+  l4: L4Protocol;
+  /** The destination's sidecar intercepts this traffic (it has one, and the traffic is TCP). */
+  meshApplies: boolean;
+  /** The client sends through its own Envoy. */
+  viaOwnEnvoy: boolean;
+}
+
+/** The peerAuthentication layer's decision, given the server's mode and whether the client sends mTLS. */
+export function peerAuthenticationDecision(f: MeshFacts, mode: string, mtls: boolean, decidedBy: PolicyRef | undefined): LayerDecision {
+  const dst = f.target.workload;
+  if (!f.meshApplies) return { verdict: "not-applicable", reason: dst.sidecar ? `${f.l4} is not intercepted by the sidecar` : "the destination has no sidecar: plaintext accepted" };
+  const by = decidedBy ? { decidedBy } : {};
+  if (mtls) return { verdict: "allow", ...by, reason: `mTLS from ${workloadId(f.source)} accepted (${mode})` };
+  if (mode === "STRICT") {
+    const service = f.target.service;
+    const why = !f.viaOwnEnvoy
+      ? `${f.client} client sends plaintext`
+      : service
+        ? `${workloadId(f.source)}'s sidecar does not know ${service.namespace}/${service.name} and passes through in plaintext`
+        : "a pod-IP call leaves the client's sidecar through the PassthroughCluster in plaintext";
+    return { verdict: "deny", ...by, reason: `STRICT mTLS rejects plaintext: ${why}` };
+  }
+  return { verdict: "allow", ...by, reason: `${mode} accepts plaintext (no peer identity)` };
+}
+
+/** The authorization layer's decision where the destination's sidecar does not intercept the traffic. */
+export function authorizationNotApplicable(f: MeshFacts): LayerDecision {
+  return { verdict: "not-applicable", reason: f.target.workload.sidecar ? `${f.l4} is not intercepted by the sidecar` : "the destination has no sidecar" };
+}
+
+/** The request the destination's sidecar authorizes: a principal only over mTLS, HTTP fields only when it parses HTTP. */
+export function authzRequestOf(model: ClusterModel, probe: Probe, f: MeshFacts, mtls: boolean, serverParsesHttp: boolean): AuthzRequest {
+  const { source, target } = f;
+  const http: HttpRequest | undefined = serverParsesHttp ? httpRequestOf(probe, target) : undefined;
+  const sourceIp = source.podIPs[0];
+  return {
+    source: {
+      workload: source,
+      ...(sourceIp ? { ip: sourceIp } : {}),
+      ...(mtls ? { principal: `${model.trustDomain}/ns/${source.namespace}/sa/${source.serviceAccount}`, namespace: source.namespace } : {}),
+    },
+    destination: target.workload,
+    port: target.port,
+    ...(http ? { http } : {}),
+  };
+}
+
+export function httpRequestOf(probe: Probe, target: Target): HttpRequest {
   const headers = probe.headers ?? {};
   const hostHeader = Object.entries(headers).find(([k]) => k.toLowerCase() === "host")?.[1];
   // curl's default Host: the URL authority, without the port when it is 80.
@@ -295,7 +353,7 @@ function httpRequestOf(probe: Probe, target: Target): HttpRequest {
   return { method: probe.method ?? "GET", path: probe.path ?? "/", headers, host: hostHeader ?? authority };
 }
 
-function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOutcome {
+export function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOutcome {
   for (const id of PATH_ORDER) {
     if (decisions[id]?.verdict !== "deny") continue;
     if (id === "peerAuthentication") return "mtls-reject";
@@ -306,7 +364,7 @@ function outcomeOf(decisions: Partial<Record<LayerId, LayerDecision>>): ProbeOut
 }
 
 /** `decisions`: each layer's own verdict (shown); `effective`: those that decide (give `decidedBy`). */
-function resultOf(
+export function resultOf(
   probe: Probe,
   decisions: Partial<Record<LayerId, LayerDecision>>,
   effective: Partial<Record<LayerId, LayerDecision>>,

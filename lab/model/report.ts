@@ -16,11 +16,15 @@ export const LAYER_LETTERS: Record<LayerId, string> = {
 const MAX_MATRIX_COLUMNS = 24;
 
 /** "NC·pA 3 g !1": upper case = that layer alone blocks every network attack of the cell, lower = some, · = none; then the smallest count. */
-export function cellLabel(cell: ClassCell): string {
+export function cellLabel(cell: ClassCell, defenseEvaluated = true): string {
   const c = cell.cell;
   if (cell.self) {
     const mark = c.controlsPassed === c.controls ? "ok" : "FAIL";
     return `${mark} ${c.controlsPassed}/${c.controls}`;
+  }
+  if (!defenseEvaluated) {
+    // --no-ablation: no layer was evaluated alone, so only what got through can be shown.
+    return [`denied ${c.attacksBlocked}/${c.attacks}`, ...(c.violations.length > 0 ? [`!${c.violations.length}`] : [])].join(" ");
   }
   const letters = ENFORCEMENT_LAYERS.map((layer) => {
     const letter = LAYER_LETTERS[layer];
@@ -47,7 +51,9 @@ function matrixLines(verdict: PlatformVerdict): string[] {
   const n = verdict.classes.length;
   if (n > MAX_MATRIX_COLUMNS) return [`(matrix omitted: ${n} tenant classes; use --format json for every cell)`];
   const titles = verdict.classes.map((_, i) => classTitle(verdict, i));
-  const cross = (a: number, v: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
+  const cross = (a: number, v: number): ClassCell | undefined =>
+    verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self && !c.pairs) ??
+    verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
   const self = (a: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.self);
   const rows = titles.map((title, a) =>
     [title, ...titles.map((_, v) => {
@@ -57,7 +63,7 @@ function matrixLines(verdict: PlatformVerdict): string[] {
         if (s) parts.push(cellLabel(s));
       }
       const c = cross(a, v);
-      if (c) parts.push(cellLabel(c));
+      if (c) parts.push(cellLabel(c, verdict.defenseInDepthEvaluated));
       return parts.join(" | ") || "-";
     })],
   );
@@ -65,6 +71,22 @@ function matrixLines(verdict: PlatformVerdict): string[] {
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col].length)));
   const line = (cells: string[]): string => cells.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+/** Most cells of granted pairs the table lists under the matrix. */
+const MAX_GRANTED_PAIR_LINES = 40;
+
+/** With pair classes, pairs with a grant have cells of their own: listed under the matrix, which shows the other pairs. */
+function grantedPairLines(verdict: PlatformVerdict): string[] {
+  const related = verdict.cells.filter((c) => c.pairs);
+  if (related.length === 0 || verdict.classes.length > MAX_MATRIX_COLUMNS) return [];
+  const lines = ["", "Pairs with a grant from attacker to victim (the matrix shows every other pair):"];
+  for (const c of related.slice(0, MAX_GRANTED_PAIR_LINES)) {
+    const pairs = c.pairs!.map(([a, v]) => `${a} -> ${v}`);
+    lines.push(`  ${cellLabel(c, verdict.defenseInDepthEvaluated)}  ${pairs.slice(0, 3).join(", ")}${pairs.length > 3 ? ` (+${pairs.length - 3} more)` : ""}`);
+  }
+  if (related.length > MAX_GRANTED_PAIR_LINES) lines.push(`  … ${related.length - MAX_GRANTED_PAIR_LINES} more cells (--format json lists every one)`);
+  return lines;
 }
 
 function outcomeLine(o: ProbeOutcome): string {
@@ -112,8 +134,13 @@ function apiServerLines(verdict: PlatformVerdict): string[] {
 export function formatVerdictTable(verdict: PlatformVerdict, title = "platform"): string {
   const s = verdict.summary;
   const lines: string[] = [];
-  const mode = verdict.grouped ? `grouped into ${verdict.classes.length} classes of interchangeable tenants` : "every pair evaluated";
-  lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants (${mode})`);
+  const mode = verdict.pairClasses
+    ? `grouped into ${verdict.classes.length} tenant classes and ${verdict.cells.length} cells of ordered pairs, ${verdict.probesEvaluated} probe evaluations`
+    : verdict.grouped
+      ? `grouped into ${verdict.classes.length} classes of interchangeable tenants`
+      : "every pair evaluated";
+  const subset = s.tenants < verdict.platformTenants ? ` of ${verdict.platformTenants} (--tenants)` : "";
+  lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants${subset} (${mode})`);
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
   if (verdict.probeStandIns) lines.push(standInNotice(verdict));
@@ -123,6 +150,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   }
   lines.push("");
   lines.push(...matrixLines(verdict));
+  lines.push(...grantedPairLines(verdict));
   lines.push("");
   lines.push("Cell: per layer, upper case = blocks every network attack of the cell on its own, lower case = some, · = none;");
   lines.push("      the number = fewest layers behind any one attack; g = a grant opens a path here (its port relies on L7);");
@@ -137,7 +165,8 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Attacks: ${s.attacks - s.attacksAllowed}/${s.attacks} blocked, ${s.violations} violations${attacksOnStandIns}`);
   for (const o of verdict.violations) lines.push(outcomeLine(o));
   const min = s.minDefenseInDepth === null ? "n/a" : String(s.minDefenseInDepth);
-  lines.push(`Defense in depth: at least ${min} independent layer(s) behind every attack that requires 2; ${s.weakAttacks} attacks below their required depth`);
+  if (!verdict.defenseInDepthEvaluated) lines.push("Defense in depth: not evaluated (--no-ablation): each attack was evaluated with every layer on, never with a layer alone or removed");
+  else lines.push(`Defense in depth: at least ${min} independent layer(s) behind every attack that requires 2; ${s.weakAttacks} attacks below their required depth`);
   if (s.grantedPortAttacks > 0) {
     lines.push(`  ${s.grantedPortAttacks} attacks by meshed clients on ports a grant opened rely on L7 alone by design (at least ${s.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer)`);
   }
@@ -190,24 +219,32 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,
     summary: verdict.summary,
-    probes: verdict.outcomes.map((o) => ({
-      ...o.probe,
-      verdict: o.result.verdict,
-      met: o.met,
-      layers: o.result.layers,
-      ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
-      observation: o.result.observation,
-      ...(o.defense ? { defenseInDepth: o.defense } : {}),
-      represents: o.represents,
-    })),
-    cells: verdict.cells.map((c) => {
-      const { probes: _probes, ...figures } = c.cell;
-      return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, label: cellLabel(c), ...figures };
-    }),
+    probes: verdict.outcomes.map(probeToJson),
+    cells: verdict.cells.map((c) => cellToJson(c, verdict.defenseInDepthEvaluated)),
     violations: verdict.violations.map((o) => o.probe.id),
     positiveControlFailures: verdict.positiveControlFailures.map((o) => o.probe.id),
     warnings: [...new Set(verdict.warnings)],
   };
+}
+
+/** One evaluated probe in the JSON report. */
+export function probeToJson(o: ProbeOutcome): Record<string, unknown> {
+  return {
+    ...o.probe,
+    verdict: o.result.verdict,
+    met: o.met,
+    layers: o.result.layers,
+    ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
+    observation: o.result.observation,
+    ...(o.defense ? { defenseInDepth: o.defense } : {}),
+    represents: o.represents,
+  };
+}
+
+/** One cell's figures in the JSON report (its probes are listed under `probes`). */
+export function cellToJson(c: ClassCell, defenseEvaluated = true): Record<string, unknown> {
+  const { probes: _probes, ...figures } = c.cell;
+  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), label: cellLabel(c, defenseEvaluated), ...figures };
 }
 
 /** Probe results (`verify --probes`) as a table. */
@@ -227,15 +264,17 @@ export interface MatrixJson {
 
 /** `verify --matrix` as lines "from → to: TCP 80, 8080-8090; UDP 53". */
 export function formatMatrixTable(matrix: MatrixJson): string {
+  const lines = [`${matrix.workloads.length} workloads, ${matrix.connections.length} connected pairs`, ...matrix.connections.map(matrixConnectionLine)];
+  return `${lines.join("\n")}\n`;
+}
+
+/** One connection of `verify --matrix` as a table line. */
+export function matrixConnectionLine(c: MatrixJson["connections"][number]): string {
   const name = (e: { namespace?: string; name?: string; kind: string; cidr?: string }): string => (e.kind === "External" ? `external ${e.cidr ?? ""}` : `${e.namespace}/${e.name}`);
   const ranges = (rs: [number, number][]): string => rs.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(", ");
-  const lines = [`${matrix.workloads.length} workloads, ${matrix.connections.length} connected pairs`];
-  for (const c of matrix.connections) {
-    const allowed = Object.entries(c.allowed)
-      .filter(([, rs]) => rs && rs.length > 0)
-      .map(([protocol, rs]) => `${protocol} ${ranges(rs ?? [])}`)
-      .join("; ");
-    lines.push(`${name(c.from)} → ${name(c.to)}: ${allowed}`);
-  }
-  return `${lines.join("\n")}\n`;
+  const allowed = Object.entries(c.allowed)
+    .filter(([, rs]) => rs && rs.length > 0)
+    .map(([protocol, rs]) => `${protocol} ${ranges(rs ?? [])}`)
+    .join("; ");
+  return `${name(c.from)} → ${name(c.to)}: ${allowed}`;
 }

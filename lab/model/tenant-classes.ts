@@ -136,7 +136,7 @@ function tenantPattern(tenant: TenantSpec): RegExp {
   return pattern;
 }
 
-function escapeRegExp(s: string): string {
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

@@ -74,6 +74,11 @@ export interface ClassCell {
   victim: string;
   /** Tenant pairs (self: tenants) this cell stands for. */
   represents: number;
+  /**
+   * Pairs related by a grant (pair classes): exactly the ordered pairs this cell stands for. Absent:
+   * every pair of the two classes that no cell with `pairs` lists.
+   */
+  pairs?: [string, string][];
   cell: CellVerdict;
 }
 
@@ -124,6 +129,14 @@ export interface PlatformVerdict {
   /** Layers evaluated (all enforcement layers minus the ablated ones). */
   activeLayers: LayerId[];
   grouped: boolean;
+  /** Grouped by classes of ordered pairs (pair-classes.ts) rather than by tenant classes alone. */
+  pairClasses: boolean;
+  /** Attacks were evaluated with each layer alone and each removed (false: --no-ablation). */
+  defenseInDepthEvaluated: boolean;
+  /** Tenants of the platform; `tenants` lists the verified subset when it is smaller. */
+  platformTenants: number;
+  /** Probe evaluations the verdict took (each covering every ablation it needs). */
+  probesEvaluated: number;
   classes: VerdictClass[];
   /** tenant name → index in `classes`. */
   classOf: Record<string, number>;

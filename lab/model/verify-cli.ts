@@ -17,15 +17,17 @@ import type { LayerId, Probe } from "../probes/types";
 import { buildClusterModel } from "./cluster";
 import { kindBuiltins } from "./kind-builtins";
 import { loadManifestDir } from "./load";
-import { connectionMatrix } from "./matrix";
-import { verifyPlatform } from "./platform";
+import { forEachConnection } from "./matrix";
+import { modelIndex } from "./model-index";
+import { UnknownTenantError, VerdictBudgetError, verifyPlatform, type VerdictProgress, type VerifyOptions } from "./platform";
 import { missingLayers } from "./configured-layers";
 import { checkUnknownFields, type FieldCheck } from "./schema/unknown-fields";
 import { withProbeStandIns, type ProbeEndpoints } from "./stand-ins";
 import { evaluateProbes, ProbeInputError } from "./probe";
 import { parseProbeFile, ProbeFileError } from "./probe-file";
 import type { PlatformVerdict } from "./verdict-types";
-import { formatMatrixTable, formatProbeResultsTable, formatVerdictTable, verdictPasses, verdictToJson, type MatrixJson } from "./report";
+import { formatProbeResultsTable, formatVerdictTable, matrixConnectionLine, verdictPasses, type MatrixJson } from "./report";
+import { ChunkedWriter, formatProgress, streamVerdictJson } from "./verdict-stream";
 
 export interface CliResult {
   exitCode: number;
@@ -35,9 +37,19 @@ export interface CliResult {
   files?: { path: string; content: string }[];
 }
 
+/** Where a long verdict streams its report and progress (scripts/verify.ts); without it, both are collected in the result. */
+export interface VerifyIo {
+  stdout(chunk: string): void;
+  stderr(chunk: string): void;
+}
+
 export const USAGE = `Usage:
   npm run verify [-- --stack NAME | --config FILE] [--ablate LAYER]... [--format table|json|html] [--out FILE] [--grouping auto|on|off]
+                 [--tenants a,b,...] [--no-ablation] [--progress]
       The probe catalogue of a platform (default: the lab stack), predicted layer by layer.
+      --tenants verifies the pairs among those tenants only; --no-ablation skips defense in depth
+      (each layer alone and removed); progress goes to stderr after 2 s (with --format json only
+      given --progress).
       --format html: one self-contained page (heatmap, each layer alone, drill-down); needs --out FILE.
       Exit 1 if any intent is violated (or, with no layer ablated, an attack has too few layers behind it).
   npm run --silent verify -- --manifests DIR --matrix [--ablate LAYER]... [--format json|table]
@@ -57,6 +69,9 @@ Options:
   --format FORMAT    table (default), json, or html (one self-contained page; needs --out FILE)
   --out FILE         write the output to FILE instead of stdout
   --grouping MODE    auto (default: group interchangeable tenants above 24 tenants), on or off
+  --tenants a,b      verify only these tenants: their controls and the pairs among them (repeatable)
+  --no-ablation      skip defense in depth (each attack is evaluated with every layer on only)
+  --progress         progress lines on stderr also with --format json
   --strict           with --manifests: exit 2 when an object has fields its schema does not know (a typo such as
                      podSelectr); without it each such object gets one warning and is evaluated without them
   --help, -h         this text
@@ -81,6 +96,9 @@ interface VerifyArgs {
   out?: string;
   grouping?: boolean;
   strict: boolean;
+  tenants?: string[];
+  defenseInDepth: boolean;
+  progress: boolean;
 }
 
 function parseVerifyArgs(argv: string[]): VerifyArgs {
@@ -101,6 +119,9 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
         out: { type: "string" },
         grouping: { type: "string" },
         strict: { type: "boolean" },
+        tenants: { type: "string", multiple: true },
+        "no-ablation": { type: "boolean" },
+        progress: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -125,6 +146,11 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   if ((v.matrix || v.probes !== undefined) && (v.stack !== undefined || v.config !== undefined)) {
     throw new UsageError("--stack/--config choose a platform's catalogue; --matrix and --probes work on --manifests alone");
   }
+  if ((v.matrix || v.probes !== undefined) && (v.tenants !== undefined || v["no-ablation"])) {
+    throw new UsageError("--tenants and --no-ablation narrow a platform's catalogue verdict; --matrix and --probes take none");
+  }
+  const tenants = v.tenants?.flatMap((list) => list.split(",")).map((t) => t.trim()).filter((t) => t.length > 0);
+  if (tenants !== undefined && tenants.length === 0) throw new UsageError("--tenants: name at least one tenant, e.g. --tenants acme,globex");
   const groupingValues: Record<string, boolean | undefined> = { auto: undefined, on: true, off: false };
   if (v.grouping !== undefined && !(v.grouping in groupingValues)) throw new UsageError(`--grouping ${v.grouping}: use auto, on or off`);
   return {
@@ -138,6 +164,9 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     out: v.out,
     grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
     strict: v.strict ?? false,
+    ...(tenants ? { tenants } : {}),
+    defenseInDepth: !v["no-ablation"],
+    progress: v.progress ?? format === "table",
   };
 }
 
@@ -182,12 +211,29 @@ function warningLines(warnings: string[]): string {
   return warnings.map((w) => `warning: ${w}\n`).join("");
 }
 
-function runMatrix(args: VerifyArgs, dir: string): CliResult {
+/** Streams the connection list as it is found: a big cluster's list is never held in memory. */
+function runMatrix(args: VerifyArgs, dir: string, io: VerifyIo): CliResult {
   const { objects, warnings } = loadManifests(dir, args.strict);
   const model = buildClusterModel(objects, { warnings: [...warnings] });
-  const matrix = connectionMatrix(model, { ablate: args.ablate }) as MatrixJson;
-  const stdout = args.format === "json" ? `${JSON.stringify(matrix)}\n` : formatMatrixTable(matrix);
-  return { exitCode: 0, stdout, stderr: warningLines(model.warnings) };
+  objects.length = 0; // parsed into the model; let the documents go
+  const out = new ChunkedWriter((chunk) => io.stdout(chunk));
+  const workloads = modelIndex(model).workloads;
+  let connections = 0;
+  if (args.format === "json") {
+    const refs = workloads.map((w) => ({ namespace: w.namespace, name: w.name, kind: w.kind }));
+    out.add(`{"workloads":${JSON.stringify(refs)},"connections":[`);
+    forEachConnection(model, { ablate: args.ablate }, (c) => out.add(`${connections++ === 0 ? "" : ","}${JSON.stringify(c)}`));
+    out.add("]}\n");
+  } else {
+    out.add(`${workloads.length} workloads\n`);
+    forEachConnection(model, { ablate: args.ablate }, (c) => {
+      connections += 1;
+      out.add(`${matrixConnectionLine(c as MatrixJson["connections"][number])}\n`);
+    });
+    out.add(`${connections} connected pairs\n`);
+  }
+  out.flush();
+  return { exitCode: 0, stdout: "", stderr: warningLines(model.warnings) };
 }
 
 function runProbes(args: VerifyArgs, dir: string, probeFile: string): CliResult {
@@ -243,56 +289,91 @@ export function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sO
 /** Renders a verdict as the HTML report (lab/report/html); passed in so the model depends on no report code. */
 export type HtmlRenderer = (input: { verdict: PlatformVerdict; title: string; generatedAt: string }) => string;
 
-/** What the entry point passes in: the probe endpoints (the lab's demo workloads) and the HTML renderer. */
-export interface VerifyConsumers {
+/**
+ * What the entry point passes in: the probe endpoints (the lab's demo workloads), the HTML
+ * renderer, and where to stream the report and progress (without `io`, both are collected in the
+ * result).
+ */
+export interface VerifyContext {
   endpoints?: ProbeEndpoints;
   renderHtml?: HtmlRenderer;
+  io?: VerifyIo;
 }
 
-function runCatalogue(args: VerifyArgs, { endpoints, renderHtml }: VerifyConsumers): CliResult {
+function runCatalogue(args: VerifyArgs, { endpoints, renderHtml }: VerifyContext, io: VerifyIo): CliResult {
   const { spec, title } = loadSpec(args);
   if (!endpoints) throw new InputError("the probe catalogue needs its probe endpoints (the lab's demo workloads); run it through scripts/verify.ts");
-  let verdict;
+  if (args.format === "html" && !renderHtml) throw new InputError("--format html: this entry point has no HTML renderer; run it through scripts/verify.ts");
+  let given: Pick<VerifyOptions, "objects" | "standIns"> = {};
+  let loadWarnings: string[] = [];
+  let decorate: ((verdict: PlatformVerdict) => void) | undefined;
   if (args.manifests !== undefined) {
     const loaded = loadManifests(args.manifests, args.strict);
     // A dump has no probe sources or targets unless the lab's demo workloads run there.
-    const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
-    verdict = verifyPlatform(spec, { objects, standIns, ablate: args.ablate, grouping: args.grouping });
-    verdict.missingLayers = missingLayers(spec, loaded.objects);
-    verdict.schema = schemaSummary(loaded.fields);
-    verdict.warnings = [...new Set([...loaded.warnings, ...verdict.warnings])];
+    given = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
+    loadWarnings = loaded.warnings;
+    decorate = (verdict) => {
+      verdict.missingLayers = missingLayers(spec, loaded.objects);
+      verdict.schema = schemaSummary(loaded.fields);
+    };
+  }
+  const options: VerifyOptions = {
+    ...(given.objects ? given : { endpoints }),
+    ablate: args.ablate,
+    grouping: args.grouping,
+    defenseInDepth: args.defenseInDepth,
+    ...(args.tenants ? { tenants: args.tenants } : {}),
+    ...(args.progress ? { onProgress: (p: VerdictProgress) => io.stderr(formatProgress(p)) } : {}),
+  };
+  let verdict: PlatformVerdict;
+  if (args.format === "json") {
+    verdict = streamVerdictJson(spec, options, (chunk) => io.stdout(chunk), loadWarnings, decorate);
   } else {
-    verdict = verifyPlatform(spec, { endpoints, ablate: args.ablate, grouping: args.grouping });
+    // The table needs only the failing outcomes; the HTML page lists every probe.
+    verdict = verifyPlatform(spec, { ...options, keepOutcomes: args.format === "html" });
+    decorate?.(verdict);
+    verdict.warnings = [...new Set([...loadWarnings, ...verdict.warnings])];
+    io.stdout(args.format === "html" && renderHtml ? renderHtml({ verdict, title, generatedAt: new Date().toISOString() }) : formatVerdictTable(verdict, title));
   }
-  const failed = !verdictPasses(verdict);
-  let stdout: string;
-  if (args.format === "html") {
-    if (!renderHtml) throw new InputError("--format html: this entry point has no HTML renderer; run it through scripts/verify.ts");
-    stdout = renderHtml({ verdict, title, generatedAt: new Date().toISOString() });
-  }
-  else stdout = args.format === "json" ? `${JSON.stringify(verdictToJson(verdict))}\n` : formatVerdictTable(verdict, title);
-  return { exitCode: failed ? 1 : 0, stdout, stderr: "" };
+  return { exitCode: verdictPasses(verdict) ? 0 : 1, stdout: "", stderr: "" };
 }
 
-function runMode(args: VerifyArgs, consumers: VerifyConsumers): CliResult {
-  if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests);
+function runMode(args: VerifyArgs, context: VerifyContext, io: VerifyIo): CliResult {
+  if (args.matrix && args.manifests !== undefined) return runMatrix(args, args.manifests, io);
   if (args.probes !== undefined && args.manifests !== undefined) return runProbes(args, args.manifests, args.probes);
-  return runCatalogue(args, consumers);
-}
-
-/** --out FILE: the output goes to the file, stdout says where. */
-function toOutFile(args: VerifyArgs, result: CliResult): CliResult {
-  if (args.out === undefined) return result;
-  const kB = (Buffer.byteLength(result.stdout) / 1024).toFixed(1);
-  return { ...result, stdout: `verify: wrote ${args.out} (${kB} kB, ${args.format})\n`, files: [{ path: args.out, content: result.stdout }] };
+  return runCatalogue(args, context, io);
 }
 
 /**
- * Runs `verify` with these arguments (without the node/script prefix). `endpoints`: the probe
- * catalogue's sources and targets (scripts/verify.ts passes the lab's demo workloads). Throws only
- * on internal errors.
+ * Runs `verify` with these arguments (without the node/script prefix). `context.endpoints`: the
+ * probe catalogue's sources and targets (scripts/verify.ts passes the lab's demo workloads);
+ * `context.io`: stream the report there (with --out the report is collected and returned as a file
+ * to write instead). Throws only on internal errors.
  */
-export function runVerify(argv: string[], endpoints?: ProbeEndpoints, renderHtml?: HtmlRenderer): CliResult {
+export function runVerify(argv: string[], context: VerifyContext = {}): CliResult {
+  const outFile = optionValue(argv, "--out");
+  if (context.io && outFile === undefined) return runStreaming(argv, context, context.io);
+  // Collect the report: for tests, callers that want it as a string, and --out FILE.
+  const out: string[] = [];
+  const err: string[] = [];
+  const result = runStreaming(argv, context, { stdout: (c) => out.push(c), stderr: (c) => (context.io ? context.io.stderr(c) : err.push(c)) });
+  const stdout = out.join("") + result.stdout;
+  const stderr = err.join("") + result.stderr;
+  if (outFile === undefined || result.exitCode === 2) return { exitCode: result.exitCode, stdout, stderr };
+  const kB = (Buffer.byteLength(stdout) / 1024).toFixed(1);
+  return { exitCode: result.exitCode, stdout: `verify: wrote ${outFile} (${kB} kB, ${optionValue(argv, "--format") ?? "table"})\n`, stderr, files: [{ path: outFile, content: stdout }] };
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` in argv (the parser validates it). */
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) return argv[i + 1];
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
+  }
+  return undefined;
+}
+
+function runStreaming(argv: string[], context: VerifyContext, io: VerifyIo): CliResult {
   let args: VerifyArgs;
   try {
     args = parseVerifyArgs(argv);
@@ -303,12 +384,14 @@ export function runVerify(argv: string[], endpoints?: ProbeEndpoints, renderHtml
   }
   try {
     refusePseudoFilesystems(args);
-    return toOutFile(args, runMode(args, { endpoints, renderHtml }));
+    return runMode(args, context, io);
   } catch (err) {
     if (err instanceof ConfigError) {
       return { exitCode: 2, stdout: "", stderr: `verify: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? "" : "s"}):\n${err.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}` };
     }
     if (err instanceof InputError || err instanceof ProbeFileError || err instanceof ProbeInputError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
+    if (err instanceof VerdictBudgetError) return { exitCode: 2, stdout: "", stderr: `verify: stopped before running out of memory: ${err.message}\n` };
+    if (err instanceof UnknownTenantError) return { exitCode: 2, stdout: "", stderr: `verify: ${err.message}\n` };
     throw err;
   }
 }

@@ -309,9 +309,10 @@ export const TENANT_DEMO_WORKLOAD_NAMES: readonly string[] = [ECHO.name, CLIENT.
 export function grantTargetStandIns(spec: PlatformSpec, options: Pick<DemoWorkloadOptions, "images"> = {}): K8sObject[] {
   const images = resolveLabImages(options.images);
   const portsOf = new Map<string, { tenant: TenantSpec; workload: string; ports: number[] }>();
+  const tenants = new Map(spec.tenants.map((t) => [t.name, t] as const));
   for (const grant of spec.grants) {
     if (TENANT_DEMO_WORKLOAD_NAMES.includes(grant.workload)) continue;
-    const tenant = spec.tenants.find((t) => t.name === grant.to);
+    const tenant = tenants.get(grant.to);
     if (!tenant) throw new Error(`grantTargetStandIns: grant ${grant.id} names destination "${grant.to}", which is not a tenant`);
     const key = `${tenant.namespace}/${grant.workload}`;
     const entry = portsOf.get(key) ?? { tenant, workload: grant.workload, ports: [] };

@@ -85,14 +85,29 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
   policies.sort((a, b) => Number(b.namespace === model.rootNamespace) - Number(a.namespace === model.rootNamespace)
     || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 
+  // Only root-namespace policies and the workload's own namespace's can apply: scan those alone.
+  const byNamespace = new Map<string, ParsedAuthorizationPolicy[]>();
+  for (const p of policies) {
+    const list = byNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else byNamespace.set(p.namespace, [p]);
+  }
   const cache = new Map<Workload, ParsedAuthorizationPolicy[]>();
   const policiesFor = (workload: Workload): ParsedAuthorizationPolicy[] => {
     let applicable = cache.get(workload);
     if (!applicable) {
-      applicable = policies.filter((p) => appliesTo(p, workload, model.rootNamespace));
+      const root = byNamespace.get(model.rootNamespace) ?? [];
+      const own = workload.namespace === model.rootNamespace ? [] : byNamespace.get(workload.namespace) ?? [];
+      applicable = [...root, ...own].filter((p) => appliesTo(p, workload, model.rootNamespace));
       cache.set(workload, applicable);
     }
     return applicable;
+  };
+  const indexes = new Map<Workload, PeerIndex>();
+  const indexFor = (workload: Workload): PeerIndex => {
+    let index = indexes.get(workload);
+    if (!index) indexes.set(workload, (index = peerIndex(policiesFor(workload))));
+    return index;
   };
 
   function evaluate(req: AuthzRequest): LayerDecision & { custom?: boolean } {
@@ -115,7 +130,8 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       port: req.port,
       http,
     };
-    const applicable = policiesFor(req.destination);
+    // Only these can match this caller: the others name other principals or namespaces (PeerIndex).
+    const candidates = indexFor(req.destination).candidates(ctx.principal, ctx.namespace);
     const unknownReasons: string[] = [];
     /** First rule of the policy that matches (true), else whether any rule might match. */
     const firstMatch = (policy: ParsedAuthorizationPolicy): { rule?: number; unknown: boolean } => {
@@ -132,14 +148,14 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
     };
 
     let custom = false;
-    for (const policy of applicable.filter((p) => p.action === "CUSTOM")) {
+    for (const policy of candidates.filter((p) => p.action === "CUSTOM")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined || m.unknown) {
         custom = true;
         unknownReasons.push(`CUSTOM policy ${policy.namespace}/${policy.name} delegates to an external authorizer (not modelled)`);
       }
     }
-    for (const policy of applicable.filter((p) => p.action === "DENY")) {
+    for (const policy of candidates.filter((p) => p.action === "DENY")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined) {
         return { verdict: "deny", decidedBy: refOf(policy, m.rule), reason: `DENY policy ${policy.namespace}/${policy.name} rule ${m.rule} matches`, ...(custom ? { custom } : {}) };
@@ -150,13 +166,13 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       withCustom({ verdict: "unknown", decidedBy: d.decidedBy, reason: unknownReasons.join("; ") });
     const denyUndecided = unknownReasons.length > 0;
 
-    const allowPolicies = applicable.filter((p) => p.action === "ALLOW");
-    if (allowPolicies.length === 0) {
+    const { firstAllow, allowNothing } = indexFor(req.destination);
+    if (!firstAllow) {
       const decision: LayerDecision = { verdict: "allow", reason: "no ALLOW policy applies to the destination" };
       return denyUndecided || custom ? undecided(decision) : decision;
     }
     const before = unknownReasons.length;
-    for (const policy of allowPolicies) {
+    for (const policy of candidates.filter((p) => p.action === "ALLOW")) {
       const m = firstMatch(policy);
       if (m.rule !== undefined) {
         const decision: LayerDecision = { verdict: "allow", decidedBy: refOf(policy, m.rule), reason: `ALLOW policy ${policy.namespace}/${policy.name} rule ${m.rule} matches` };
@@ -164,11 +180,82 @@ export function authorizationLayer(model: ClusterModel, options: AuthorizationLa
       }
     }
     // Nobody allows: name the allow-nothing policy when there is one (mesh-wide sorts first).
-    const decider = allowPolicies.find((p) => p.rules.length === 0) ?? allowPolicies[0];
+    const decider = allowNothing ?? firstAllow;
     const denied: LayerDecision = { verdict: "deny", decidedBy: refOf(decider), reason: "ALLOW policies apply to the destination and none matches" };
     // Only an undecidable ALLOW rule can turn this deny into an allow.
     return unknownReasons.length > before ? undecided(denied) : withCustom(denied);
   }
 
   return { evaluate, policiesFor };
+}
+
+/**
+ * The policies of one workload that can match a caller, without testing every rule: a shared
+ * service carries one ALLOW per tenant, and a request must not scan them all. A rule can only match
+ * a caller whose principal or namespace one of its sources names exactly when every source of the
+ * rule names some (a source's fields are ANDed, its `principals` and `namespaces` values ORed);
+ * such a policy is filed under those names, every other policy is always a candidate. A filed
+ * policy that is skipped would have matched no rule and raised no "unknown": its positive
+ * `principals`/`namespaces` test is false for this caller, and false ANDed with anything is false.
+ */
+interface PeerIndex {
+  candidates(principal: string | undefined, namespace: string | undefined): ParsedAuthorizationPolicy[];
+  /** The first applicable ALLOW policy (none: requests are allowed unless denied). */
+  firstAllow?: ParsedAuthorizationPolicy;
+  /** The first applicable ALLOW policy without rules (allow-nothing), which a deny is blamed on. */
+  allowNothing?: ParsedAuthorizationPolicy;
+}
+
+function exactValues(values: readonly string[] | undefined): readonly string[] | undefined {
+  return values && values.length > 0 && values.every((v) => v !== "" && !v.startsWith("*") && !v.endsWith("*")) ? values : undefined;
+}
+
+/** The principal and namespace names a policy needs, or undefined when some rule can match anyone. */
+function requiredPeers(policy: ParsedAuthorizationPolicy): { principals: string[]; namespaces: string[] } | undefined {
+  const principals: string[] = [];
+  const namespaces: string[] = [];
+  for (const rule of policy.rules) {
+    if (!rule.from || rule.from.length === 0) return undefined;
+    for (const source of rule.from) {
+      const byPrincipal = exactValues(source.principals);
+      const byNamespace = exactValues(source.namespaces);
+      if (byPrincipal) principals.push(...byPrincipal);
+      else if (byNamespace) namespaces.push(...byNamespace);
+      else return undefined;
+    }
+  }
+  return { principals, namespaces };
+}
+
+function peerIndex(policies: readonly ParsedAuthorizationPolicy[]): PeerIndex {
+  const always: number[] = [];
+  const byPrincipal = new Map<string, number[]>();
+  const byNamespace = new Map<string, number[]>();
+  const file = (map: Map<string, number[]>, key: string, position: number): void => {
+    const list = map.get(key);
+    if (!list) map.set(key, [position]);
+    else if (list[list.length - 1] !== position) list.push(position);
+  };
+  policies.forEach((policy, position) => {
+    const peers = requiredPeers(policy);
+    if (!peers) {
+      always.push(position);
+      return;
+    }
+    for (const p of peers.principals) file(byPrincipal, p, position);
+    for (const n of peers.namespaces) file(byNamespace, n, position);
+  });
+  const firstAllow = policies.find((p) => p.action === "ALLOW");
+  const allowNothing = policies.find((p) => p.action === "ALLOW" && p.rules.length === 0);
+  const allows = { ...(firstAllow ? { firstAllow } : {}), ...(allowNothing ? { allowNothing } : {}) };
+  if (byPrincipal.size === 0 && byNamespace.size === 0) return { candidates: () => [...policies], ...allows };
+  return {
+    ...allows,
+    candidates(principal, namespace) {
+      const positions = new Set(always);
+      if (principal !== undefined) for (const p of byPrincipal.get(principal) ?? []) positions.add(p);
+      if (namespace !== undefined) for (const p of byNamespace.get(namespace) ?? []) positions.add(p);
+      return [...positions].sort((a, b) => a - b).map((p) => policies[p]);
+    },
+  };
 }

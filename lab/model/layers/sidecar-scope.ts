@@ -110,16 +110,22 @@ export function sidecarScopeLayer(model: ClusterModel): SidecarScopeLayer {
     return candidates[0];
   };
 
+  const byNamespace = new Map<string, ParsedSidecar[]>();
+  for (const s of sidecars) {
+    const list = byNamespace.get(s.namespace);
+    if (list) list.push(s);
+    else byNamespace.set(s.namespace, [s]);
+  }
   const cache = new Map<Workload, ParsedSidecar[]>();
   /** The Sidecars that scope a workload, most specific first. */
   const chainFor = (w: Workload): ParsedSidecar[] => {
     let chain = cache.get(w);
     if (chain) return chain;
-    const own = sidecars.filter((s) => s.namespace === w.namespace);
+    const own = byNamespace.get(w.namespace) ?? [];
     const levels = [
       first(own.filter((s) => s.selector && labelsMatch(s.selector, w.podLabels)), `workload ${w.namespace}/${w.name}`),
       first(own.filter((s) => !s.selector), `namespace ${w.namespace}`),
-      w.namespace === model.rootNamespace ? undefined : first(sidecars.filter((s) => s.namespace === model.rootNamespace && !s.selector), "the root namespace"),
+      w.namespace === model.rootNamespace ? undefined : first((byNamespace.get(model.rootNamespace) ?? []).filter((s) => !s.selector), "the root namespace"),
     ];
     chain = levels.filter((s): s is ParsedSidecar => s !== undefined);
     cache.set(w, chain);

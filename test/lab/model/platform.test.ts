@@ -206,11 +206,20 @@ describe("tenant classes for big platforms", () => {
     assert.ok(grouped.violations.length < full.violations.length);
   });
 
-  it("groups a 60-tenant platform into a handful of classes and counts every pair", () => {
+  it("groups a 60-tenant platform into classes of pairs, the granted pair apart, and counts every pair", () => {
     const spec = validatePlatformConfig(syntheticConfig(60));
     const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints });
     assert.equal(verdict.grouped, true);
-    assert.equal(verdict.classes.length, 3);
+    assert.equal(verdict.pairClasses, true);
+    assert.equal(verdict.classes.length, 1);
+    // The tenants' controls, every pair without a grant from attacker to victim, and t0002 -> t0001 (the grant).
+    assert.deepEqual(verdict.cells.map((c) => [c.self, c.represents, c.pairs]), [
+      [true, 60, undefined],
+      [false, 60 * 59 - 1, undefined],
+      [false, 1, [["t0002", "t0001"]]],
+    ]);
+    assert.equal(cellFor(verdict, "t0002", "t0001").cell.probes.filter((p) => p.category === "grant").length, 1);
+    assert.equal(cellFor(verdict, "t0003", "t0001").cell.probes.filter((p) => p.category === "grant").length, 0);
     const catalogueSize = 60 * 59 * 9 + 60 * 4 + 8; // 3 controls + 1 API probe per tenant, + the grant's within, 4 beyond-scope and 3 path-traversal probes
     assert.equal(verdict.summary.probes, catalogueSize);
     assert.equal(verdict.summary.intentsMet, true);

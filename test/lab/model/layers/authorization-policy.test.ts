@@ -53,6 +53,20 @@ describe("authorization layer (Istio AuthorizationPolicy)", () => {
       assert.equal(evaluate([elsewhere], { source: identity(clientA) }).verdict, "allow");
     });
 
+    it("finds the one ALLOW that names the caller among a thousand for other namespaces, as a scan of all would", () => {
+      const perTenant = Array.from({ length: 1000 }, (_, i) => policy(AP, "tenant-a", `allow-t${i}`, { action: "ALLOW", rules: [{ from: [{ source: { namespaces: [`tenant-${i}`] } }], to: [{ operation: { paths: [`/logs/t${i}/*`] } }] }] }));
+      const wildcard = policy(AP, "tenant-a", "zz-allow-prefix", { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/tenant-b/*"] } }], to: [{ operation: { paths: ["/wild/*"] } }] }] });
+      const policies = [allowNothing, ...perTenant, wildcard];
+      const clientT7 = workload("tenant-7", "client", { podIPs: ["10.244.7.20"] });
+      const own = evaluate(policies, { source: identity(clientT7), http: get("/logs/t7/x") });
+      assert.deepEqual([own.verdict, own.decidedBy?.name], ["allow", "allow-t7"]);
+      const foreign = evaluate(policies, { source: identity(clientT7), http: get("/logs/t8/x") });
+      assert.deepEqual([foreign.verdict, foreign.decidedBy?.name], ["deny", "allow-nothing"]);
+      // A pattern cannot be filed under one name: it is always a candidate.
+      assert.equal(evaluate(policies, { source: identity(clientB), http: get("/wild/x") }).decidedBy?.name, "zz-allow-prefix");
+      assert.equal(evaluate(policies, { source: {}, http: get("/logs/t7/x") }).verdict, "deny");
+    });
+
     it("does not apply a targetRefs policy to sidecars and says why in the warnings", () => {
       const m = model({ workloads: [echoA], policies: [policy(AP, "tenant-a", "via-service", { targetRefs: [{ kind: "Service", group: "", name: "echo" }], action: "DENY", rules: [{}] })] });
       assert.equal(authorizationLayer(m).evaluate({ source: {}, destination: echoA, port: 8080 }).verdict, "allow");
