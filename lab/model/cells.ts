@@ -74,7 +74,8 @@ export class SummaryTotals {
       this.positiveControls += n;
       if (!o.met) this.positiveControlsFailed += n;
     }
-    if (!isAttack(o.probe)) return;
+    // An attack by its category, or any outcome that carries a defense-in-depth figure.
+    if (!isAttack(o.probe) && !o.defense) return;
     this.attacks += n;
     if (o.result.verdict !== "deny") this.attacksAllowed += n;
     if (!o.defense) return;

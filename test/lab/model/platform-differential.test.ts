@@ -124,7 +124,7 @@ describe("platform verdict shortcuts, differentially against brute force", funct
       if (!scenario && spec.tenants.length > 2 && seed % 3 === 0) {
         // --tenants renders the subset as a platform of its own: same cells as within the whole platform.
         const subset = spec.tenants.filter((_, i) => i % 2 === seed % 2).map((t) => t.name);
-        const narrowed = verifyPlatform(spec, { ablate, grouping: seed % 2 === 0, tenants: subset });
+        const narrowed = verifyPlatform(spec, { endpoints: labProbeEndpoints, ablate, grouping: seed % 2 === 0, tenants: subset });
         assert.equal(narrowed.platformTenants, spec.tenants.length);
         for (const a of subset) {
           for (const v of subset) {
@@ -140,7 +140,7 @@ describe("platform verdict shortcuts, differentially against brute force", funct
 
   it("groups a random 30-tenant platform into fewer evaluations than brute force, with every pair counted", () => {
     const spec = validatePlatformConfig(heterogeneousConfig(30, { seed: 4, sharedServiceCount: 2 }));
-    const reduced = verifyPlatform(spec, { grouping: true });
+    const reduced = verifyPlatform(spec, { endpoints: labProbeEndpoints, grouping: true });
     const catalogue = spec.tenants.reduce((n, t) => n + tenantControlProbes(spec, t).length, 0)
       + spec.tenants.reduce((n, a) => n + spec.tenants.filter((v) => v !== a).reduce((m, v) => m + pairProbes(spec, a, v).length, 0), 0);
     assert.equal(reduced.summary.probes, catalogue);

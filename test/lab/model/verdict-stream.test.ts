@@ -5,6 +5,7 @@ import { verdictToJson } from "../../../lab/model/report";
 import { formatProgress, streamVerdictJson } from "../../../lab/model/verdict-stream";
 import { heterogeneousConfig } from "../../fixtures/heterogeneous-platform";
 import { labConfig } from "../../fixtures/platform";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("streamed verdict JSON", () => {
   for (const [name, config, grouping] of [
@@ -14,8 +15,8 @@ describe("streamed verdict JSON", () => {
     it(`writes ${name} in chunks that parse to the report verdictToJson builds in memory`, () => {
       const spec = validatePlatformConfig(config);
       const chunks: string[] = [];
-      const streamed = streamVerdictJson(spec, { grouping }, (chunk) => chunks.push(chunk));
-      const expected = verdictToJson(verifyPlatform(spec, { grouping }));
+      const streamed = streamVerdictJson(spec, { endpoints: labProbeEndpoints, grouping }, (chunk) => chunks.push(chunk));
+      const expected = verdictToJson(verifyPlatform(spec, { endpoints: labProbeEndpoints, grouping }));
       const parsed = JSON.parse(chunks.join("")) as Record<string, unknown>;
       const { pairClasses, ...rest } = parsed;
       assert.equal(pairClasses, grouping ? true : undefined);
