@@ -39,5 +39,6 @@ export const skipRuntimeWaits: pulumi.ResourceTransform = (args) => {
   if (!args.custom || !args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/")) return undefined;
   const props = args.props as Partial<K8sObject>;
   if (typeof props.kind !== "string" || typeof props.metadata !== "object" || props.metadata === null) return undefined;
-  return { props: withoutRuntimeWait(props as K8sObject) as unknown as pulumi.Inputs, opts: args.opts };
+  const changed = withoutRuntimeWait(props as K8sObject);
+  return changed === props ? undefined : { props: changed as unknown as pulumi.Inputs, opts: args.opts };
 };
