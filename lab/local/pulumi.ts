@@ -19,6 +19,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type OpType, type Stack } from "@pulumi/pulumi/automation";
+import { loadStackSpec } from "../../components/spec/stack-config";
+import type { PlatformSpec } from "../../components/spec/types";
 import { editStackConfigYaml } from "../plan/config-copy";
 import { pulumiEnv, type LabSettings } from "../plan/settings";
 import { kubectl, PULUMI_PROJECT } from "../plan/steps";
@@ -87,7 +89,7 @@ export async function openEngineStack(settings: LabSettings, tools: EngineTools,
     throw new Error(`${pulumiCommand.command} reports ${pulumiCommand.version?.version ?? "no version"}, not ${PULUMI_CLI_VERSION} (npm run tools -- --group pulumi)`);
   }
   return LocalWorkspace.createOrSelectStack(
-    { stackName, projectName: PULUMI_PROJECT, program: async () => platformProgram() },
+    { stackName, projectName: PULUMI_PROJECT, program: () => Promise.resolve(platformProgram()) },
     { workDir, pulumiCommand, envVars: engineEnv(settings, tools), projectSettings: { name: PULUMI_PROJECT, runtime: "nodejs", backend: { url: `file://${settings.stateDir}` } } },
   );
 }
@@ -127,8 +129,10 @@ export async function servesCalicoApi(io: LabIO, settings: LabSettings): Promise
 export interface EngineDeploy {
   stack: Stack;
   tools: EngineTools;
-  /** The config file every engine operation reads. */
+  /** The config file every engine operation reads (the CLI rewrites it, values as strings). */
   configFile: string;
+  /** The spec of that config, read before the engine touched the file. */
+  spec: PlatformSpec;
   /** Layers switched off because the cluster cannot serve their objects, with why. */
   layersOff: { layer: string; reason: string }[];
   upSeconds: number;
@@ -150,6 +154,7 @@ export async function engineUp(io: LabIO, settings: LabSettings, workingConfig: 
   }
   const configFile = writeEngineConfig(settings, workingConfig, layersOff.map((off) => ({ key: "hard-tenancy:layers", path: [off.layer], value: false })));
   for (const off of layersOff) io.log(`  layer ${off.layer} off for the engine run: ${off.reason}`);
+  const spec = loadStackSpec({ file: configFile });
   const stack = await openEngineStack(settings, tools);
   const started = Date.now();
   const result = await stack.up({ configFile, onOutput: (text) => io.log(text.replace(/\n$/, "")) });
@@ -157,7 +162,7 @@ export async function engineUp(io: LabIO, settings: LabSettings, workingConfig: 
   const state = await stack.exportStack();
   const resources = ((state.deployment as { resources?: unknown[] }).resources ?? []).length;
   io.log(`pulumi up: ${result.summary.result} in ${upSeconds.toFixed(1)} s, ${resources} resources in the state`);
-  return { stack, tools, configFile, layersOff, upSeconds, resources };
+  return { stack, tools, configFile, spec, layersOff, upSeconds, resources };
 }
 
 /** Everything the engine runs leave under .lab/ (`lab down` removes it). */

@@ -90,7 +90,7 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
     const started = Date.now();
     up = await localUp(io, settings, { engine: "pulumi" });
     engine = up.engine!;
-    spec = loadStackSpec({ file: engine.configFile });
+    spec = engine.spec;
     console.log(`      │ lab up --backend local --engine pulumi: ${((Date.now() - started) / 1000).toFixed(1)} s; pulumi up ${engine.upSeconds.toFixed(1)} s, ${engine.resources} resources`);
   });
 
@@ -108,8 +108,11 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
     assert.equal(listed.code, 0, listed.stderr);
     return new Set((JSON.parse(listed.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] }).items.map((o) => objectRef({ apiVersion: "", ...o })));
   };
+  /** The engine config with `edits`; its spec is read before any engine operation rewrites the file. */
+  const variantFile = (edits: StackConfigEdit[]): string =>
+    writeEngineConfig(settings, workingStackConfigPath(settings), [...engine.layersOff.map((off) => ({ key: "hard-tenancy:layers", path: [off.layer], value: false })), ...edits], "engine-variant");
   const variant = (edits: StackConfigEdit[]): { file: string; spec: PlatformSpec } => {
-    const file = writeEngineConfig(settings, workingStackConfigPath(settings), [...engine.layersOff.map((off) => ({ key: "hard-tenancy:layers", path: [off.layer], value: false })), ...edits], "engine-variant");
+    const file = variantFile(edits);
     return { file, spec: loadStackSpec({ file }) };
   };
 
@@ -136,6 +139,7 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
     assert.ok(expected.creates.length > 5 && expected.creates.every((ref) => ref.includes("umbrella")), JSON.stringify(expected.creates));
     const recorder = new StepRecorder();
     await engine.stack.preview({ configFile: withTenant.file, onEvent: recorder.onEvent });
+    console.log(`      │ add tenant: ${refsWith(recorder, "create").length} object creates, updates: ${JSON.stringify(refsWith(recorder, "update", "replace"))}`);
     assert.deepEqual(refsWith(recorder, "create"), expected.creates);
     assert.deepEqual(refsWith(recorder, "update", "replace", "create-replacement", "delete", "delete-replaced"), expected.updates);
     assert.deepEqual(recorder.withOp("create").filter((urn) => !urnObjectRef(urn, recorder.steps.get(urn)!.type)).map((urn) => urn.slice(urn.lastIndexOf("::") + 2)), ["hard-tenancy-tenant-umbrella"]);
@@ -147,6 +151,7 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
     assert.ok(expected.deletes.length >= spec.tenants.length && expected.deletes.every((ref) => /^(ResourceQuota|LimitRange)\//.test(ref)), JSON.stringify(expected.deletes));
     const recorder = new StepRecorder();
     await engine.stack.up({ configFile: withoutQuotas.file, onEvent: recorder.onEvent });
+    console.log(`      │ quotas off: deleted ${JSON.stringify(refsWith(recorder, "delete"))}`);
     assert.deepEqual(refsWith(recorder, "delete"), expected.deletes);
     assert.deepEqual(refsWith(recorder, "create", "update", "replace"), [...expected.creates, ...expected.updates].sort());
     const live = await liveManaged();
@@ -156,9 +161,9 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
   });
 
   it("an invalid config fails before any resource is registered: the engine records none", async () => {
-    const invalid = variant([{ key: "hard-tenancy:layer", path: [], value: { networkPolicy: false } }]);
+    const invalid = variantFile([{ key: "hard-tenancy:layer", path: [], value: { networkPolicy: false } }]);
     const fresh: Stack = await openEngineStack(settings, engine.tools, "invalid-config");
-    await assert.rejects(fresh.up({ configFile: invalid.file }), /unknown key "layer"/);
+    await assert.rejects(fresh.up({ configFile: invalid }), /unknown key "layer" — did you mean "layers"\?/);
     const state = await fresh.exportStack();
     const resources = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack");
     assert.deepEqual(resources, [], "no resource but the stack itself");
