@@ -2,24 +2,19 @@
 // from their Go modules, the lab stack applied to it, and the lab's own control-plane check run
 // against it. Started once for the suite, torn down at the end even when a test fails.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import { EXIT_CODES } from "../../lab/check/compare";
 import { localDown, localUp, type LocalUpResult } from "../../lab/local/backend";
-import { LOCAL_NOT_RUN, localBackendSettings } from "../../lab/local/commands";
+import { LOCAL_NOT_RUN } from "../../lab/local/commands";
 import { DAEMONS } from "../../lab/local/control-plane";
 import { diffArgv, objectRef, phaseYaml, planDeploy } from "../../lab/local/deploy";
 import { localPaths } from "../../lab/local/paths";
 import { isAlive, pidFileOf, readPid } from "../../lab/local/processes";
-import { labSettings, type LabSettings } from "../../lab/plan/settings";
+import type { LabSettings } from "../../lab/plan/settings";
 import { kubectl } from "../../lab/plan/steps";
 import { runLiveCheck, type LiveCheckResult } from "../../lab/run/check";
-import { defaultIO, runnerEnv } from "../../lab/run/cli";
 import type { LabIO } from "../../lab/run/execute";
-import { goVersionSync } from "../../lab/tools/cache";
-
-const REPO = join(__dirname, "..", "..");
+import { liveLab, skipWithoutGo } from "./live-lab";
 
 describe("local backend: a real control plane, the lab stack applied, the control-plane check", function () {
   this.timeout(30 * 60_000);
@@ -31,16 +26,8 @@ describe("local backend: a real control plane, the lab stack applied, the contro
   let pidsAtStart: number[] = [];
 
   before(async function () {
-    try {
-      goVersionSync();
-    } catch (error) {
-      console.log(`  skipped: ${(error as Error).message}`);
-      this.skip();
-    }
-    labDir = mkdtempSync(join(tmpdir(), "ht-live-"));
-    settings = labSettings(REPO, { ...localBackendSettings(REPO), labDir, stateDir: join(labDir, "state"), reportsDir: join(labDir, "reports"), kubeconfig: localPaths(labDir).kubeconfig });
-    const real = defaultIO(runnerEnv(settings));
-    io = { ...real, log: (line) => (log.push(line), console.log(`      │ ${line}`)) };
+    skipWithoutGo(this);
+    ({ labDir, settings, io } = liveLab("ht-live-", log));
     const started = Date.now();
     up = await localUp(io, settings);
     console.log(`      │ lab up --backend local: ${((Date.now() - started) / 1000).toFixed(1)} s (control plane ${(up.controlPlane.startMs / 1000).toFixed(1)} s), ${up.applied} objects`);

@@ -8,9 +8,7 @@
 // otherwise, saying why.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import type { OpType, Stack } from "@pulumi/pulumi/automation";
 import { isDeepStrictEqual } from "node:util";
 import { meshCaObjects } from "../../components/pulumi/MeshCertificateAuthority";
@@ -18,20 +16,17 @@ import type { K8sObject } from "../../components/k8s/object";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import type { PlatformSpec } from "../../components/spec/types";
 import { localDown, localUp, type LocalUpResult } from "../../lab/local/backend";
-import { localBackendSettings } from "../../lab/local/commands";
 import { objectRef, planDeploy } from "../../lab/local/deploy";
 import { localPaths } from "../../lab/local/paths";
 import { openEngineStack, PULUMI_TOOLS_GROUP, StepRecorder, urnObjectRef, writeEngineConfig, type EngineDeploy } from "../../lab/local/pulumi";
 import { workingStackConfigPath } from "../../lab/plan/config-copy";
-import { labSettings, type LabSettings } from "../../lab/plan/settings";
+import type { LabSettings } from "../../lab/plan/settings";
 import { kubectl } from "../../lab/plan/steps";
 import type { StackConfigEdit } from "../../lab/plan/types";
-import { defaultIO, runnerEnv } from "../../lab/run/cli";
 import type { LabIO } from "../../lab/run/execute";
 import { locateTools } from "../../lab/tools/build";
-import { goVersionSync } from "../../lab/tools/cache";
+import { liveLab, REPO, skipWithoutGo } from "./live-lab";
 
-const REPO = join(__dirname, "..", "..");
 export const PULUMI_LIVE_ENV = "HARD_TENANCY_PULUMI_LIVE";
 
 /** Every object the program registers for a spec, by `Kind/namespace/name`: the rendered platform, demo workloads, the mesh CA. */
@@ -72,21 +67,13 @@ describe("real Pulumi engine: pulumi up / preview / destroy of the lab stack on 
   const log: string[] = [];
 
   before(async function () {
-    try {
-      goVersionSync();
-    } catch (error) {
-      console.log(`  skipped: ${(error as Error).message}`);
-      this.skip();
-    }
+    skipWithoutGo(this);
     const built = await locateTools(REPO, process.env, PULUMI_TOOLS_GROUP);
     if (!built.manifest && process.env[PULUMI_LIVE_ENV] !== "1") {
       console.log(`  skipped: the Pulumi CLI and pulumi-resource-kubernetes are not built for this checkout (${built.layout.dir}); run \`npm run tools -- --group pulumi\` or set ${PULUMI_LIVE_ENV}=1`);
       this.skip();
     }
-    labDir = mkdtempSync(join(tmpdir(), "ht-live-pulumi-"));
-    settings = labSettings(REPO, { ...localBackendSettings(REPO), labDir, stateDir: join(labDir, "state"), reportsDir: join(labDir, "reports"), kubeconfig: localPaths(labDir).kubeconfig });
-    const real = defaultIO(runnerEnv(settings));
-    io = { ...real, log: (line) => (log.push(line), line.trim() && console.log(`      │ ${line}`)) };
+    ({ labDir, settings, io } = liveLab("ht-live-pulumi-", log));
     const started = Date.now();
     up = await localUp(io, settings, { engine: "pulumi" });
     engine = up.engine!;
