@@ -158,6 +158,12 @@ export interface MeshCertificateAuthorityArgs {
    * otherwise wait for them until its timeout.
    */
   certManagerDependsOn?: pulumi.Resource[];
+  /**
+   * false: cert-manager is already there (its CRDs at least), so no Helm release is created and the
+   * issuers and certificates are registered on their own (the local lab, whose backend installs the
+   * CRDs; no controller issues anything there). Default true.
+   */
+  installCertManager?: boolean;
 }
 
 /** Helm values for the cert-manager chart, passed as `helmOptions.values`. */
@@ -170,7 +176,8 @@ export function certManagerChartValues(): Record<string, unknown> {
 }
 
 export class MeshCertificateAuthority extends pulumi.ComponentResource {
-  readonly certManager: CertManager;
+  /** The cert-manager Helm release; undefined when `installCertManager` is false. */
+  readonly certManager: CertManager | undefined;
   /** Bootstrap only: signs the root, in the mesh namespace. */
   readonly selfSignedIssuer: KubernetesObject;
   /** The root CA Certificate; its Secret (root key) lives in the mesh namespace. */
@@ -188,7 +195,7 @@ export class MeshCertificateAuthority extends pulumi.ComponentResource {
     // startupapicheck hook Job, so once this component is done, the webhook that validates every
     // cert-manager object is answering. The component (pulumi-go-helmbase) copies its typed inputs
     // over `helmOptions.values` and passes the rest of `helmOptions` to a helm.v3.Release.
-    this.certManager = new CertManager(
+    this.certManager = args.installCertManager === false ? undefined : new CertManager(
       `${name}-cert-manager`,
       {
         helmOptions: {
@@ -207,7 +214,8 @@ export class MeshCertificateAuthority extends pulumi.ComponentResource {
 
     const objects = meshCaObjects(spec);
     const inMesh = args.meshNamespace ? [args.meshNamespace] : [];
-    const after = (deps: pulumi.Resource[]) => ({ parent: this, provider, dependsOn: [this.certManager, ...inMesh, ...deps] });
+    const release = this.certManager ? [this.certManager] : [];
+    const after = (deps: pulumi.Resource[]) => ({ parent: this, provider, dependsOn: [...release, ...inMesh, ...deps] });
     this.selfSignedIssuer = new KubernetesObject(objects.selfSignedIssuer, after([]));
     this.root = new KubernetesObject(objects.root, after([this.selfSignedIssuer]));
     this.rootIssuer = new KubernetesObject(objects.rootIssuer, after([this.root]));

@@ -33,6 +33,14 @@ interface PlatformCommonArgs {
    * the cluster-wide deny and istiod. An object in any other namespace is an error.
    */
   workloads?: K8sObject[];
+  /**
+   * false: no Helm release at all (Calico's charts, cert-manager, Istio's charts), for a cluster that
+   * has the CRDs but no chart repository (the local lab). Calico's Installation/APIServer and the Istio
+   * gateway namespace go with their charts; every object the program declares itself — tenants,
+   * cluster policies, mesh-wide and shared-service objects, the mesh CA's issuers and certificates,
+   * workloads — is still registered, with the same dependencies minus the releases. Default true.
+   */
+  helmReleases?: boolean;
 }
 
 /** Either a raw config (validated here, before any resource exists) or an already validated spec. */
@@ -104,7 +112,8 @@ export class Platform extends pulumi.ComponentResource {
     const provider = this.provider;
     const child = { parent: this, provider };
 
-    this.calico = spec.install.calico ? new Calico(`${name}-calico`, { spec, provider }, { parent: this }) : undefined;
+    const helm = args.helmReleases !== false;
+    this.calico = helm && spec.install.calico ? new Calico(`${name}-calico`, { spec, provider }, { parent: this }) : undefined;
 
     // The mesh namespace exists before the CA writes `cacerts` into it and before Istio installs there.
     const meshNamespaceFromBuilders = objects.meshWide.find((o) => o.kind === "Namespace" && o.metadata.name === spec.meshNamespace);
@@ -116,12 +125,12 @@ export class Platform extends pulumi.ComponentResource {
     this.certificateAuthority = spec.install.certManager
       ? new MeshCertificateAuthority(
           `${name}-mesh-ca`,
-          { spec, provider, meshNamespace: this.meshNamespace, certManagerDependsOn: afterNetwork },
+          { spec, provider, meshNamespace: this.meshNamespace, certManagerDependsOn: afterNetwork, installCertManager: helm },
           { parent: this },
         )
       : undefined;
 
-    this.mesh = spec.install.istio
+    this.mesh = helm && spec.install.istio
       ? new IstioMesh(
           `${name}-istio`,
           {

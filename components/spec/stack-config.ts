@@ -79,10 +79,27 @@ export function readStackConfigFile(file: string): Record<string, unknown> {
       continue;
     }
     const namespace = key.slice(0, colon);
-    if (namespace === CONFIG_NAMESPACE) out[key.slice(colon + 1)] = value;
+    if (namespace === CONFIG_NAMESPACE) out[key.slice(colon + 1)] = asProgramSeesIt(value);
     else if (closestMatch(namespace, [CONFIG_NAMESPACE]) !== undefined) out[key] = value;
   }
   return out;
+}
+
+/**
+ * A top-level config value as the program reads it. The engine hands every top-level value to the
+ * program as a string and stacks/config.ts reads it with `Config.getObject` (JSON), so `"true"` is
+ * the boolean true there. The file can hold either form: `pulumi up --config-file F` rewrites F with
+ * every top-level scalar quoted (`hard-tenancy:demoWorkloads: "true"`; seen with the real CLI 3.248.0
+ * on the lab's working copy). Reading it the program's way keeps the offline spec equal to the
+ * deployed one; a string that is not JSON (`istio-system`, `no`) stays a string.
+ */
+function asProgramSeesIt(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 export function loadStackSpec(source: { stack: string } | { file: string }, root?: string): PlatformSpec {

@@ -17,6 +17,7 @@ import { removeLocalData, runningDaemons, startControlPlane, stopControlPlane, t
 import { applyArgv, phaseYaml, planDeploy, type DeployPlan } from "./deploy";
 import { LOCAL_NODE_NAME, localPaths } from "./paths";
 import { acquireLock } from "./processes";
+import { engineFiles, engineUp, type EngineDeploy } from "./pulumi";
 import { checkAdmissionPolicies, waitForAdmission, type AdmissionSummary } from "./rollout";
 
 /** The address the local API server binds and advertises. */
@@ -61,9 +62,16 @@ export interface LocalUpResult {
   policyWarnings: string[];
   /** Admission policies the API server had not type-checked by the timeout (their CEL is then unproven). */
   policiesUnchecked: string[];
+  /** With `engine: "pulumi"`: the real Pulumi engine's stack and figures. */
+  engine?: EngineDeploy;
 }
 
-export async function localUp(io: LabIO, settings: LabSettings): Promise<LocalUpResult> {
+export interface LocalUpOptions {
+  /** How the platform gets into the cluster: server-side apply of the rendered objects (default), or a real `pulumi up` (lab/local/pulumi.ts). */
+  engine?: "apply" | "pulumi";
+}
+
+export async function localUp(io: LabIO, settings: LabSettings, options: LocalUpOptions = {}): Promise<LocalUpResult> {
   const paths = localPaths(settings.labDir);
   const release = acquireLock(paths.lock, "lab up --backend local");
   try {
@@ -79,14 +87,15 @@ export async function localUp(io: LabIO, settings: LabSettings): Promise<LocalUp
     await executeStep(io, writeWorkingConfigStep(settings, endpoint));
     const spec = loadStackSpec({ file: workingStackConfigPath(settings) });
     const plan = planDeploy(spec);
-    const applied = await applyPlatform(io, settings, plan);
-    io.log(`applied ${applied} objects (server-side apply, field manager hard-tenancy)`);
+    const engine = options.engine === "pulumi" ? await engineUp(io, settings, workingStackConfigPath(settings)) : undefined;
+    const applied = engine ? engine.resources : await applyPlatform(io, settings, plan);
+    io.log(engine ? `pulumi up: ${applied} resources` : `applied ${applied} objects (server-side apply, field manager hard-tenancy)`);
     for (const skip of plan.skipped) io.log(`  skipped ${skip.object}: ${skip.reason}`);
     const policies = await checkAdmissionPolicies(io, settings);
     for (const warning of policies.warnings) io.log(`  ValidatingAdmissionPolicy type check: ${warning}`);
     if (policies.unchecked.length > 0) io.log(`  ValidatingAdmissionPolicies not type-checked yet: ${policies.unchecked.join(", ")}`);
     const admission = await waitForAdmission(io, settings, plan);
-    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings, policiesUnchecked: policies.unchecked };
+    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings, policiesUnchecked: policies.unchecked, ...(engine ? { engine } : {}) };
   } finally {
     release();
   }
@@ -99,7 +108,7 @@ export async function localDown(io: LabIO, settings: LabSettings): Promise<numbe
     const running = runningDaemons(paths);
     io.log(running.length > 0 ? `stopping ${running.join(", ")}` : "no local control plane process is running");
     await stopControlPlane(paths, (line) => io.log(line));
-    for (const dir of [settings.stateDir, stackInitDir(settings)]) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [settings.stateDir, stackInitDir(settings), ...engineFiles(settings)]) rmSync(dir, { recursive: true, force: true });
     for (const copy of stackConfigCopies(settings).filter((path) => existsSync(path))) {
       rmSync(copy, { force: true });
       io.log(`removed ${copy}`);

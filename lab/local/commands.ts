@@ -8,7 +8,7 @@ import type { LabSettings } from "../plan/settings";
 import type { LabCommand, Plan } from "../plan/types";
 import { runLiveCheck } from "../run/check";
 import { StepFailed, type LabIO } from "../run/execute";
-import { localDown, localUp } from "./backend";
+import { localDown, localUp, type LocalUpOptions } from "./backend";
 import { applyArgv, phaseYaml, planDeploy } from "./deploy";
 import { LOCAL_CONTEXT, localPaths } from "./paths";
 
@@ -47,7 +47,7 @@ export function planLocal(command: LabCommand, settings: LabSettings): Plan {
   };
 }
 
-export async function runLocalCommand(io: LabIO, command: LabCommand, settings: LabSettings, dryRun: boolean): Promise<number> {
+export async function runLocalCommand(io: LabIO, command: LabCommand, settings: LabSettings, dryRun: boolean, options: LocalUpOptions = {}): Promise<number> {
   if (dryRun) {
     io.log(formatPlan(planLocal(command, settings)));
     return EXIT_CODES.pass;
@@ -57,10 +57,10 @@ export async function runLocalCommand(io: LabIO, command: LabCommand, settings: 
       case "down":
         return await localDown(io, settings);
       case "up": {
-        const up = await localUp(io, settings);
+        const up = await localUp(io, settings, options);
         const refused = up.admission.filter((a) => a.refusal !== undefined || a.created < a.wanted);
         io.log(`\nlocal lab is up: ${up.controlPlane.state.apiServer.url}, kubeconfig ${settings.kubeconfig} (context ${settings.context})`);
-        io.log(`  ${up.applied} objects applied, ${up.skipped.length} skipped; ${up.admission.length - refused.length}/${up.admission.length} Deployments had their pods admitted`);
+        io.log(`  ${up.engine ? `${up.applied} resources in the Pulumi state (pulumi up ${up.engine.upSeconds.toFixed(0)} s)` : `${up.applied} objects applied, ${up.skipped.length} skipped`}; ${up.admission.length - refused.length}/${up.admission.length} Deployments had their pods admitted`);
         io.log("  no containers run here: pods are admitted and stored, not started");
         if (up.policyWarnings.length > 0) io.log(`  ${up.policyWarnings.length} admission-policy type-check warning(s): see above`);
         if (refused.length > 0 || up.policyWarnings.length > 0 || up.policiesUnchecked.length > 0) return EXIT_CODES.commandFailed;

@@ -40,6 +40,8 @@ options:
   --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver and kube-controller-manager
                    built from their Go modules (npm run tools) and run as processes under .lab/local/, with a
                    private kubeconfig (context ${LOCAL_CONTEXT}); no containers run there (up, check, down only)
+  --engine pulumi  with --backend local, up deploys with a real \`pulumi up\` (CLI and Kubernetes provider built by
+                   npm run tools -- --group pulumi) instead of server-side applying the rendered objects
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
   --context NAME   act on this kube context (default: only ${LAB_CONTEXT}, and only when it is the current context);
                    with lab up it means "use this cluster": no kind cluster is created, docker and kind are not needed;
@@ -59,6 +61,8 @@ export interface LabArgs {
   batchSize?: number;
   stack: string;
   backend: LabBackend;
+  /** --engine: how `up --backend local` deploys (lab/local/backend.ts LocalUpOptions). */
+  engine?: "apply" | "pulumi";
 }
 
 const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
@@ -85,7 +89,11 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     else if (flag === "--max-time") args.maxTimeSeconds = positiveInt(flag, value());
     else if (flag === "--batch-size") args.batchSize = positiveInt(flag, value());
     else if (flag === "--stack") args.stack = value();
-    else if (flag === "--backend") {
+    else if (flag === "--engine") {
+      const engine = value();
+      if (engine !== "pulumi" && engine !== "apply") throw new Error(`--engine: ${JSON.stringify(engine)}; use pulumi or apply\n${USAGE}`);
+      args.engine = engine;
+    } else if (flag === "--backend") {
       const backend = value();
       if (!LAB_BACKENDS.includes(backend as LabBackend)) throw new Error(`--backend: ${JSON.stringify(backend)}; use one of ${LAB_BACKENDS.join(", ")}\n${USAGE}`);
       args.backend = backend as LabBackend;
@@ -99,6 +107,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (extra !== undefined || (argument !== undefined && command !== "ablate" && command !== "scenario")) throw new Error(`unexpected argument ${JSON.stringify(extra ?? argument)}\n${USAGE}`);
   if (args.context !== undefined && args.context.trim() === "") throw new Error("--context: the value is empty; pass a context name from `kubectl config get-contexts`");
   if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
+  if (args.engine !== undefined && args.backend !== "local") throw new Error(`--engine: only with --backend local (the kind lab always deploys with pulumi up)`);
   if (args.backend === "local" && args.context !== undefined) throw new Error(`--context: the local backend always uses its own private kubeconfig (context ${LOCAL_CONTEXT}); drop --context or use --backend kind`);
   if (args.backend === "local" && (command === "ablate" || command === "scenario")) {
     throw new Error(`lab ${command} --backend local: not available yet — it needs a dataplane that enforces packets (the local backend runs the control plane only); use --backend kind`);
@@ -174,7 +183,7 @@ export async function main(argv: readonly string[], repoRoot: string, givenIo?: 
     const settings = settingsFor(args, repoRoot);
     if (settings.backend === "local") {
       io = givenIo ?? defaultIO(runnerEnv(settings));
-      return await runLocalCommand(io, args.command, settings, args.dryRun);
+      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine });
     }
     if (args.command === "down") {
       // down needs no spec: it must work even when the stack config is broken.

@@ -2,10 +2,10 @@
 // modules in lab/tools/go/, into the cache (lab/tools/cache.ts), and extracts the CRDs the platform
 // needs from the downloaded upstream modules. Idempotent: a complete cache entry is checked (every
 // binary answers its version) and reused.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readManifest, toolsCacheKey, toolsCacheRoot, toolsLayout, type ToolsLayout, type ToolsManifest } from "./cache";
-import { loadPins, versionLdflags, type BinaryPin, type ModulePin, type ToolPins } from "./pins";
+import { CORE_GROUP, loadPins, modulesOf, stampedVersion, versionLdflags, type BinaryPin, type ModulePin, type ToolPins } from "./pins";
 
 export class ToolsError extends Error {}
 
@@ -15,6 +15,8 @@ export interface ToolsOptions {
   log?: (line: string) => void;
   /** Rebuild even when the cache entry is complete. */
   force?: boolean;
+  /** Which group of pins.yaml to build (default "core": the control plane and the CRDs). */
+  group?: string;
 }
 
 export interface ToolsResult {
@@ -67,12 +69,12 @@ function downloadFailure(what: string, stderr: string, proxy: string): ToolsErro
   return new ToolsError(`${what}: ${firstLine(stderr)}\n  the modules come from the Go module proxy (GOPROXY=${proxy}); check that it is reachable, then run \`npm run tools\` again`);
 }
 
-async function buildBinary(shell: Shell, repoRoot: string, module: ModulePin, binary: BinaryPin, outDir: string, proxy: string): Promise<{ reported: string; seconds: number }> {
+async function buildBinary(shell: Shell, wrapperDir: string, module: ModulePin, binary: BinaryPin, outDir: string, proxy: string): Promise<{ reported: string; seconds: number }> {
   const started = Date.now();
   const target = join(outDir, binary.name);
   const argv = ["go", "build", "-trimpath", `-ldflags=${versionLdflags(module)}`, "-o", target, binary.package];
   // -mod=readonly: the wrapper's go.sum must already pin every module (no silent re-resolution).
-  const result = await shell.run(argv, { cwd: join(repoRoot, module.wrapper), env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } });
+  const result = await shell.run(argv, { cwd: wrapperDir, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } });
   if (result.code !== 0) {
     if (/dial tcp|proxy|403 Forbidden|404 Not Found|no such host/.test(result.stderr)) throw downloadFailure(`building ${binary.name}`, result.stderr, proxy);
     throw new ToolsError(`building ${binary.name} (${binary.package} from ${module.module}@${module.version}) failed:\n${result.stderr.trim().split("\n").slice(-15).join("\n")}`);
@@ -81,8 +83,30 @@ async function buildBinary(shell: Shell, repoRoot: string, module: ModulePin, bi
   return { reported, seconds: (Date.now() - started) / 1000 };
 }
 
-/** Runs the binary's version command; its output must name the pinned version (a v0.0.0 build is refused). */
+/** `go version -m` lists `dep <module> <version>` for every module linked into a binary. */
+export function buildInfoNames(buildInfo: string, module: string, version: string): boolean {
+  return buildInfo.split("\n").some((line) => {
+    const [kind, path, v] = line.trim().split(/\s+/);
+    return (kind === "dep" || kind === "mod") && path === module && v === version;
+  });
+}
+
+/**
+ * Runs the binary's version command; its output must name the pinned version (a v0.0.0 build is
+ * refused). A binary without one (a provider plugin) must carry the pinned module in its build info
+ * and, when stamped, the stamped version string.
+ */
 async function checkVersion(shell: Shell, path: string, binary: BinaryPin, module: ModulePin): Promise<string> {
+  if (binary.versionArgs.length === 0) {
+    const info = await shell.run(["go", "version", "-m", path]);
+    if (info.code !== 0 || !buildInfoNames(info.stdout, module.module, module.version)) {
+      throw new ToolsError(`${binary.name}: \`go version -m\` does not list ${module.module} ${module.version} (exit ${info.code}): ${firstLine(info.stderr) || "not in the build info"}`);
+    }
+    if (module.versionVariables.length > 0 && !readFileSync(path).includes(Buffer.from(stampedVersion(module)))) {
+      throw new ToolsError(`${binary.name}: the stamped version ${stampedVersion(module)} is not in the binary`);
+    }
+    return `${module.module} ${module.version} (go version -m)`;
+  }
   const answer = await shell.run([path, ...binary.versionArgs]);
   const output = `${answer.stdout}\n${answer.stderr}`;
   const bare = module.version.replace(/^v/, "");
@@ -123,10 +147,10 @@ async function extractCrds(shell: Shell, pins: ToolPins, crdDir: string, proxy: 
 }
 
 /** Every binary of the manifest is present and answers its version. */
-async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins): Promise<ToolsManifest | undefined> {
+async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins, group: string): Promise<ToolsManifest | undefined> {
   const manifest = readManifest(layout);
   if (!manifest) return undefined;
-  for (const module of pins.modules) {
+  for (const module of modulesOf(pins, group)) {
     for (const binary of module.binaries) {
       const path = join(layout.bin, binary.name);
       if (!existsSync(path)) return undefined;
@@ -141,23 +165,64 @@ async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins
   return manifest;
 }
 
+/** The cache entry of one group: the core entry is `<key>`, any other group's `<key>-<group>`. */
+export function groupLayout(repoRoot: string, env: NodeJS.ProcessEnv, pins: ToolPins, goVersion: string, group: string): ToolsLayout {
+  const key = toolsCacheKey(repoRoot, pins, goVersion);
+  return toolsLayout(toolsCacheRoot(repoRoot, env), group === CORE_GROUP ? key : `${key}-${group}`);
+}
+
 /** Where the tools are (or would be) for this checkout; does not build. */
-export async function locateTools(repoRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<{ layout: ToolsLayout; manifest?: ToolsManifest; pins: ToolPins }> {
+export async function locateTools(repoRoot: string, env: NodeJS.ProcessEnv = process.env, group: string = CORE_GROUP): Promise<{ layout: ToolsLayout; manifest?: ToolsManifest; pins: ToolPins }> {
   const pins = loadPins(repoRoot);
   const shell = zxShell(env);
   const { goVersion } = await goEnvironment(shell, pins);
-  const layout = toolsLayout(toolsCacheRoot(repoRoot, env), toolsCacheKey(repoRoot, pins, goVersion));
-  return { layout, manifest: await cacheIsComplete(shell, layout, pins), pins };
+  const layout = groupLayout(repoRoot, env, pins, goVersion, group);
+  return { layout, manifest: await cacheIsComplete(shell, layout, pins, group), pins };
+}
+
+/**
+ * A build copy of the wrapper with the generated files in place (upstream main packages that embed
+ * release-time files, see GeneratedFile), or the wrapper itself when it generates nothing.
+ */
+async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, proxy: string): Promise<string> {
+  const wrapper = join(repoRoot, module.wrapper);
+  if (module.generate.length === 0) return wrapper;
+  const download = await shell.run(["go", "mod", "download", "-json", `${module.module}@${module.version}`], { cwd: wrapper, env: { GOFLAGS: "-mod=readonly" } });
+  const dir = (() => {
+    try {
+      return (JSON.parse(download.stdout) as { Dir?: string }).Dir;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (download.code !== 0 || !dir) throw downloadFailure(`downloading ${module.module}@${module.version} for its generated files`, download.stderr, proxy);
+  const copy = join(scratch, module.id);
+  cpSync(wrapper, copy, { recursive: true });
+  for (const file of module.generate) {
+    const source = join(dir, file.from);
+    if (!existsSync(source)) throw new ToolsError(`${module.module}@${module.version} has no ${file.from} (lab/tools/pins.yaml modules.${module.id}.generate)`);
+    writeFileSync(join(copy, file.to), generatedContent(readFileSync(source, "utf8"), file.setVersion ? stampedVersion(module) : undefined));
+  }
+  return copy;
+}
+
+/** Upstream's release generator: the JSON re-serialised compactly, with `version` set when asked. */
+export function generatedContent(json: string, version: string | undefined): string {
+  const parsed = JSON.parse(json) as Record<string, unknown>;
+  return JSON.stringify(version === undefined ? parsed : { ...parsed, version });
 }
 
 export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.error(line));
   const pins = loadPins(options.repoRoot);
+  const group = options.group ?? CORE_GROUP;
+  const modules = modulesOf(pins, group);
+  if (modules.length === 0) throw new ToolsError(`tools: no module of lab/tools/pins.yaml is in group "${group}"`);
   const shell = zxShell(env);
   const { goVersion, proxy } = await goEnvironment(shell, pins);
-  const layout = toolsLayout(toolsCacheRoot(options.repoRoot, env), toolsCacheKey(options.repoRoot, pins, goVersion));
-  const existing = options.force ? undefined : await cacheIsComplete(shell, layout, pins);
+  const layout = groupLayout(options.repoRoot, env, pins, goVersion, group);
+  const existing = options.force ? undefined : await cacheIsComplete(shell, layout, pins, group);
   if (existing) {
     log(`tools: up to date in ${layout.dir} (${Object.keys(existing.binaries).length} binaries, built ${existing.builtAt} with ${existing.goVersion}); nothing to do`);
     return { layout, manifest: existing, built: false };
@@ -169,20 +234,23 @@ export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
     const bin = join(staging, "bin");
     mkdirSync(bin, { recursive: true });
     const binaries: ToolsManifest["binaries"] = {};
-    for (const module of pins.modules) {
+    for (const module of modules) {
       const started = Date.now();
       log(`  ${module.module}@${module.version}: downloading modules`);
       const download = await shell.run(["go", "mod", "download"], { cwd: join(options.repoRoot, module.wrapper), env: { GOFLAGS: "-mod=readonly" } });
       if (download.code !== 0) throw downloadFailure(`downloading the modules of ${module.wrapper}`, download.stderr, proxy);
       log(`  ${module.module}@${module.version}: modules ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      const wrapperDir = await wrapperForBuild(shell, options.repoRoot, module, join(staging, "src"), proxy);
       for (const binary of module.binaries) {
         log(`  ${binary.name}: building ${binary.package} …`);
-        const built = await buildBinary(shell, options.repoRoot, module, binary, bin, proxy);
+        const built = await buildBinary(shell, wrapperDir, module, binary, bin, proxy);
         binaries[binary.name] = { module: module.module, version: module.version, reported: built.reported, buildSeconds: Math.round(built.seconds) };
         log(`  ${binary.name}: built in ${built.seconds.toFixed(0)} s — ${built.reported}`);
       }
     }
-    const crds = await extractCrds(shell, pins, join(staging, "crds"), proxy, log);
+    rmSync(join(staging, "src"), { recursive: true, force: true });
+    // The CRDs belong to the core group (the control plane installs them).
+    const crds = group === CORE_GROUP ? await extractCrds(shell, pins, join(staging, "crds"), proxy, log) : {};
     const manifest: ToolsManifest = { key: layout.key, goVersion, builtAt: new Date().toISOString(), binaries, crds };
     writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     rmSync(layout.dir, { recursive: true, force: true });

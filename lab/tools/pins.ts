@@ -9,8 +9,22 @@ export interface BinaryPin {
   name: string;
   /** Go package path of the main package. */
   package: string;
-  /** Arguments that make the binary print its version (the build checks the output names the pin). */
+  /**
+   * Arguments that make the binary print its version (the build checks the output names the pin).
+   * Empty for a binary that has no version command (a Pulumi provider plugin only serves gRPC):
+   * then `go version -m` must list the pinned module at the pinned version in its build info.
+   */
   versionArgs: string[];
+}
+
+/** A file the wrapper's main package embeds, written from the downloaded module before the build. */
+export interface GeneratedFile {
+  /** Path inside the pinned module. */
+  from: string;
+  /** Path inside the (build copy of the) wrapper module. */
+  to: string;
+  /** JSON: set the top-level `version` to the stamped version (as upstream's release generator does). */
+  setVersion: boolean;
 }
 
 export interface ModulePin {
@@ -25,7 +39,17 @@ export interface ModulePin {
   binaries: BinaryPin[];
   /** Go packages whose `gitVersion`, `gitMajor`, `gitMinor` variables are stamped via -ldflags -X. */
   versionStamp: string[];
+  /** Go string variables (`pkg.Var`) set to the pinned version via -ldflags -X (Pulumi's convention). */
+  versionVariables: string[];
+  /** Stamp the version without its leading `v` (see stampedVersion). */
+  bareVersion: boolean;
+  /** Which `npm run tools` group builds it: "core" (the control plane, default) or e.g. "pulumi". */
+  group: string;
+  /** Files generated into a build copy of the wrapper before `go build` (never into the repository). */
+  generate: GeneratedFile[];
 }
+
+export const CORE_GROUP = "core";
 
 export interface CrdPin {
   id: string;
@@ -95,10 +119,17 @@ export function parsePins(source: string): ToolPins {
       wrapper: text(m.wrapper, `modules.${id}.wrapper`),
       binaries: list(m.binaries, `modules.${id}.binaries`).map((b, i) => {
         const bin = record(b, `modules.${id}.binaries[${i}]`);
-        const args = list(bin.versionArgs, `modules.${id}.binaries[${i}].versionArgs`).map((a, j) => text(a, `modules.${id}.binaries[${i}].versionArgs[${j}]`));
+        const args = bin.versionArgs === undefined ? [] : list(bin.versionArgs, `modules.${id}.binaries[${i}].versionArgs`).map((a, j) => text(a, `modules.${id}.binaries[${i}].versionArgs[${j}]`));
         return { name: text(bin.name, `modules.${id}.binaries[${i}].name`), package: text(bin.package, `modules.${id}.binaries[${i}].package`), versionArgs: args };
       }),
       versionStamp: m.versionStamp === undefined ? [] : list(m.versionStamp, `modules.${id}.versionStamp`).map((p, i) => text(p, `modules.${id}.versionStamp[${i}]`)),
+      versionVariables: m.versionVariables === undefined ? [] : list(m.versionVariables, `modules.${id}.versionVariables`).map((p, i) => text(p, `modules.${id}.versionVariables[${i}]`)),
+      bareVersion: m.bareVersion === true,
+      group: m.group === undefined ? CORE_GROUP : text(m.group, `modules.${id}.group`),
+      generate: m.generate === undefined ? [] : list(m.generate, `modules.${id}.generate`).map((g, i) => {
+        const file = record(g, `modules.${id}.generate[${i}]`);
+        return { from: text(file.from, `modules.${id}.generate[${i}].from`), to: text(file.to, `modules.${id}.generate[${i}].to`), setVersion: file.setVersion === true };
+      }),
     };
   });
   const crds = Object.entries(record(root.crds, "crds")).map(([id, raw]): CrdPin => {
@@ -129,7 +160,22 @@ export function versionLdflags(pin: ModulePin): string {
     flags.push(`-X ${pkg}.gitVersion=${pin.version}`, `-X ${pkg}.gitTreeState=clean`);
     if (match) flags.push(`-X ${pkg}.gitMajor=${match[1]}`, `-X ${pkg}.gitMinor=${match[2]}`);
   }
+  for (const variable of pin.versionVariables) flags.push(`-X ${variable}=${stampedVersion(pin)}`);
   return flags.join(" ");
+}
+
+/**
+ * The version stamped into `versionVariables`: the pinned version as is (the Pulumi CLI reports
+ * `v3.248.0`), or without the `v` when `bareVersion` is set (plugin versions are bare semver, the
+ * way upstream's release builds stamp them, e.g. `4.34.2`).
+ */
+export function stampedVersion(pin: Pick<ModulePin, "version" | "bareVersion">): string {
+  return pin.bareVersion ? pin.version.replace(/^v/, "") : pin.version;
+}
+
+/** The modules `npm run tools` builds for one group. */
+export function modulesOf(pins: ToolPins, group: string): ModulePin[] {
+  return pins.modules.filter((m) => m.group === group);
 }
 
 /** The `require` and `replace` versions a wrapper go.mod pins, by module path. */

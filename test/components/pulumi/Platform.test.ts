@@ -341,3 +341,41 @@ describe("Platform at 20 tenants (Pulumi mocks)", function () {
     assert.equal(sizes.size, 1, `per-tenant resource counts: ${[...sizes].join(", ")}`);
   });
 });
+
+describe("Platform without Helm releases (helmReleases: false, the local lab's cluster with CRDs but no chart repository)", function () {
+  let graph: Graph;
+  before(async () => {
+    const registrations = recordGraph();
+    const spec = validatePlatformConfig(labConfig());
+    new Platform("lab", { spec, workloads: buildDemoWorkloads(spec), helmReleases: false });
+    await settled();
+    graph = new Graph(registrations);
+  });
+
+  it("registers no Helm release, no Calico and no Istio component", () => {
+    assert.deepEqual(graph.registrations.filter((r) => r.type.startsWith("kubernetes:helm.sh/") || r.remote).map((r) => r.urn), []);
+    assert.deepEqual(graph.ofType("hard-tenancy:network:Calico"), []);
+    assert.deepEqual(graph.ofType("hard-tenancy:mesh:IstioMesh"), []);
+  });
+
+  it("still registers the mesh CA's issuers and certificates, in the mesh namespace and in chain order", () => {
+    const [ca] = graph.ofType("hard-tenancy:pki:MeshCertificateAuthority");
+    const children = graph.childrenOf(ca);
+    const named = (kind: string, name: string) => children.find((r) => r.type.endsWith(`:${kind}`) && objectName(r) === name) as Registration;
+    const meshNamespace = graph.kind("Namespace").find((r) => r.name === "istio-system") as Registration;
+    const selfSigned = named("Issuer", "hard-tenancy-selfsigned");
+    const root = named("Certificate", "hard-tenancy-mesh-root");
+    const rootIssuer = named("Issuer", "hard-tenancy-mesh-root");
+    const intermediate = named("Certificate", "istio-plugin-ca");
+    assert.deepEqual(selfSigned.dependencies, [meshNamespace.urn]);
+    assert.deepEqual(root.dependencies, [meshNamespace.urn, selfSigned.urn]);
+    assert.deepEqual(rootIssuer.dependencies, [meshNamespace.urn, root.urn]);
+    assert.deepEqual(intermediate.dependencies, [meshNamespace.urn, rootIssuer.urn]);
+  });
+
+  it("still registers every tenant, the shared services and the demo workloads", () => {
+    assert.deepEqual(graph.ofType(TENANT).map((r) => r.name).sort(), ["lab-tenant-acme", "lab-tenant-globex", "lab-tenant-initech"]);
+    assert.equal(graph.ofType("hard-tenancy:tenancy:SharedServices").length, 1);
+    assert.ok(graph.kind("Deployment").length >= 4);
+  });
+});

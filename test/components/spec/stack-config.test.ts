@@ -56,6 +56,17 @@ describe("stack config files", () => {
     assert.deepEqual(problemsOfFile(`${MINIMAL}  demoWorkloads: true\n`), [':demoWorkloads: key "demoWorkloads" has no namespace']);
   });
 
+  it("reads a file the way the program sees it after `pulumi up --config-file` quoted every top-level scalar", () => {
+    // What the real CLI 3.248.0 leaves in the lab's working copy after `up`: the program reads
+    // "true" with Config.getObject as the boolean true, so must the offline loader.
+    const rewritten = file(`${MINIMAL}  hard-tenancy:demoWorkloads: "true"\n  hard-tenancy:meshNamespace: istio-system\nencryptionsalt: v1:abc\n`);
+    const spec = loadStackSpec({ file: rewritten });
+    assert.equal(spec.demoWorkloads, true);
+    assert.equal(spec.meshNamespace, "istio-system");
+    // A string that is no JSON value stays a string and is still reported.
+    assert.deepEqual(problemsOfFile(`${MINIMAL}  hard-tenancy:demoWorkloads: "yes"\n`), ['demoWorkloads: must be true or false, got string "yes"']);
+  });
+
   it("reports Pulumi secure values as problems", () => {
     assert.deepEqual(problemsOfFile(`${MINIMAL}  hard-tenancy:meshNamespace:\n    secure: v1:abcdef\n`), ["meshNamespace: is a Pulumi secret; hard-tenancy configuration holds no secrets"]);
   });

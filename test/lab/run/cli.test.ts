@@ -139,6 +139,19 @@ describe("lab command line", () => {
     assert.match(lines.join("\n"), /^  ✘ kind is not installed \(not found on PATH\): install kind v0\.33\+: https:\/\/kind\.sigs\.k8s\.io.* \[exit 12\]$/m);
   });
 
+  it("takes --engine pulumi only with --backend local (the kind lab always deploys with pulumi up)", async () => {
+    assert.equal(parseLabArgs(["up", "--backend", "local", "--engine", "pulumi"]).engine, "pulumi");
+    assert.equal(parseLabArgs(["up", "--backend", "local"]).engine, undefined);
+    for (const [argv, pattern] of [
+      [["up", "--engine", "pulumi"], /--engine: only with --backend local/],
+      [["up", "--backend", "local", "--engine", "terraform"], /--engine: "terraform"; use pulumi or apply/],
+    ] as const) {
+      const { io, lines } = recordingIO();
+      assert.equal(await main(argv, REPO, io), EXIT_CODES.usage, argv.join(" "));
+      assert.match(lines.join("\n"), pattern);
+    }
+  });
+
   it("refuses to check a cluster whose context is not the lab's (exit 4) and makes no other call", async () => {
     const { io, runs, lines } = recordingIO((argv) => ({ code: 0, stdout: argv.includes("current-context") ? "prod-eu-1\n" : "", stderr: "" }));
     assert.equal(await main(["check"], REPO, io), EXIT_CODES.unsafeContext);

@@ -1,16 +1,40 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPins, parsePins, versionLdflags, wrapperRequirements } from "../../../lab/tools/pins";
+import { CORE_GROUP, loadPins, modulesOf, parsePins, stampedVersion, versionLdflags, wrapperRequirements } from "../../../lab/tools/pins";
 
 const REPO = join(__dirname, "..", "..", "..");
 
 describe("tool pins (lab/tools/pins.yaml)", () => {
   const pins = loadPins(REPO);
 
-  it("pins etcd, kube-apiserver, kube-controller-manager and kubectl, each once", () => {
-    const names = pins.modules.flatMap((m) => m.binaries.map((b) => b.name)).sort();
+  it("pins etcd, kube-apiserver, kube-controller-manager and kubectl, each once, in the default (core) group", () => {
+    const names = modulesOf(pins, CORE_GROUP).flatMap((m) => m.binaries.map((b) => b.name)).sort();
     assert.deepEqual(names, ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl"]);
+  });
+
+  it("pins the Pulumi CLI at the @pulumi/pulumi version of package.json, and the Kubernetes provider plugin, in the pulumi group", () => {
+    const pulumi = modulesOf(pins, "pulumi");
+    assert.deepEqual(pulumi.flatMap((m) => m.binaries.map((b) => b.name)).sort(), ["pulumi", "pulumi-resource-kubernetes"]);
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const cli = pulumi.find((m) => m.id === "pulumi")!;
+    assert.equal(cli.module, "github.com/pulumi/pulumi/pkg/v3");
+    assert.equal(cli.version, `v${pkg.dependencies["@pulumi/pulumi"]}`);
+    assert.match(versionLdflags(cli), /-X github\.com\/pulumi\/pulumi\/sdk\/v3\/go\/common\/version\.Version=v3\.248\.0/);
+    // pkg/v3 replaces sdk/v3 with ../sdk: the wrapper must hold it at the same tag.
+    assert.equal(wrapperRequirements(readFileSync(join(REPO, cli.wrapper, "go.mod"), "utf8")).requires.get("github.com/pulumi/pulumi/sdk/v3"), cli.version);
+  });
+
+  it("stamps the provider plugin with a bare semver version and generates its embedded schema files from the module", () => {
+    const provider = pins.modules.find((m) => m.id === "pulumiKubernetes")!;
+    assert.equal(stampedVersion(provider), provider.version.replace(/^v/, ""));
+    assert.match(versionLdflags(provider), /provider\/v4\/pkg\/version\.Version=4\.0\.0-/);
+    assert.deepEqual(provider.generate.map((g) => [g.to, g.setVersion]), [
+      ["cmd/pulumi-resource-kubernetes/schema-embed.json", true],
+      ["cmd/pulumi-resource-kubernetes/terraform-mapping-embed.json", false],
+    ]);
+    const main = readFileSync(join(REPO, provider.wrapper, "cmd/pulumi-resource-kubernetes/main.go"), "utf8");
+    for (const file of provider.generate) assert.match(main, new RegExp(`//go:embed ${file.to.split("/").pop()!.replace(/\./g, "\\.")}`));
   });
 
   it("keeps every wrapper go.mod in step with its pin: the module at the pinned version", () => {
@@ -18,7 +42,11 @@ describe("tool pins (lab/tools/pins.yaml)", () => {
       const goMod = readFileSync(join(REPO, module.wrapper, "go.mod"), "utf8");
       const { requires } = wrapperRequirements(goMod);
       assert.equal(requires.get(module.module), module.version, `${module.wrapper}/go.mod requires ${module.module}`);
-      for (const binary of module.binaries) assert.match(goMod, new RegExp(`\\b${binary.package.replace(/\./g, "\\.")}\\b`), `${binary.package} is a tool of ${module.wrapper}`);
+      for (const binary of module.binaries) {
+        // A main package of the wrapper itself (./cmd/...) or a `tool` of its go.mod.
+        if (binary.package.startsWith("./")) assert.ok(existsSync(join(REPO, module.wrapper, binary.package, "main.go")), `${binary.package} in ${module.wrapper}`);
+        else assert.match(goMod, new RegExp(`\\b${binary.package.replace(/\./g, "\\.")}\\b`), `${binary.package} is a tool of ${module.wrapper}`);
+      }
     }
   });
 
