@@ -5,11 +5,12 @@
 //          [--mesh-namespace NS] [--page-size N] [--grouping auto|on|off] [--quiet]
 //
 // Read-only. --stack/--config also compare the cluster with what that stack renders (drift).
+import { parseAblateOption, parseGroupingOption } from "../model/cli-options";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, formatProblem } from "../../components/spec/problems";
 import { loadStackSpec } from "../../components/spec/stack-config";
-import { ENFORCEMENT_LAYERS, type PlatformSpec } from "../../components/spec/types";
+import type { PlatformSpec } from "../../components/spec/types";
 import type { LayerId } from "../probes/types";
 import { parseProbeFile, ProbeFileError } from "../model/probe-file";
 import { AUDIT_EXIT, runAudit, type AuditMode } from "./audit";
@@ -89,17 +90,13 @@ function parseAuditArgs(argv: string[]): AuditArgs {
   if (v.help) throw new UsageError("");
   const format = v.format ?? "table";
   if (format !== "table" && format !== "json" && format !== "junit") throw new UsageError(`--format ${format}: use table, json or junit`);
-  const ablate: LayerId[] = [];
-  for (const layer of v.ablate ?? []) {
-    if (!(ENFORCEMENT_LAYERS as readonly string[]).includes(layer)) throw new UsageError(`--ablate ${layer}: unknown layer; use one of ${ENFORCEMENT_LAYERS.join(", ")}`);
-    ablate.push(layer as LayerId);
-  }
+  const usage = (message: string): Error => new UsageError(message);
+  const ablate = parseAblateOption(v.ablate, usage);
   if (v.stack !== undefined && v.config !== undefined) throw new UsageError("--stack and --config both given: choose one platform");
   if (v.matrix && v.probes !== undefined) throw new UsageError("--matrix and --probes both given: ask one question at a time");
   const pageSize = v["page-size"] === undefined ? DEFAULT_PAGE_SIZE : Number(v["page-size"]);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new UsageError(`--page-size ${v["page-size"]}: use a positive integer`);
-  const groupingValues: Record<string, boolean | undefined> = { auto: undefined, on: true, off: false };
-  if (v.grouping !== undefined && !(v.grouping in groupingValues)) throw new UsageError(`--grouping ${v.grouping}: use auto, on or off`);
+  const grouping = parseGroupingOption(v.grouping, usage);
   const spec = v.config !== undefined ? loadStackSpec({ file: v.config }) : loadStackSpec({ stack: v.stack ?? "lab" });
   let mode: AuditMode = { kind: "verdict" };
   if (v.matrix) mode = { kind: "matrix" };
@@ -123,7 +120,7 @@ function parseAuditArgs(argv: string[]): AuditArgs {
     ...(v.dump !== undefined ? { dump: v.dump } : {}),
     meshNamespace: v["mesh-namespace"] ?? spec.meshNamespace,
     pageSize,
-    grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
+    grouping,
     quiet: v.quiet ?? false,
   };
 }

@@ -5,6 +5,7 @@
 //   verify --manifests DIR --matrix [--ablate LAYER]... [--format json|table]
 //   verify --manifests DIR --probes FILE [--ablate LAYER]... [--format json|table]
 //   verify --manifests DIR [--stack NAME | --config FILE]      (catalogue verdict on those manifests)
+import { parseAblateOption, parseGroupingOption } from "./cli-options";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { K8sObject } from "../../components/k8s/object";
@@ -135,11 +136,8 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   if (format === "html" && (v.matrix || v.probes !== undefined)) throw new UsageError("--format html draws a platform's verdict; --matrix and --probes print table or json");
   // npm prints its own lines on stdout (unless --silent), which would corrupt a page sent there.
   if (format === "html" && v.out === undefined) throw new UsageError("--format html needs --out FILE, e.g. --out report.html");
-  const ablate: LayerId[] = [];
-  for (const layer of v.ablate ?? []) {
-    if (!(ENFORCEMENT_LAYERS as readonly string[]).includes(layer)) throw new UsageError(`--ablate ${layer}: unknown layer; use one of ${ENFORCEMENT_LAYERS.join(", ")}`);
-    ablate.push(layer as LayerId);
-  }
+  const usage = (message: string): Error => new UsageError(message);
+  const ablate = parseAblateOption(v.ablate, usage);
   if (v.stack !== undefined && v.config !== undefined) throw new UsageError("--stack and --config both given: choose one platform");
   if (v.matrix && v.probes !== undefined) throw new UsageError("--matrix and --probes both given: ask one question at a time");
   if ((v.matrix || v.probes !== undefined) && v.manifests === undefined) throw new UsageError(`${v.matrix ? "--matrix" : "--probes"} needs --manifests DIR`);
@@ -151,8 +149,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   }
   const tenants = v.tenants?.flatMap((list) => list.split(",")).map((t) => t.trim()).filter((t) => t.length > 0);
   if (tenants !== undefined && tenants.length === 0) throw new UsageError("--tenants: name at least one tenant, e.g. --tenants acme,globex");
-  const groupingValues: Record<string, boolean | undefined> = { auto: undefined, on: true, off: false };
-  if (v.grouping !== undefined && !(v.grouping in groupingValues)) throw new UsageError(`--grouping ${v.grouping}: use auto, on or off`);
+  const grouping = parseGroupingOption(v.grouping, usage);
   return {
     manifests: v.manifests,
     matrix: v.matrix ?? false,
@@ -162,7 +159,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     ablate,
     format,
     out: v.out,
-    grouping: v.grouping === undefined ? undefined : groupingValues[v.grouping],
+    grouping,
     strict: v.strict ?? false,
     ...(tenants ? { tenants } : {}),
     defenseInDepth: !v["no-ablation"],
