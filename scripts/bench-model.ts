@@ -65,7 +65,7 @@ function configFor(kind: "heterogeneous" | "identical", tenants: number): Platfo
 
 /** Module loading and JIT on a small input, before any clock starts. */
 function warmUp(kind: Kind): void {
-  if (kind === "heterogeneous" || kind === "identical") verifyPlatform(validatePlatformConfig(configFor(kind, 30)), { keepOutcomes: false });
+  if (kind === "heterogeneous" || kind === "identical") verifyPlatform(validatePlatformConfig(configFor(kind, 30)), { endpoints: labProbeEndpoints, keepOutcomes: false });
   if (kind === "matrix") {
     const dir = mkdtempSync(join(tmpdir(), "bench-warm-"));
     writeClusterDump(dir, clusterDump(5));
