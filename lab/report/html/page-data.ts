@@ -264,7 +264,7 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
     list.push(outcome);
     outcomesByCell.set(key, list);
   }
-  const cellsByKey = new Map(verdict.cells.map((c) => [c.self ? `${c.attackerClass},self` : `${c.attackerClass},${c.victimClass}`, c]));
+  const cellsByKey = mergeCellsByKey(verdict.cells);
 
   const rowsOf = (key: string, cell: ClassCell | undefined, representatives: Record<string, [string, string]>, defaults: [string, string]): ProbeRow[] => {
     const attacker = cell?.attacker ?? defaults[0];
@@ -322,5 +322,47 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
     probes: rowInterner.items,
     unplacedObservations,
     controlPlane: [...(input.observed?.controlPlane ?? [])],
+  };
+}
+
+/**
+ * The verdict's cells by drawn position. With pair classes (lab/model/pair-classes.ts) several cells
+ * share one attacker-class × victim-class position (the pairs without a grant, and each pair with
+ * one): they are merged so the drawn cell is never better than its worst part — counts add up,
+ * violations and weak attacks are united, a layer holds only where it holds in every part, and
+ * the depth is the smallest.
+ */
+export function mergeCellsByKey(cells: readonly ClassCell[]): Map<string, ClassCell> {
+  const byKey = new Map<string, ClassCell>();
+  for (const c of cells) {
+    const key = c.self ? `${c.attackerClass},self` : `${c.attackerClass},${c.victimClass}`;
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? mergeTwoCells(seen, c) : c);
+  }
+  return byKey;
+}
+
+function mergeTwoCells(a: ClassCell, b: ClassCell): ClassCell {
+  const x = a.cell;
+  const y = b.cell;
+  const holding = x.holdingLayers.filter((l) => y.holdingLayers.includes(l));
+  const partial = [...new Set([...x.partialLayers, ...y.partialLayers, ...x.holdingLayers, ...y.holdingLayers])].filter((l) => !holding.includes(l));
+  const depths = [x.minDefenseInDepth, y.minDefenseInDepth].filter((d): d is number => d !== null);
+  return {
+    ...a,
+    represents: a.represents + b.represents,
+    ...(a.pairs || b.pairs ? { pairs: [...(a.pairs ?? []), ...(b.pairs ?? [])] } : {}),
+    cell: {
+      attacks: x.attacks + y.attacks,
+      attacksBlocked: x.attacksBlocked + y.attacksBlocked,
+      controls: x.controls + y.controls,
+      controlsPassed: x.controlsPassed + y.controlsPassed,
+      violations: [...new Set([...x.violations, ...y.violations])],
+      holdingLayers: holding,
+      partialLayers: partial,
+      minDefenseInDepth: depths.length > 0 ? Math.min(...depths) : null,
+      weakAttacks: [...new Set([...x.weakAttacks, ...y.weakAttacks])],
+      probes: [...x.probes, ...y.probes],
+    },
   };
 }

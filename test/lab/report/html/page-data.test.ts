@@ -8,7 +8,7 @@ import { platformObjects, predictCatalogue, verifyPlatform } from "../../../../l
 import { cellLabel } from "../../../../lab/model/report";
 import type { PlatformVerdict } from "../../../../lab/model/verdict-types";
 import { labSettings } from "../../../../lab/plan/settings";
-import { buildReportPageData, runLengthDecode, runLengthEncode } from "../../../../lab/report/html/page-data";
+import { buildReportPageData, mergeCellsByKey, runLengthDecode, runLengthEncode } from "../../../../lab/report/html/page-data";
 import { depthTone } from "../../../../lab/report/html/palette";
 import { fillNames } from "../../../../lab/report/html/rows";
 import type { ReportPageData } from "../../../../lab/report/html/types";
@@ -200,5 +200,27 @@ describe("HTML report data", () => {
     const values = [3, 3, 3, 1, 0, 0, 3];
     assert.deepEqual(runLengthEncode(values), [3, 3, 1, 1, 0, 2, 3, 1]);
     assert.deepEqual(runLengthDecode(runLengthEncode(values)), values);
+  });
+});
+
+describe("HTML report data on pair classes", () => {
+  it("draws several cells of one class pair as one, never better than its worst part", () => {
+    const cell = (holding: string[], depth: number | null, violations: string[], pairs?: [string, string][]) => ({
+      attackerClass: 0,
+      victimClass: 1,
+      self: false,
+      attacker: "a",
+      victim: "b",
+      represents: pairs ? pairs.length : 10,
+      ...(pairs ? { pairs } : {}),
+      cell: { attacks: 4, attacksBlocked: 4 - violations.length, controls: 0, controlsPassed: 0, violations, holdingLayers: holding, partialLayers: [], minDefenseInDepth: depth, weakAttacks: [], probes: [] },
+    });
+    const merged = mergeCellsByKey([cell(["networkPolicy", "calico", "authorization"], 4, []), cell(["networkPolicy", "authorization"], 1, ["grant-beyond-scope"], [["c", "b"]])] as never).get("0,1")!;
+    assert.deepEqual(merged.cell.holdingLayers, ["networkPolicy", "authorization"]);
+    assert.deepEqual(merged.cell.partialLayers, ["calico"]);
+    assert.equal(merged.cell.minDefenseInDepth, 1);
+    assert.deepEqual(merged.cell.violations, ["grant-beyond-scope"]);
+    assert.equal(merged.represents, 11);
+    assert.deepEqual(merged.pairs, [["c", "b"]]);
   });
 });
