@@ -36,13 +36,17 @@ function el(tag, attributes = {}, ...children) {
 
 const layerVerdictText = { deny: "deny", allow: "allow", "not-applicable": "–", unknown: "?" };
 
-function rowsTable(rowIndexes, attacker, victim, live) {
+/** `pairs` (optional, parallel to rowIndexes): a row's own evaluated pair, else the cell's representatives. */
+function rowsTable(rowIndexes, cellAttacker, cellVictim, live, pairs) {
   const head = ["probe", "intent", "predicted", ...data.layers.map((l) => l.letter), "layers alone", ...(live ? ["observed", "evidence"] : [])];
   const table = el("table", { class: "probes" });
   table.append(el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { text: h, title: h.length === 1 ? data.layers.find((l) => l.letter === h).id : h })))));
   const body = el("tbody");
-  for (const index of rowIndexes) {
+  rowIndexes.forEach((index, i) => {
     const row = data.probes[index];
+    const own = pairs && pairs[i] !== null && pairs[i] !== undefined ? data.pairs[pairs[i]] : null;
+    const attacker = own ? own[0] : cellAttacker;
+    const victim = own ? own[1] : cellVictim;
     const observedFailure = row.evidence !== null && (row.evidence.status === "breach" || row.evidence.status === "control-failed");
     const violated = !row.met || observedFailure;
     const tr = el("tr", { class: [row.disagreement ? "disagreement" : "", violated ? "violated" : ""].join(" ").trim(), "data-probe": fill(row.id, attacker, victim) });
@@ -62,7 +66,7 @@ function rowsTable(rowIndexes, attacker, victim, live) {
       );
     }
     body.append(tr);
-  }
+  });
   table.append(body);
   return table;
 }
@@ -86,7 +90,7 @@ function showCell(a, v) {
     const stands = pairs > 1 ? `; this cell stands for ${pairs} tenant pairs, evaluated through ${attacker} → ${victim}` : "";
     parts.push(el("h3", { text: `${a === v ? "Attacks between tenants of this class" : "Attacks and grant probes"} (${view.attacksBlocked}/${view.attacks} attacks blocked${stands})` }));
     parts.push(el("p", { class: "muted", text: `Per layer: that layer's own verdict with every other layer removed. ${view.letters ? `Cell: ${view.letters}.` : ""}` }));
-    parts.push(rowsTable(view.probes, attacker, victim, live));
+    parts.push(rowsTable(view.probes, attacker, victim, live, view.probePairs));
   }
   if (view.controlProbes.length > 0) {
     parts.push(el("h3", { text: `Positive controls of ${self}${sizeA > 1 ? ` (for each of the ${sizeA} tenants of this class)` : ""}: ${view.controlsPassed}/${view.controls} pass` }));

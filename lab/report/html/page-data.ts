@@ -97,6 +97,8 @@ interface CellInput {
   self: ClassCell | undefined;
   crossRows: ProbeRow[];
   controlRows: ProbeRow[];
+  /** Parallel to crossRows: the row's own evaluated pair where it differs from the cell's representatives. */
+  crossPairs: (number | null)[];
   /** Observations of other pairs of this cell (grouped platforms): their marks count too. */
   extraObserved: ObservedProbe[];
 }
@@ -177,6 +179,7 @@ export function cellView(verdict: PlatformVerdict, input: CellInput, rowIndex: (
     controlsPassed,
     controlProbes: input.controlRows.map(rowIndex),
     probes: input.crossRows.map(rowIndex),
+    ...(input.crossPairs.some((p) => p !== null) ? { probePairs: input.crossPairs } : {}),
   };
 }
 
@@ -266,15 +269,23 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
   }
   const cellsByKey = mergeCellsByKey(verdict.cells);
 
-  const rowsOf = (key: string, cell: ClassCell | undefined, representatives: Record<string, [string, string]>, defaults: [string, string]): ProbeRow[] => {
+  const pairInterner = new Interner<[string, string]>();
+  const rowsOf = (key: string, cell: ClassCell | undefined, representatives: Record<string, [string, string]>, defaults: [string, string]): { rows: ProbeRow[]; pairs: (number | null)[] } => {
     const attacker = cell?.attacker ?? defaults[0];
     const victim = cell?.self ? attacker : (cell?.victim ?? defaults[1]);
     if (cell && (attacker !== defaults[0] || victim !== defaults[1])) representatives[key] = [attacker, victim];
-    return (outcomesByCell.get(key) ?? []).map((outcome) => {
+    const rows: ProbeRow[] = [];
+    const pairs: (number | null)[] = [];
+    for (const outcome of outcomesByCell.get(key) ?? []) {
       const observed = observedById.get(outcome.probe.id);
       if (observed) usedObservations.add(observed.id);
-      return probeRow(outcome, attacker, victim, observed);
-    });
+      // A cross row of another evaluated pair than the representative one (pair classes) is stored
+      // with its own names as placeholders, and its pair beside it.
+      const own = !cell?.self && (outcome.probe.attacker !== attacker || outcome.probe.victim !== victim) && verdict.classOf[outcome.probe.attacker] !== undefined && verdict.classOf[outcome.probe.victim] !== undefined;
+      rows.push(own ? probeRow(outcome, outcome.probe.attacker, outcome.probe.victim, observed) : probeRow(outcome, attacker, victim, observed));
+      pairs.push(own ? pairInterner.add([outcome.probe.attacker, outcome.probe.victim]) : null);
+    }
+    return { rows, pairs };
   };
 
   const rowInterner = new Interner<ProbeRow>();
@@ -288,10 +299,10 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
       const crossKey = `${a},${v}`;
       const cross = cellsByKey.get(crossKey);
       const crossDefaults: [string, string] = a === v ? [members[0], members[1] ?? members[0]] : [members[0], victims[0]];
-      const crossRows = cross || outcomesByCell.has(crossKey) ? rowsOf(crossKey, cross, representatives, crossDefaults) : [];
+      const crossed = cross || outcomesByCell.has(crossKey) ? rowsOf(crossKey, cross, representatives, crossDefaults) : { rows: [], pairs: [] };
       const selfKey = `${a},self`;
-      const controlRows = a === v ? rowsOf(selfKey, cellsByKey.get(selfKey), representatives, [members[0], members[0]]) : [];
-      cellInputs.push({ diagonal: a === v, cross, self: a === v ? cellsByKey.get(selfKey) : undefined, crossRows, controlRows, extraObserved: [] });
+      const controlRows = a === v ? rowsOf(selfKey, cellsByKey.get(selfKey), representatives, [members[0], members[0]]).rows : [];
+      cellInputs.push({ diagonal: a === v, cross, self: a === v ? cellsByKey.get(selfKey) : undefined, crossRows: crossed.rows, crossPairs: crossed.pairs, controlRows, extraObserved: [] });
     }
   }
   // Observations of pairs the model grouped (not evaluated one by one) are listed, and still mark their cell.
@@ -318,6 +329,7 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
     classes: verdict.classes.map((c) => ({ label: classLabel(c.tenants), tenants: [...c.tenants] })),
     grid: runLengthEncode(grid),
     representatives,
+    pairs: pairInterner.items,
     views: viewInterner.items,
     probes: rowInterner.items,
     unplacedObservations,

@@ -104,6 +104,13 @@ export interface CellView {
   controlProbes: number[];
   /** Indexes into ReportPageData.probes: attacks and grant probes between the cell's pair. */
   probes: number[];
+  /**
+   * Parallel to `probes` (absent when all are null): the evaluated pair (index into
+   * ReportPageData.pairs) a row's `{attacker}`/`{victim}` stand for, where it is not the cell's
+   * representative pair — pair classes evaluate every pair with a grant on its own, and storing
+   * those rows with their own names in place would keep equal rows from being stored once.
+   */
+  probePairs?: (number | null)[];
 }
 
 export interface SummaryHeader {
@@ -176,6 +183,8 @@ export interface ReportPageData {
    * class; diagonal: first → second tenant of the class; controls: first tenant), keyed "a,v" or "a,self".
    */
   representatives: Record<string, [string, string]>;
+  /** Evaluated pairs that some rows stand for instead of their cell's representatives (see CellView.probePairs). */
+  pairs: [string, string][];
   views: CellView[];
   probes: ProbeRow[];
   /** Live/audit: observations that match no predicted cell (listed, never dropped). */

@@ -32,7 +32,14 @@ function inspect(data: ReportPageData) {
     for (let v = 0; v < n; v++) {
       const view = viewAt(a, v);
       const [attacker, victim] = pair(`${a},${v}`, a === v ? [members[0], members[1] ?? members[0]] : [members[0], data.classes[v].tenants[0]]);
-      ids.push(...view.probes.map((i) => fillNames(data.probes[i].id, attacker, victim)));
+      ids.push(
+        ...view.probes.map((i, k) => {
+          // A row of another evaluated pair than the cell's (pair classes) carries its own.
+          const own = view.probePairs?.[k];
+          const [rowAttacker, rowVictim] = own === null || own === undefined ? [attacker, victim] : data.pairs[own];
+          return fillNames(data.probes[i].id, rowAttacker, rowVictim);
+        }),
+      );
       const [self] = pair(`${a},self`, [members[0], members[0]]);
       ids.push(...view.controlProbes.map((i) => fillNames(data.probes[i].id, self, self)));
     }
