@@ -2,6 +2,7 @@
 // imports, no network). Reads the embedded data, draws the canvas heatmap on big platforms, and
 // fills the drill-down when a cell is clicked or chosen. Builds DOM with textContent only.
 const data = JSON.parse(document.getElementById("report-data").textContent);
+data.probes = unpackRows(data.probes);
 const n = data.classes.length;
 const grid = [];
 for (let i = 0; i < data.grid.length; i += 2) for (let k = 0; k < data.grid[i + 1]; k++) grid.push(data.grid[i]);

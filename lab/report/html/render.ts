@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { buildReportPageData, runLengthDecode } from "./page-data";
 import { classListSection, controlPlaneSection, escapeHtml, heatmapDom, legendSection, multiplesSection, summarySection, unplacedSection } from "./sections";
 import type { ReportInput, ReportPageData } from "./types";
+import { packRows } from "./row-codec";
 
 /** Largest number of heatmap rows (classes) drawn as DOM cells; above it, canvas. */
 export const DOM_CLASS_LIMIT = 40;
@@ -88,8 +89,9 @@ ${controlPlaneSection(data)}
 ${unplacedSection(data)}
 <footer>One self-contained file: no network requests. Data format ${data.format}.</footer>
 </main>
-<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
+<script id="report-data" type="application/json">${scriptSafeJson({ ...data, probes: packRows(data.probes) })}</script>
 <script type="module">
+${asset("row-unpack.mjs")}
 ${asset("client.mjs")}
 </script>
 </body>
