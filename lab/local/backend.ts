@@ -3,7 +3,8 @@
 // object → the working stack config (the real API endpoint) → every rendered object applied in
 // the Pulumi program's order → each Deployment's pods admitted (or refused) by the real admission
 // chain. Nothing runs the pods yet: there is no kubelet and no container runtime here.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import type { PlatformSpec } from "../../components/spec/types";
@@ -19,6 +20,10 @@ import { LOCAL_NODE_NAME, localPaths } from "./paths";
 import { acquireLock } from "./processes";
 import { engineFiles, engineUp, type EngineDeploy } from "./pulumi";
 import { checkAdmissionPolicies, waitForAdmission, type AdmissionSummary } from "./rollout";
+import { applyNodeAddons, dataplaneDown, prepareNode, runPods, startNodeAgents, waitForPodsCreated, type CalicoStart, type DataplaneContext } from "./dataplane/dataplane";
+import type { PodRecord } from "./dataplane/kubelet";
+import { dataplanePrerequisites } from "./dataplane/node";
+import { UPLINK } from "./dataplane/topology";
 
 /** The address the local API server binds and advertises. */
 export const LOCAL_API_ADDRESS = "127.0.0.1";
@@ -42,11 +47,21 @@ async function installCrds(io: LabIO, settings: LabSettings, files: string[]): P
   await executeStep(io, { argv: kubectl(settings, "wait", "--for=condition=Established", "crd", "--all", "--timeout=90s"), waitsFor: "every CRD Established", timeoutSeconds: 120 });
 }
 
+/** calicoctl writing v3 objects into the Kubernetes datastore (KUBECONFIG comes from the runner). */
+export function calicoctlApplyArgv(): string[] {
+  return ["calicoctl", "apply", "--allow-version-mismatch", "-f", "-"];
+}
+
 /** Applies every phase; the API server's refusal of any object fails the deploy with its message. */
 export async function applyPlatform(io: LabIO, settings: LabSettings, plan: DeployPlan): Promise<number> {
   let applied = 0;
   for (const phase of plan.phases) {
-    await executeStep(io, { argv: applyArgv(settings.context), stdin: phaseYaml(phase), waitsFor: `${phase.name}: ${phase.objects.length} object(s) accepted by the API server`, timeoutSeconds: 120 });
+    await executeStep(
+      io,
+      phase.via === "calicoctl"
+        ? { argv: calicoctlApplyArgv(), env: { DATASTORE_TYPE: "kubernetes" }, stdin: phaseYaml(phase), waitsFor: `${phase.name}: ${phase.objects.length} object(s) written to the Kubernetes datastore by calicoctl`, timeoutSeconds: 120 }
+        : { argv: applyArgv(settings.context), stdin: phaseYaml(phase), waitsFor: `${phase.name}: ${phase.objects.length} object(s) accepted by the API server`, timeoutSeconds: 120 },
+    );
     applied += phase.objects.length;
   }
   return applied;
@@ -64,11 +79,15 @@ export interface LocalUpResult {
   policiesUnchecked: string[];
   /** With `engine: "pulumi"`: the real Pulumi engine's stack and figures. */
   engine?: EngineDeploy;
+  /** The dataplane's pods and start-up figures, or why it did not run. */
+  dataplane: { pods: PodRecord[]; start: CalicoStart } | { notRun: string };
 }
 
 export interface LocalUpOptions {
   /** How the platform gets into the cluster: server-side apply of the rendered objects (default), or a real `pulumi up` (lab/local/pulumi.ts). */
   engine?: "apply" | "pulumi";
+  /** "auto" (default): run the dataplane when this host can (root, ip netns, iptables, ipset); "off": control plane only. */
+  dataplane?: "auto" | "off";
 }
 
 export async function localUp(io: LabIO, settings: LabSettings, options: LocalUpOptions = {}): Promise<LocalUpResult> {
@@ -78,15 +97,33 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     const tools = await ensureTools({ repoRoot: settings.repoRoot, log: (line) => io.log(line) });
     // The committed stack file decides the service CIDR; the working copy is written from it below.
     const committed = loadStackSpec({ file: committedStackConfigPath(settings) });
+    const cannot = options.dataplane === "off" ? "switched off (--dataplane off)" : await dataplanePrerequisites();
+    if (cannot) io.log(`dataplane: not run: ${cannot}`);
+    else io.log(`dataplane: node namespace ${(await prepareNode(committed)) === "created" ? "created" : "reused"} (uplink ${UPLINK.hostInterface} ${UPLINK.hostAddress} ↔ ${UPLINK.nodeAddress})`);
     io.log("control plane:");
-    const controlPlane = await startControlPlane({ paths, binDir: tools.layout.bin, serviceCidr: committed.cluster.serviceCidr, bindAddress: LOCAL_API_ADDRESS, log: (line) => io.log(line) });
+    const bindAddress = cannot ? LOCAL_API_ADDRESS : UPLINK.hostAddress;
+    const controlPlane = await startControlPlane({ paths, binDir: tools.layout.bin, serviceCidr: committed.cluster.serviceCidr, bindAddress, log: (line) => io.log(line) });
     if (controlPlane.startMs > 0) io.log(`  ready in ${(controlPlane.startMs / 1000).toFixed(1)} s`);
     await installCrds(io, settings, crdFiles(tools.layout, tools.manifest));
     await executeStep(io, { argv: applyArgv(settings.context), stdin: stringify(localNodeObject()), waitsFor: `the Node object ${LOCAL_NODE_NAME}` });
     const endpoint = { ip: controlPlane.state.apiServer.address, port: controlPlane.state.apiServer.port };
     await executeStep(io, writeWorkingConfigStep(settings, endpoint));
     const spec = loadStackSpec({ file: workingStackConfigPath(settings) });
-    const plan = planDeploy(spec);
+    const bin = (name: string): string => join(tools.layout.bin, name);
+    const dataplaneContext: DataplaneContext = {
+      paths,
+      spec,
+      apiUrl: controlPlane.state.apiServer.url,
+      caFile: controlPlane.pki.ca.cert,
+      tools: { kubectl: bin("kubectl"), calicoctl: bin("calicoctl"), felix: bin("calico-felix"), kubeProxy: bin("kube-proxy"), coredns: bin("coredns") },
+      log: (line) => io.log(line),
+    };
+    let start: CalicoStart | undefined;
+    if (!cannot) {
+      io.log("dataplane:");
+      start = await startNodeAgents(dataplaneContext);
+    }
+    const plan = planDeploy(spec, undefined, { calico: cannot ? "skip" : "calicoctl" });
     const engine = options.engine === "pulumi" ? await engineUp(io, settings, workingStackConfigPath(settings)) : undefined;
     const applied = engine ? engine.resources : await applyPlatform(io, settings, plan);
     io.log(engine ? `pulumi up: ${applied} resources` : `applied ${applied} objects (server-side apply, field manager hard-tenancy)`);
@@ -95,7 +132,16 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     for (const warning of policies.warnings) io.log(`  ValidatingAdmissionPolicy type check: ${warning}`);
     if (policies.unchecked.length > 0) io.log(`  ValidatingAdmissionPolicies not type-checked yet: ${policies.unchecked.join(", ")}`);
     const admission = await waitForAdmission(io, settings, plan);
-    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings, policiesUnchecked: policies.unchecked, ...(engine ? { engine } : {}) };
+    let dataplane: LocalUpResult["dataplane"] = { notRun: cannot ?? "" };
+    if (start) {
+      await applyNodeAddons(dataplaneContext, readFileSync(controlPlane.pki.ca.cert, "utf8"));
+      await waitForPodsCreated(dataplaneContext);
+      io.log("pods (the local node runs each as a network namespace):");
+      const pods = await runPods(dataplaneContext);
+      io.log(`  ${pods.length} pod(s) running; Felix has programmed every one's policy chains`);
+      dataplane = { pods, start };
+    }
+    return { controlPlane, spec, applied, skipped: plan.skipped, admission, policyWarnings: policies.warnings, policiesUnchecked: policies.unchecked, dataplane, ...(engine ? { engine } : {}) };
   } finally {
     release();
   }
@@ -105,6 +151,7 @@ export async function localDown(io: LabIO, settings: LabSettings): Promise<numbe
   const paths = localPaths(settings.labDir);
   const release = acquireLock(paths.lock, "lab down --backend local");
   try {
+    for (const line of await dataplaneDown(paths)) io.log(`  dataplane: ${line}`);
     const running = runningDaemons(paths);
     io.log(running.length > 0 ? `stopping ${running.join(", ")}` : "no local control plane process is running");
     await stopControlPlane(paths, (line) => io.log(line));

@@ -15,6 +15,17 @@ import { stackDemoWorkloads } from "../workloads/demo";
 export interface ApplyPhase {
   name: string;
   objects: K8sObject[];
+  /** How the phase is written: server-side apply (default), or calicoctl for projectcalico.org/v3. */
+  via?: "calicoctl";
+}
+
+export interface DeployOptions {
+  /**
+   * With the local dataplane, Calico's v3 objects are written by calicoctl into the
+   * crd.projectcalico.org/v1 CRDs Felix reads (what the Calico API server would do); without it
+   * they are skipped with the reason.
+   */
+  calico?: "calicoctl" | "skip";
 }
 
 export interface SkippedObject {
@@ -44,12 +55,13 @@ const isRbac = (o: K8sObject): boolean => groupOf(o) === "rbac.authorization.k8s
 const isAdmission = (o: K8sObject): boolean => groupOf(o) === "admissionregistration.k8s.io";
 
 /** The phases, in the Pulumi program's order; unservable objects are listed apart. */
-export function planDeploy(spec: PlatformSpec, workloads: readonly K8sObject[] = stackDemoWorkloads(spec)): DeployPlan {
+export function planDeploy(spec: PlatformSpec, workloads: readonly K8sObject[] = stackDemoWorkloads(spec), options: DeployOptions = {}): DeployPlan {
   const objects = buildPlatformObjects(spec);
   const skipped: SkippedObject[] = [];
+  const viaCalicoctl = (o: K8sObject): boolean => options.calico === "calicoctl" && groupOf(o) === "projectcalico.org";
   const servable = (list: readonly K8sObject[]): K8sObject[] =>
     list.filter((o) => {
-      const reason = UNSERVED_API_GROUPS[groupOf(o)];
+      const reason = viaCalicoctl(o) ? undefined : UNSERVED_API_GROUPS[groupOf(o)];
       if (reason) skipped.push({ object: objectRef(o), reason: `${o.apiVersion} is ${reason}` });
       return !reason;
     });
@@ -57,7 +69,11 @@ export function planDeploy(spec: PlatformSpec, workloads: readonly K8sObject[] =
   const phases: ApplyPhase[] = [];
   const add = (name: string, list: readonly K8sObject[]): void => {
     const kept = servable(list);
-    if (kept.length > 0) phases.push({ name, objects: kept });
+    // Kubernetes objects first, then the phase's Calico objects (in their order: a Tier before its policies).
+    const kube = kept.filter((o) => !viaCalicoctl(o));
+    const calico = kept.filter(viaCalicoctl);
+    if (kube.length > 0) phases.push({ name, objects: kube });
+    if (calico.length > 0) phases.push({ name: `${name} (Calico, via calicoctl)`, objects: calico, via: "calicoctl" });
   };
   const fromBuilders = objects.meshWide.find((o) => o.kind === "Namespace" && o.metadata.name === spec.meshNamespace);
   // The Pulumi program creates the mesh namespace itself when it installs Istio or the mesh CA.

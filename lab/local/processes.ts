@@ -11,6 +11,8 @@ export interface DaemonSpec {
   binary: string;
   args: string[];
   env?: Record<string, string>;
+  /** Start with exactly `env` instead of this process's environment plus `env` (a pod's container). */
+  cleanEnv?: boolean;
   logDir: string;
   pidDir: string;
 }
@@ -55,7 +57,7 @@ export function startDaemon(spec: DaemonSpec): Daemon {
   const fd = openSync(logFile, "a");
   try {
     writeFileSync(fd, `--- ${new Date().toISOString()} ${spec.binary} ${spec.args.join(" ")}\n`);
-    const child = spawn(spec.binary, spec.args, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...spec.env } });
+    const child = spawn(spec.binary, spec.args, { detached: true, stdio: ["ignore", fd, fd], env: spec.cleanEnv ? { ...spec.env } : { ...process.env, ...spec.env } });
     if (child.pid === undefined) throw new DaemonDied(`${spec.name}: could not start ${spec.binary}`);
     child.unref();
     writeFileSync(pidFile, `${child.pid}\n`);

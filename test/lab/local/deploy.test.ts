@@ -62,3 +62,23 @@ describe("local deploy plan", () => {
     assert.equal(docs.length, plan.phases[1].objects.length);
   });
 });
+
+describe("deploying Calico's v3 objects with the local dataplane", () => {
+  const spec = loadStackSpec({ file: join(REPO, "stacks", "Pulumi.lab.yaml") });
+
+  it("skips them, with the reason, when there is no dataplane", () => {
+    const plan = planDeploy(spec);
+    assert.ok(plan.skipped.some((s) => s.object.startsWith("Tier/")));
+    assert.ok(plan.phases.every((p) => p.via === undefined));
+  });
+
+  it("writes them through calicoctl, right after their phase's Kubernetes objects and in order (a tier before its policies)", () => {
+    const plan = planDeploy(spec, undefined, { calico: "calicoctl" });
+    assert.deepEqual(plan.skipped, []);
+    const calico = plan.phases.filter((p) => p.via === "calicoctl");
+    assert.ok(calico.length > 0);
+    for (const phase of calico) assert.ok(phase.objects.every((o) => o.apiVersion === "projectcalico.org/v3"));
+    const first = calico[0].objects.map((o) => o.kind);
+    assert.ok(first.indexOf("Tier") < first.indexOf("GlobalNetworkPolicy"), first.join(","));
+  });
+});

@@ -8,9 +8,22 @@ const REPO = join(__dirname, "..", "..", "..");
 describe("tool pins (lab/tools/pins.yaml)", () => {
   const pins = loadPins(REPO);
 
-  it("pins etcd, kube-apiserver, kube-controller-manager and kubectl, each once, in the default (core) group", () => {
+  it("pins the control plane and the dataplane (Felix, calicoctl, kube-proxy, CoreDNS), each once, in the default (core) group", () => {
     const names = modulesOf(pins, CORE_GROUP).flatMap((m) => m.binaries.map((b) => b.name)).sort();
-    assert.deepEqual(names, ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl"]);
+    assert.deepEqual(names, ["calico-felix", "calicoctl", "coredns", "etcd", "kube-apiserver", "kube-controller-manager", "kube-proxy", "kubectl"]);
+  });
+
+  it("builds Felix and calicoctl from the Calico v3.30.1 release commit, the CRDs from the same module version", () => {
+    const calico = pins.modules.find((m) => m.id === "calico")!;
+    assert.equal(calico.version, "v0.0.0-20250529224300-393b14e729a6");
+    assert.equal(pins.crds.find((c) => c.id === "calico")!.version, calico.version);
+  });
+
+  it("installs every Calico datastore CRD Felix lists (it never reports in sync while one is missing)", () => {
+    const files = pins.crds.find((c) => c.id === "calico")!.files.map((f) => f.split("/").pop());
+    for (const kind of ["felixconfigurations", "clusterinformations", "ippools", "ipamblocks", "blockaffinities", "hostendpoints", "tiers", "adminnetworkpolicies", "baselineadminnetworkpolicies"]) {
+      assert.ok(files.some((f) => f?.includes(`_${kind}.yaml`)), `${kind} CRD pinned`);
+    }
   });
 
   it("pins the Pulumi CLI at the @pulumi/pulumi version of package.json, and the Kubernetes provider plugin, in the pulumi group", () => {

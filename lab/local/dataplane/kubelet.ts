@@ -1,0 +1,212 @@
+// The local node's "kubelet": for every pod the API server holds for this node it does what the
+// kubelet and Calico's CNI plugin do on a real node, minus containers — binds the pod to the node
+// (there is no scheduler), gives it a network namespace with a veth named as Calico's CNI names it,
+// an address from the IP pool and the CNI's routes, a resolv.conf, starts each container's command
+// as that container's user inside the namespace, then writes the pod's status (Running, Ready,
+// podIP) through the status subresource, which is what Felix and the EndpointSlice controller read.
+// `syncPods` is idempotent: new pods are started, pods gone from the API server are torn down.
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isAlive, logTail, pidFileOf, readPid, startDaemon, stopDaemon } from "../processes";
+import { inNetns, ip, run, sysctl, type CommandResult } from "./command";
+import { containerProcesses, processArgv, type ContainerProcess, resolvConf, runningStatus, runsOnLocalNode, type PodObject } from "./pod-spec";
+import { CALICO_HOST_VETH_MAC, CALICO_POD_GATEWAY, NODE_NETNS, UPLINK, calicoVethName, nextPodIp, podNetnsName } from "./topology";
+
+export interface NodeContext {
+  nodeName: string;
+  podCidr: string;
+  dnsIp: string;
+  /** .lab/local/pods: per-pod volumes and the pod table. */
+  dir: string;
+  logDir: string;
+  pidDir: string;
+  kubectl(args: string[], input?: string): Promise<CommandResult>;
+  log(line: string): void;
+}
+
+export interface PodRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  netns: string;
+  veth: string;
+  ip: string;
+  /** Daemon names (pid files) of its containers' processes. */
+  daemons: string[];
+}
+
+/** Process names (pid/log files) for one container: unique, and safe as file names. */
+export function containerDaemonName(namespace: string, pod: string, container: string): string {
+  return `pod_${namespace}_${pod}_${container}`;
+}
+
+function tablePath(ctx: Pick<NodeContext, "dir">): string {
+  return join(ctx.dir, "pods.json");
+}
+
+export function readPodTable(ctx: Pick<NodeContext, "dir">): PodRecord[] {
+  const file = tablePath(ctx);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PodRecord[]) : [];
+}
+
+function writePodTable(ctx: NodeContext, records: PodRecord[]): void {
+  mkdirSync(ctx.dir, { recursive: true });
+  writeFileSync(tablePath(ctx), `${JSON.stringify(records, null, 2)}\n`);
+}
+
+async function listPods(ctx: NodeContext): Promise<PodObject[]> {
+  const listed = await ctx.kubectl(["get", "pods", "--all-namespaces", "-o", "json"]);
+  return (JSON.parse(listed.stdout) as { items: PodObject[] }).items;
+}
+
+async function bind(ctx: NodeContext, pod: PodObject): Promise<void> {
+  const binding = { apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, target: { apiVersion: "v1", kind: "Node", name: ctx.nodeName } };
+  await ctx.kubectl(["create", "--raw", `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/binding`, "-f", "-"], JSON.stringify(binding));
+}
+
+async function plumb(record: PodRecord): Promise<void> {
+  const { netns, veth, ip: podIp } = record;
+  await ip(undefined, "netns", "add", netns);
+  await ip(NODE_NETNS, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", netns);
+  // Host side as Calico's CNI leaves it: fixed MAC, up, proxy ARP answering the pod's gateway
+  // 169.254.1.1, and a /32 route to the pod (Felix keeps that route in sync from then on).
+  await ip(NODE_NETNS, "link", "set", veth, "address", CALICO_HOST_VETH_MAC, "up");
+  await sysctl(NODE_NETNS, {
+    [`net.ipv4.conf.${veth}.proxy_arp`]: "1",
+    [`net.ipv4.neigh.${veth}.proxy_delay`]: "0",
+    [`net.ipv4.conf.${veth}.forwarding`]: "1",
+    [`net.ipv4.conf.${veth}.route_localnet`]: "1",
+  });
+  await ip(NODE_NETNS, "route", "replace", `${podIp}/32`, "dev", veth, "scope", "link");
+  await ip(netns, "link", "set", "lo", "up");
+  await ip(netns, "addr", "add", `${podIp}/32`, "dev", "eth0");
+  await ip(netns, "link", "set", "eth0", "up");
+  await ip(netns, "route", "add", CALICO_POD_GATEWAY, "dev", "eth0", "scope", "link");
+  await ip(netns, "route", "add", "default", "via", CALICO_POD_GATEWAY, "dev", "eth0");
+}
+
+/** A ConfigMap (world-readable) or Secret (owner-only, owned by the container's user) as files. */
+async function materialiseVolume(ctx: NodeContext, namespace: string, volume: ContainerProcess["volumes"][number], uid: number, gid: number): Promise<void> {
+  const got = await ctx.kubectl(["get", volume.kind === "secret" ? "secret" : "configmap", volume.name, "-n", namespace, "-o", "json"]);
+  const object = JSON.parse(got.stdout) as { data?: Record<string, string> };
+  mkdirSync(volume.hostDir, { recursive: true });
+  chmodSync(volume.hostDir, 0o755);
+  for (const [key, value] of Object.entries(object.data ?? {})) {
+    const file = join(volume.hostDir, key);
+    if (volume.kind === "secret") {
+      writeFileSync(file, Buffer.from(value, "base64"), { mode: 0o400 });
+      chownSync(file, uid, gid);
+    } else writeFileSync(file, value, { mode: 0o644 });
+  }
+}
+
+async function listeningPorts(netns: string): Promise<Set<number>> {
+  const result = await inNetns(netns, ["ss", "-ltnuH"], { allowFailure: true });
+  const ports = new Set<number>();
+  for (const line of result.stdout.split("\n")) {
+    const local = line.trim().split(/\s+/)[4];
+    const port = Number(local?.slice(local.lastIndexOf(":") + 1));
+    if (Number.isInteger(port) && port > 0) ports.add(port);
+  }
+  return ports;
+}
+
+/** Waits until every declared container port listens in the pod's namespace (or a process dies). */
+async function waitForPorts(record: PodRecord, ports: number[], pidDir: string, logDir: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const daemon of record.daemons) {
+      const pid = readPid(pidFileOf(pidDir, daemon));
+      if (pid === undefined || !isAlive(pid)) {
+        throw new Error(`pod ${record.namespace}/${record.name}: ${daemon} exited while starting; last lines of its log:\n${logTail(join(logDir, `${daemon}.log`))}`);
+      }
+    }
+    const listening = await listeningPorts(record.netns);
+    const missing = ports.filter((p) => !listening.has(p));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`pod ${record.namespace}/${record.name}: nothing listens on port(s) ${missing.join(", ")} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promise<PodRecord> {
+  const { namespace, name, uid } = pod.metadata;
+  const record: PodRecord = { namespace, name, uid, netns: podNetnsName(namespace, name), veth: calicoVethName(namespace, name), ip: podIp, daemons: [] };
+  if (!pod.spec.nodeName) await bind(ctx, pod);
+  await plumb(record);
+  mkdirSync(`/etc/netns/${record.netns}`, { recursive: true });
+  writeFileSync(`/etc/netns/${record.netns}/resolv.conf`, resolvConf(namespace, ctx.dnsIp));
+  const podDir = join(ctx.dir, `${namespace}_${name}`);
+  for (const container of containerProcesses(pod, podIp, podDir)) {
+    for (const volume of container.volumes) await materialiseVolume(ctx, namespace, volume, container.uid, container.gid);
+    const daemon = containerDaemonName(namespace, name, container.container);
+    const argv = processArgv(record.netns, container);
+    startDaemon({
+      name: daemon,
+      binary: argv[0],
+      args: argv.slice(1),
+      // A container gets its image's environment, not the host's: PATH and HOME plus its own env.
+      env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/tmp", ...container.env },
+      cleanEnv: true,
+      logDir: ctx.logDir,
+      pidDir: ctx.pidDir,
+    });
+    record.daemons.push(daemon);
+  }
+  const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
+  await waitForPorts(record, ports, ctx.pidDir, ctx.logDir);
+  const status = runningStatus(pod, podIp, UPLINK.nodeAddress, new Date().toISOString());
+  await ctx.kubectl(["patch", "pod", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify(status)]);
+  return record;
+}
+
+export async function stopPod(ctx: Pick<NodeContext, "pidDir">, record: PodRecord): Promise<void> {
+  for (const daemon of record.daemons) await stopDaemon(pidFileOf(ctx.pidDir, daemon), 5_000);
+  // Deleting the namespace deletes its end of the veth, and with it the host end and its route.
+  await run(["ip", "netns", "delete", record.netns], { allowFailure: true });
+  rmSync(`/etc/netns/${record.netns}`, { recursive: true, force: true });
+}
+
+export interface SyncResult {
+  started: PodRecord[];
+  stopped: PodRecord[];
+  running: PodRecord[];
+}
+
+/** Brings the node's pods in line with the API server (start new ones, tear down deleted ones). */
+export async function syncPods(ctx: NodeContext): Promise<SyncResult> {
+  const pods = (await listPods(ctx)).filter((pod) => runsOnLocalNode(pod, ctx.nodeName));
+  const table = readPodTable(ctx);
+  const wanted = new Set(pods.map((p) => p.metadata.uid));
+  const stopped: PodRecord[] = [];
+  const kept: PodRecord[] = [];
+  for (const record of table) {
+    if (wanted.has(record.uid) && existsSync(`/run/netns/${record.netns}`)) kept.push(record);
+    else {
+      await stopPod(ctx, record);
+      stopped.push(record);
+    }
+  }
+  const used = new Set(kept.map((r) => r.ip));
+  const started: PodRecord[] = [];
+  const have = new Set(kept.map((r) => r.uid));
+  for (const pod of pods.filter((p) => !have.has(p.metadata.uid))) {
+    const podIp = nextPodIp(ctx.podCidr, used);
+    used.add(podIp);
+    const record = await startPod(ctx, pod, podIp);
+    started.push(record);
+    kept.push(record);
+    writePodTable(ctx, kept);
+    ctx.log(`  pod ${record.namespace}/${record.name}: ${record.ip} on ${record.veth} (${record.daemons.length} process(es))`);
+  }
+  writePodTable(ctx, kept);
+  return { started, stopped, running: kept };
+}
+
+/** Stops every pod process and removes every pod namespace in the table. */
+export async function stopAllPods(ctx: Pick<NodeContext, "dir" | "pidDir">): Promise<number> {
+  const table = readPodTable(ctx);
+  for (const record of table) await stopPod(ctx, record);
+  rmSync(tablePath(ctx), { force: true });
+  return table.length;
+}
