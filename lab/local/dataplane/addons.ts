@@ -33,7 +33,9 @@ export function corefile(clusterDomain = "cluster.local"): string {
     "    health 127.0.0.1:8080",
     "    ready 127.0.0.1:8181",
     `    kubernetes ${clusterDomain} in-addr.arpa ip6.arpa {`,
-    "        kubeconfig /etc/coredns-kubeconfig/kubeconfig local",
+    // CoreDNS expands {$VAR} in the Corefile: the path comes from the container's env, so the local
+    // node can map it onto the host directory the Secret volume is materialised in.
+    "        kubeconfig {$COREDNS_KUBECONFIG} local",
     "        pods insecure",
     "        fallthrough in-addr.arpa ip6.arpa",
     "        ttl 30",
@@ -91,6 +93,7 @@ export function corednsObjects(spec: PlatformSpec, corednsBinary: string): K8sOb
           name: "coredns",
           image: `coredns (host binary ${corednsBinary})`,
           command: [corednsBinary, "-conf", "/etc/coredns/Corefile"],
+          env: [{ name: "COREDNS_KUBECONFIG", value: "/etc/coredns-kubeconfig/kubeconfig" }],
           ports: [
             { name: "dns", containerPort: 53, protocol: "UDP" },
             { name: "dns-tcp", containerPort: 53, protocol: "TCP" },

@@ -15,7 +15,7 @@ import { calicoBootstrapObjects, calicoctlApply, clusterInformation, startFelix 
 import { startKubeProxy } from "./kube-proxy";
 import { readPodTable, stopAllPods, syncPods, type NodeContext, type PodRecord } from "./kubelet";
 import { ensureNode, removeDataplaneNetwork } from "./node";
-import { NODE_NETNS } from "./topology";
+import { NODE_NETNS, UPLINK } from "./topology";
 
 export const DATAPLANE_DAEMONS = ["calico-felix", "kube-proxy"] as const;
 
@@ -78,6 +78,9 @@ export async function startNodeAgents(ctx: DataplaneContext): Promise<CalicoStar
   const kubectl = kubectlRunner(ctx.tools, ctx.paths.kubeconfig);
   const dir = dataplaneDir(ctx.paths);
   mkdirSync(dir, { recursive: true });
+  // A kubelet reports its node's addresses; kube-proxy waits (30 s) for an InternalIP otherwise.
+  const addresses = { status: { addresses: [{ type: "InternalIP", address: UPLINK.nodeAddress }, { type: "Hostname", address: LOCAL_NODE_NAME }] } };
+  await kubectl(["patch", "node", LOCAL_NODE_NAME, "--subresource=status", "--type=merge", "-p", JSON.stringify(addresses)]);
   await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], stringify(clusterInformation()));
   await calicoctlApply({ kubeconfig: ctx.paths.kubeconfig, calicoctl: ctx.tools.calicoctl }, calicoBootstrapObjects(ctx.spec.cluster.podCidr));
   const felixConfig = join(dir, "felix.cfg");

@@ -90,6 +90,12 @@ export function felixEnv(nodeName: string, kubeconfig: string): Record<string, s
     FELIX_BPFENABLED: "false",
     FELIX_WIREGUARDENABLED: "false",
     FELIX_PROMETHEUSMETRICSENABLED: "false",
+    // In iptables mode Felix first removes a BPF connect-time load balancer a previous BPF-mode run
+    // may have left (int_dataplane.go → bpf/nat RemoveConnectTimeLoadBalancer). That path needs the
+    // cgo libbpf; a CGO_ENABLED=0 build links libbpf_stub.go, whose DetachCTLBProgramsLegacy panics
+    // ("LIBBPF syscall stub"). No BPF mode ever ran on this node, so there is nothing to remove; the
+    // env var below is the switch upstream's own functional tests use to skip that cleanup.
+    FELIX_DebugSkipCTLBCleanup: "true",
   };
 }
 

@@ -17,6 +17,8 @@ export function kubeProxyConfiguration(options: { kubeconfig: string; nodeName: 
     hostnameOverride: options.nodeName,
     mode: "iptables",
     clusterCIDR: options.podCidr,
+    // NodePorts only on the node's own (uplink) address, not on every local address.
+    nodePortAddresses: ["primary"],
     bindAddress: UPLINK.nodeAddress,
     healthzBindAddress: `${UPLINK.nodeAddress}:${KUBE_PROXY_HEALTH_PORT}`,
     metricsBindAddress: `${UPLINK.nodeAddress}:10249`,

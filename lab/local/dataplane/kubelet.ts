@@ -87,6 +87,12 @@ async function plumb(record: PodRecord): Promise<void> {
 
 /** A ConfigMap (world-readable) or Secret (owner-only, owned by the container's user) as files. */
 async function materialiseVolume(ctx: NodeContext, namespace: string, volume: ContainerProcess["volumes"][number], uid: number, gid: number): Promise<void> {
+  if (volume.kind === "emptyDir") {
+    // World-writable like a kubelet's emptyDir (0777), so the container's user can write there.
+    mkdirSync(volume.hostDir, { recursive: true });
+    chmodSync(volume.hostDir, 0o777);
+    return;
+  }
   const got = await ctx.kubectl(["get", volume.kind === "secret" ? "secret" : "configmap", volume.name, "-n", namespace, "-o", "json"]);
   const object = JSON.parse(got.stdout) as { data?: Record<string, string> };
   mkdirSync(volume.hostDir, { recursive: true });

@@ -11,7 +11,7 @@ export interface PodObject {
     hostNetwork?: boolean;
     serviceAccountName?: string;
     securityContext?: SecurityContext;
-    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; emptyDir?: Record<string, unknown> }[];
     containers: ContainerSpec[];
   };
   status?: { phase?: string; podIP?: string };
@@ -43,8 +43,8 @@ export interface ContainerProcess {
   gid: number;
   /** Linux capability names without CAP_, lower case (setpriv's spelling), e.g. net_bind_service. */
   addCapabilities: string[];
-  /** ConfigMap and Secret volumes this container mounts, each materialised into a host directory. */
-  volumes: { kind: "configMap" | "secret"; name: string; hostDir: string }[];
+  /** ConfigMap, Secret and emptyDir volumes this container mounts, each materialised into a host directory. */
+  volumes: { kind: "configMap" | "secret" | "emptyDir"; name: string; hostDir: string }[];
 }
 
 /** Pods the local node runs: bound to it or unbound, not host-networked, not being deleted, not finished. */
@@ -73,7 +73,11 @@ function downwardValue(pod: PodObject, fieldPath: string, podIp: string): string
   }
 }
 
-/** The process each container of `pod` runs; `podDir` is the host directory for its volumes. */
+/**
+ * The process each container of `pod` runs; `podDir` is the host directory for its volumes. With no
+ * mount namespace, a path under a volume's mount path (in argv or an env value) is rewritten to the
+ * host directory the volume was materialised in; file contents are not rewritten.
+ */
 export function containerProcesses(pod: PodObject, podIp: string, podDir: string): ContainerProcess[] {
   const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
   return pod.spec.containers.map((container) => {
@@ -84,8 +88,14 @@ export function containerProcesses(pod: PodObject, podIp: string, podDir: string
     const mounts: { mountPath: string; hostDir: string }[] = [];
     for (const mount of container.volumeMounts ?? []) {
       const volume = volumes.get(mount.name);
-      const source = volume?.configMap ? { kind: "configMap" as const, name: volume.configMap.name } : volume?.secret ? { kind: "secret" as const, name: volume.secret.secretName } : undefined;
-      if (!source) throw new Error(`${where}: volume ${mount.name} is neither a ConfigMap nor a Secret; the local node mounts only those (mount paths are mapped onto host directories)`);
+      const source = volume?.configMap
+        ? { kind: "configMap" as const, name: volume.configMap.name }
+        : volume?.secret
+          ? { kind: "secret" as const, name: volume.secret.secretName }
+          : volume?.emptyDir
+            ? { kind: "emptyDir" as const, name: mount.name }
+            : undefined;
+      if (!source) throw new Error(`${where}: volume ${mount.name} is not a ConfigMap, Secret or emptyDir; the local node mounts only those (mount paths are mapped onto host directories)`);
       const hostDir = `${podDir}/volumes/${mount.name}`;
       materialised.push({ ...source, hostDir });
       mounts.push({ mountPath: mount.mountPath.replace(/\/$/, ""), hostDir });
@@ -96,8 +106,10 @@ export function containerProcesses(pod: PodObject, podIp: string, podDir: string
     };
     const env: Record<string, string> = {};
     for (const variable of container.env ?? []) {
-      if (variable.value !== undefined) env[variable.name] = variable.value;
-      else if (variable.valueFrom?.fieldRef) env[variable.name] = downwardValue(pod, variable.valueFrom.fieldRef.fieldPath, podIp);
+      // An empty value is dropped by the API server: no value and no valueFrom means "".
+      // A value naming a file under a mount path is mapped like argv (e.g. a config file's path).
+      if (variable.valueFrom === undefined) env[variable.name] = mapPath(variable.value ?? "");
+      else if (variable.valueFrom.fieldRef) env[variable.name] = downwardValue(pod, variable.valueFrom.fieldRef.fieldPath, podIp);
       else throw new Error(`${where}: env ${variable.name} uses a source the local node does not resolve (only value and fieldRef)`);
     }
     const security = { ...pod.spec.securityContext, ...container.securityContext };

@@ -54,7 +54,7 @@ describe("the local node's reading of a pod", () => {
 
   it("refuses a volume it cannot materialise, naming it", () => {
     const bad = pod({ volumes: [{ name: "program" }] });
-    assert.throws(() => containerProcesses(bad, "10.244.0.5", "/d"), /volume program is neither a ConfigMap nor a Secret/);
+    assert.throws(() => containerProcesses(bad, "10.244.0.5", "/d"), /volume program is not a ConfigMap, Secret or emptyDir/);
   });
 
   it("refuses an env source it does not resolve rather than starting the process without it", () => {
@@ -80,5 +80,14 @@ describe("the local node's reading of a pod", () => {
 
   it("resolves names like a ClusterFirst pod", () => {
     assert.equal(resolvConf("acme", "10.96.0.10"), "search acme.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n");
+  });
+});
+
+describe("the local node's path mapping", () => {
+  it("maps an env value naming a file under a mount path, as it maps argv", () => {
+    const p = pod();
+    p.spec.containers[0].env = [{ name: "CONFIG", value: "/app/server.js" }, { name: "OTHER", value: "/elsewhere" }];
+    const [echo] = containerProcesses(p, "10.244.0.5", "/d");
+    assert.deepEqual(echo.env, { CONFIG: "/d/volumes/program/server.js", OTHER: "/elsewhere" });
   });
 });
