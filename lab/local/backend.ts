@@ -99,7 +99,7 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     const committed = loadStackSpec({ file: committedStackConfigPath(settings) });
     const cannot = options.dataplane === "off" ? "switched off (--dataplane off)" : await dataplanePrerequisites();
     if (cannot) io.log(`dataplane: not run: ${cannot}`);
-    else io.log(`dataplane: node namespace ${(await prepareNode(committed)) === "created" ? "created" : "reused"} (uplink ${UPLINK.hostInterface} ${UPLINK.hostAddress} ↔ ${UPLINK.nodeAddress})`);
+    else io.log(`dataplane: node namespace ${(await prepareNode(committed, settings.labDir)) === "created" ? "created" : "reused"} (uplink ${UPLINK.hostInterface} ${UPLINK.hostAddress} ↔ ${UPLINK.nodeAddress})`);
     io.log("control plane:");
     const bindAddress = cannot ? LOCAL_API_ADDRESS : UPLINK.hostAddress;
     const controlPlane = await startControlPlane({ paths, binDir: tools.layout.bin, serviceCidr: committed.cluster.serviceCidr, bindAddress, log: (line) => io.log(line) });
@@ -151,7 +151,7 @@ export async function localDown(io: LabIO, settings: LabSettings): Promise<numbe
   const paths = localPaths(settings.labDir);
   const release = acquireLock(paths.lock, "lab down --backend local");
   try {
-    for (const line of await dataplaneDown(paths)) io.log(`  dataplane: ${line}`);
+    for (const line of await dataplaneDown(paths, settings.labDir)) io.log(`  dataplane: ${line}`);
     const running = runningDaemons(paths);
     io.log(running.length > 0 ? `stopping ${running.join(", ")}` : "no local control plane process is running");
     await stopControlPlane(paths, (line) => io.log(line));

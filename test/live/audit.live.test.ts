@@ -25,7 +25,7 @@ interface AuditJson {
 
 describe("audit of a live cluster (local backend, lab stack)", function () {
   this.timeout(30 * 60_000);
-  const lab = useLiveLab("ht-live-audit-");
+  const lab = useLiveLab("ht-live-audit-", { dataplane: "off" });
   let labDir: string;
   let settings: LabSettings;
   let io: LabIO;

@@ -18,7 +18,7 @@ import { useLiveLab } from "./local-lab";
 
 describe("local backend: a real control plane, the lab stack applied, the control-plane check", function () {
   this.timeout(30 * 60_000);
-  const lab = useLiveLab("ht-live-");
+  const lab = useLiveLab("ht-live-", { dataplane: "off" });
   let settings: LabSettings;
   let io: LabIO;
   let up: LocalUpResult;

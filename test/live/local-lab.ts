@@ -3,7 +3,7 @@
 // (skipped with the reason where Go is missing), torn down in `after` even when a test or the
 // start failed.
 import { existsSync, rmSync } from "node:fs";
-import { localDown, localUp, type LocalUpResult } from "../../lab/local/backend";
+import { localDown, localUp, type LocalUpOptions, type LocalUpResult } from "../../lab/local/backend";
 import { localPaths } from "../../lab/local/paths";
 import type { LabSettings } from "../../lab/plan/settings";
 import type { LabIO } from "../../lab/run/execute";
@@ -19,13 +19,13 @@ export interface LiveLab {
 }
 
 /** Registers the suite's `before` and `after` hooks; returns the lab for the tests. */
-export function useLiveLab(prefix: string): () => LiveLab {
+export function useLiveLab(prefix: string, options: LocalUpOptions = {}): () => LiveLab {
   const lab: Partial<LiveLab> = {};
   before(async function () {
     skipWithoutGo(this);
     Object.assign(lab, liveLab(prefix, []));
     const started = Date.now();
-    lab.up = await localUp(lab.io!, lab.settings!);
+    lab.up = await localUp(lab.io!, lab.settings!, options);
     lab.upSeconds = (Date.now() - started) / 1000;
   });
   after(async () => {

@@ -64,8 +64,8 @@ export function localNodeAddons(spec: PlatformSpec, corednsBinary: string): K8sO
 }
 
 /** Step 1, before the control plane starts: the node namespace and the uplink the API server binds. */
-export async function prepareNode(spec: PlatformSpec): Promise<"created" | "reused"> {
-  return ensureNode(spec.cluster.podCidr);
+export async function prepareNode(spec: PlatformSpec, labDir: string): Promise<"created" | "reused"> {
+  return ensureNode(spec.cluster.podCidr, labDir);
 }
 
 export interface CalicoStart {
@@ -141,14 +141,14 @@ export function podTable(paths: LocalPaths): PodRecord[] {
 }
 
 /** Everything the dataplane created, removed; idempotent. Returns what it did, for the log. */
-export async function dataplaneDown(paths: LocalPaths): Promise<string[]> {
+export async function dataplaneDown(paths: LocalPaths, labDir: string): Promise<string[]> {
   const done: string[] = [];
   const pods = await stopAllPods({ dir: join(dataplaneDir(paths), "pods"), pidDir: paths.pids });
   if (pods > 0) done.push(`${pods} pod(s) stopped`);
   for (const name of DATAPLANE_DAEMONS) {
     if ((await stopDaemon(pidFileOf(paths.pids, name))) === "stopped") done.push(`${name} stopped`);
   }
-  done.push(...(await removeDataplaneNetwork()));
+  done.push(...(await removeDataplaneNetwork(labDir)));
   if (existsSync(dataplaneDir(paths))) rmSync(dataplaneDir(paths), { recursive: true, force: true });
   return done;
 }

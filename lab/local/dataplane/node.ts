@@ -2,7 +2,7 @@
 // API server leaves the node through it (routed, like a node's traffic to a control-plane IP); the
 // host namespace gets exactly one route back (the pod CIDR via the node), which disappears with
 // the veth. Everything Felix and kube-proxy program lives in the node namespace.
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { ip, run, sysctl } from "./command";
 import { NODE_NETNS, POD_NETNS_PREFIX, UPLINK } from "./topology";
 
@@ -32,9 +32,24 @@ export async function dataplanePrerequisites(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Creates the node namespace and the uplink (idempotent: an existing node is reused). */
-export async function ensureNode(podCidr: string): Promise<"created" | "reused"> {
+/**
+ * The node's names are host-wide (one uplink, one pod-CIDR route), so one lab directory owns the
+ * dataplane at a time; the owner is recorded next to the namespaces.
+ */
+export const OWNER_FILE = "/run/hard-tenancy-dataplane.owner";
+
+export function dataplaneOwner(): string | undefined {
+  return existsSync(OWNER_FILE) ? readFileSync(OWNER_FILE, "utf8").trim() : undefined;
+}
+
+/** Creates the node namespace and the uplink (idempotent: this lab's existing node is reused). */
+export async function ensureNode(podCidr: string, labDir: string): Promise<"created" | "reused"> {
+  const owner = dataplaneOwner();
+  if (owner !== undefined && owner !== labDir) {
+    throw new Error(`the local dataplane (netns ${NODE_NETNS}, veth ${UPLINK.hostInterface}) belongs to the lab in ${owner}; run \`npm run lab:down -- --backend local\` there first (or delete ${OWNER_FILE} if that directory is gone, then lab:down here)`);
+  }
   if (netnsExists(NODE_NETNS)) return "reused";
+  writeFileSync(OWNER_FILE, `${labDir}\n`);
   await ip(undefined, "netns", "add", NODE_NETNS);
   await ip(undefined, "link", "add", UPLINK.hostInterface, "type", "veth", "peer", "name", UPLINK.nodeInterface, "netns", NODE_NETNS);
   await ip(undefined, "addr", "add", `${UPLINK.hostAddress}/${UPLINK.prefixLength}`, "dev", UPLINK.hostInterface);
@@ -56,7 +71,9 @@ export async function ensureNode(podCidr: string): Promise<"created" | "reused">
  * Deletes every namespace this backend created (pods first, then the node), the uplink (with its
  * route) and /etc/netns/<pod> resolver files. Idempotent; returns what it removed.
  */
-export async function removeDataplaneNetwork(): Promise<string[]> {
+export async function removeDataplaneNetwork(labDir: string): Promise<string[]> {
+  const owner = dataplaneOwner();
+  if (owner !== undefined && owner !== labDir) return [`left the dataplane alone: it belongs to the lab in ${owner}`];
   const removed: string[] = [];
   const names = labNetnsNames().sort((a, b) => (a === NODE_NETNS ? 1 : b === NODE_NETNS ? -1 : a.localeCompare(b)));
   for (const name of names) {
@@ -74,5 +91,6 @@ export async function removeDataplaneNetwork(): Promise<string[]> {
       removed.push(`/etc/netns/${name}`);
     }
   }
+  rmSync(OWNER_FILE, { force: true });
   return removed;
 }
