@@ -12,6 +12,7 @@ import { NO_STAND_INS, touchesStandIn, withProbeStandIns, type ProbeEndpoints, t
 import { buildClusterModel } from "./cluster";
 import { activeLayers, isAttack } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
+import type { MeshPresence } from "./mesh";
 import { planPairClasses, planTenantClasses } from "./pair-classes";
 import { defaultHeapBudget, evaluatePlan, mib, VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
@@ -34,6 +35,8 @@ export interface PlatformEvaluationOptions {
   endpoints?: ProbeEndpoints;
   /** Layers removed from every evaluation. */
   ablate?: LayerId[];
+  /** "absent": evaluate as a cluster without a mesh (lab/model/mesh.ts). Default "present". */
+  mesh?: MeshPresence;
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
@@ -112,7 +115,7 @@ export function predictCatalogue(
 ): { probe: CataloguedProbe; result: ProbeResult; met: boolean }[] {
   const model = platformModel(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
   const probes = buildProbeCatalogue(spec);
-  const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [] });
+  const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [], ...(options.mesh ? { mesh: options.mesh } : {}) });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
 }
 

@@ -49,6 +49,12 @@ export interface ProbeResult {
   observation: string;
   /** Model caveats for this probe (e.g. a Service whose workloads disagree, an unresolvable target). */
   warnings?: string[];
+  /**
+   * Layers that do not exist where the probe was evaluated, each with why (e.g. "no mesh on this
+   * backend"). Their `layers` entry is "not-applicable". Distinct from an ablated layer, which exists
+   * and was removed on purpose (ablations carry no entry here).
+   */
+  absentLayers?: Partial<Record<LayerId, string>>;
 }
 
 export type ProbeCategory =
