@@ -14,10 +14,10 @@ import type { CellMark, CellView, LayerState, ObservedProbe, ProbeEvidence, Prob
 
 /**
  * Categories that concern a tenant and the platform rather than another tenant: its own positive
- * controls and its reach to the API server (denied unless the tenant has apiServerAccess). They
- * sit on the diagonal.
+ * controls and its reach to the API server (denied unless the tenant has apiServerAccess) and to
+ * istiod (15012 only). They sit on the diagonal.
  */
-const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service", "api-server"]);
+const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service", "api-server", "istiod"]);
 
 /** Defense in depth every network attack needs (the platform's requirement; grant ports need 1). */
 export const REQUIRED_DEFENSE_IN_DEPTH = 2;
