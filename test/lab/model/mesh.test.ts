@@ -2,7 +2,9 @@ import { strict as assert } from "node:assert";
 import { buildClusterModel } from "../../../lab/model/cluster";
 import { MESH_LAYERS, meshFreeModel, NO_MESH_REASON, sidecarFreeProbe } from "../../../lab/model/mesh";
 import { OBSERVATIONS } from "../../../lab/model/observation";
-import { platformObjects, predictCatalogue } from "../../../lab/model/platform";
+import { platformObjects, predictCatalogue, predictL34Catalogue, verifyPlatform } from "../../../lab/model/platform";
+import { formatVerdictTable, verdictToJson } from "../../../lab/model/report";
+import { l34Catalogue } from "../../../lab/probes/l34-catalogue";
 import { evaluateProbes } from "../../../lab/model/probe";
 import type { CataloguedProbe, ProbeResult } from "../../../lab/probes/types";
 import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
@@ -79,6 +81,33 @@ describe("the model without a mesh (mesh: absent)", () => {
   it("keeps the positive controls working without a mesh", () => {
     const failed = noMesh.filter(({ probe, result }) => probe.intent === "allow" && result.verdict !== "allow").map(({ probe }) => probe.id);
     assert.deepEqual(failed, []);
+  });
+
+  it("verifies the platform without a mesh on the L3/4-observable probes, saying so: the mesh layers absent, not ablated, not active", () => {
+    const verdict = verifyPlatform(spec, { endpoints: labProbeEndpoints, mesh: "absent" });
+    assert.deepEqual(verdict.absent, { layers: ["peerAuthentication", "authorization"], reason: NO_MESH_REASON });
+    assert.deepEqual(verdict.ablated, []);
+    assert.deepEqual(verdict.activeLayers, ["networkPolicy", "calico", "clusterNetworkPolicy"]);
+    assert.deepEqual(verdict.outcomes.map((o) => o.probe.id), l34Catalogue(spec).probes.map((p) => p.id));
+    // What only the mesh stops is predicted to get through: the granted echo port, dialled by pod IP.
+    assert.deepEqual(verdict.violations.map((o) => o.probe.id), ["globex->acme/pod-direct/no-sidecar"]);
+    assert.deepEqual(verdict.positiveControlFailures, []);
+    const table = formatVerdictTable(verdict, "lab (local)");
+    assert.match(table, /MESH ABSENT \(no mesh on this backend\): peerAuthentication and authorization are not present/);
+    assert.match(table, /P peerAuthentication \(absent: no mesh on this backend\)/);
+    assert.deepEqual((verdictToJson(verdict).absent as { layers: string[] }).layers, ["peerAuthentication", "authorization"]);
+  });
+
+  it("predicts the L3/4-observable catalogue without a mesh, and lists the rest as not run", () => {
+    const { predictions, notRun } = predictL34Catalogue(spec, { endpoints: labProbeEndpoints });
+    assert.deepEqual(predictions.map((p) => p.probe.id), l34Catalogue(spec).probes.map((p) => p.id));
+    assert.ok(predictions.every((p) => p.result.absentLayers?.peerAuthentication === NO_MESH_REASON));
+    assert.equal(notRun.length, l34Catalogue(spec).notRun.length);
+    const webhook = predictions.find((p) => p.probe.id === `acme->${spec.meshNamespace}/istiod/15017`);
+    assert.equal(webhook?.result.verdict, "deny");
+    assert.equal(webhook?.result.observation, OBSERVATIONS.timeout);
+    assert.equal(predictions.find((p) => p.probe.id === `acme->${spec.meshNamespace}/istiod/15012`)?.result.observation, OBSERVATIONS.connected);
+    assert.equal(predictions.find((p) => p.probe.id === "acme->kube-system/kube-dns/tcp")?.result.observation, OBSERVATIONS.connected);
   });
 
   it("evaluates a sidecar client on a mesh-free model like evaluateProbes with mesh absent", () => {
