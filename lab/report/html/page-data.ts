@@ -5,7 +5,8 @@
 // one row), equal cells share one view, probe rows are stored once per name-free content, and the
 // grid is run-length encoded.
 import { ENFORCEMENT_LAYERS } from "../../../components/spec/types";
-import { LAYER_LETTERS, standInNotice, verdictPasses } from "../../model/report";
+import { LAYER_LETTERS, meshAbsentNotice, standInNotice, verdictPasses } from "../../model/report";
+import { meshAbsentSentence } from "../report";
 import type { ClassCell, PlatformVerdict, ProbeOutcome } from "../../model/verdict-types";
 import type { ProbeCategory } from "../../probes/types";
 import { depthTone, legend } from "./palette";
@@ -84,6 +85,7 @@ function layerLetters(states: LayerState[]): string {
 function layerStates(verdict: PlatformVerdict, cell: ClassCell | undefined): LayerState[] {
   return ENFORCEMENT_LAYERS.map((layer) => {
     if (verdict.ablated.includes(layer)) return "ablated";
+    if (verdict.absent?.layers.includes(layer)) return "n/a";
     if (!cell || cell.cell.minDefenseInDepth === null) return "n/a";
     if (cell.cell.holdingLayers.includes(layer)) return "all";
     if (cell.cell.partialLayers.includes(layer)) return "some";
@@ -197,6 +199,9 @@ function observedHeader(input: ReportInput, disagreements: number, unplaced: num
     breaches: count("breach"),
     controlsFailed: count("control-failed"),
     unknown: count("unknown"),
+    meshOnly: count("mesh-only"),
+    mismatches: count("mismatch"),
+    skipped: count("skipped"),
     disagreements,
     unplaced,
     controlPlane: run.controlPlane.length,
@@ -238,6 +243,7 @@ function summaryHeader(input: ReportInput, disagreements: number, unplaced: numb
     ablated: [...verdict.ablated],
     standIns: verdict.probeStandIns,
     standInNotice: verdict.probeStandIns ? standInNotice(verdict) : null,
+    meshAbsentNotice: input.observed?.meshAbsent ? meshAbsentSentence(input.observed.meshAbsent) : verdict.absent ? meshAbsentNotice(verdict.absent) : null,
     inconclusiveProbes: inconclusive,
     warnings: [...verdict.warnings],
     observed: observedHeader(input, disagreements, unplaced),

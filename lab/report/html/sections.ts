@@ -35,6 +35,7 @@ export function summarySection(data: ReportPageData): string {
     fact("below required depth", String(h.weakAttacks)),
     ...(h.grantedPortAttacks > 0 ? [fact("attacks on granted ports (L7 alone by design)", `${h.grantedPortAttacks}, ≥ ${h.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer`)] : []),
     fact("ablated layers", h.ablated.length > 0 ? h.ablated.join(", ") : "none"),
+    ...(h.meshAbsentNotice ? [fact("mesh", "absent: peerAuthentication and authorization not present")] : []),
     fact("probe stand-ins", h.standIns ? "yes (see notice)" : "no: the stack's own demo workloads"),
     fact("inconclusive probes (model)", String(h.inconclusiveProbes)),
     fact("model result", h.modelResult),
@@ -47,6 +48,13 @@ export function summarySection(data: ReportPageData): string {
       fact("breaches observed", String(o.breaches)),
       fact("positive controls failed (observed)", String(o.controlsFailed)),
       fact("inconclusive probes (observed)", String(o.unknown)),
+      ...(h.meshAbsentNotice
+        ? [
+            fact("attacks stopped only by the mesh (absent here), seen as predicted", String(o.meshOnly)),
+            fact("observed ≠ predicted (model without a mesh)", String(o.mismatches)),
+            fact("probes not run (need the mesh)", String(o.skipped)),
+          ]
+        : []),
       fact("observations disagreeing with the model", String(o.disagreements)),
       fact("control-plane checks passed", `${o.controlPlanePassed}/${o.controlPlane}`),
       ...(o.unplaced > 0 ? [fact("observations without a predicted cell", String(o.unplaced))] : []),
@@ -54,6 +62,7 @@ export function summarySection(data: ReportPageData): string {
     );
   }
   const notices = [
+    ...(h.meshAbsentNotice ? [`<p class="notice" id="mesh-absent">${escapeHtml(h.meshAbsentNotice)}</p>`] : []),
     ...(h.standInNotice ? [`<p class="notice">${escapeHtml(h.standInNotice)}</p>`] : []),
     ...(h.ablated.length > 0 ? [`<p class="notice">Ablated on purpose: ${escapeHtml(h.ablated.join(", "))}. Depth requirements are reported, not enforced, while a layer is off.</p>`] : []),
   ];
