@@ -72,11 +72,18 @@ function classify(planned: PlannedProbe, raw: RawObservation, client: ClientMode
   return meshAbsent ? classifyObservationWithoutMesh(raw) : classifyObservation(raw, client);
 }
 
-/** The status of a probe judged against the model without a mesh (observed = predicted is the gate). */
+/**
+ * The status of a probe judged against the model without a mesh (observed = predicted is the gate).
+ * A block must show the very symptom predicted, not just its family: Felix drops denied packets (its
+ * deny action defaults to DROP: curl exit 28) and kube-proxy rejects a Service without endpoints
+ * (exit 7), so a refusal where a drop is predicted is a server that is not listening (killed
+ * mid-run, never started) or a broken route, not a policy: a mismatch, never counted as blocked.
+ */
 function statusWithoutMesh(probe: CataloguedProbe, classification: Classification, prediction: ProbeResult | undefined): ProbeStatus {
   const observed = classification.verdict;
   if (observed === "unknown") return "unknown";
-  const asPredicted = prediction === undefined || (prediction.verdict === observed && observationFamily(prediction.observation) === classification.family);
+  const sameSymptom = observed === "allow" || prediction === undefined || prediction.observation === classification.observation;
+  const asPredicted = prediction === undefined || (prediction.verdict === observed && observationFamily(prediction.observation) === classification.family && sameSymptom);
   if (probe.intent === "allow") {
     if (observed !== "allow") return "control-failed";
     return asPredicted ? "pass" : "mismatch";

@@ -45,6 +45,12 @@ describe("lab check without a mesh: observed = predicted (the model with the mes
     assert.match(verdict.reasons[0], /1 probe\(s\) observed ≠ predicted \(the model without a mesh\): p-deny/);
   });
 
+  it("never counts a refusal as a block where the model predicts a drop: a server that is not listening, not a policy", () => {
+    const o = judgeProbe(planned("deny"), raw(7, 0, "", "Failed to connect to 10.244.1.10 port 8080: Connection refused"), predicted("deny", "curl exit 28"), absent);
+    assert.equal(o.status, "mismatch");
+    assert.equal(judgeProbe(planned("deny"), raw(7, 0), predicted("deny", "curl exit 7"), absent).status, "pass", "a Service without endpoints is refused by kube-proxy, as predicted");
+  });
+
   it("still fails a positive control that is blocked, whatever the model says", () => {
     assert.equal(judgeProbe(planned("allow"), raw(28, 0), predicted("allow", "http 200"), absent).status, "control-failed");
     assert.equal(judgeProbe(planned("allow"), raw(0, 200, ECHO), predicted("allow", "http 200"), absent).status, "pass");
