@@ -313,8 +313,14 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
   }
   // Observations of pairs the model grouped (not evaluated one by one) are listed, and still mark their cell.
   const unplacedObservations: ProbeEvidence[] = [];
+  // Probes the run did not make (e.g. they need a mesh the cluster lacks) are listed on their own, with why.
+  const notRunProbes: ReportPageData["notRunProbes"] = [];
   for (const observed of input.observed?.probes ?? []) {
     if (usedObservations.has(observed.id)) continue;
+    if (observed.status === "skipped") {
+      notRunProbes.push({ id: observed.id, from: observed.from, reason: observed.observed.reason });
+      continue;
+    }
     unplacedObservations.push(evidenceOf(observed, `in ${observed.from}: ${observed.url}`));
     const pair = pairOfId(observed.id, verdict);
     if (pair) cellInputs[pair.a * n + pair.v].extraObserved.push(observed);
@@ -339,6 +345,7 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
     views: viewInterner.items,
     probes: rowInterner.items,
     unplacedObservations,
+    notRunProbes,
     controlPlane: [...(input.observed?.controlPlane ?? [])],
   };
 }

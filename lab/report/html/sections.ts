@@ -199,3 +199,11 @@ export function unplacedSection(data: ReportPageData): string {
 <p class="muted">Probes the run made that the model did not evaluate one by one (grouped tenants) or at all; their breaches and disagreements still mark their cell.</p>
 <table class="plain"><thead><tr><th>status</th><th>evidence</th><th>observed</th><th>why</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
 }
+
+export function notRunSection(data: ReportPageData): string {
+  if (data.notRunProbes.length === 0) return "";
+  const rows = data.notRunProbes.map((p) => `<tr><td class="mono">${escapeHtml(p.id)}</td><td>${escapeHtml(p.from)}</td><td>${escapeHtml(p.reason)}</td></tr>`);
+  return `<section aria-label="probes not run" id="not-run"><h2>Probes not run (${data.notRunProbes.length})</h2>
+<p class="muted">Catalogue probes this run did not make, each with why; none of them is counted as passed.</p>
+<table class="plain"><thead><tr><th>probe</th><th>from</th><th>why not run</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}

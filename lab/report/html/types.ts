@@ -197,5 +197,7 @@ export interface ReportPageData {
   probes: ProbeRow[];
   /** Live/audit: observations that match no predicted cell (listed, never dropped). */
   unplacedObservations: ProbeEvidence[];
+  /** Live: probes the run did not make (status skipped), each with why (e.g. needs the mesh where there is none). */
+  notRunProbes: { id: string; from: string; reason: string }[];
   controlPlane: ObservedCheck[];
 }

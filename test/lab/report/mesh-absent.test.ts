@@ -90,6 +90,9 @@ describe("lab check reports without a mesh", () => {
     assert.match(html, /<dt>mesh<\/dt><dd>absent: peerAuthentication and authorization not present<\/dd>/);
     assert.match(html, /<dt>attacks stopped only by the mesh \(absent here\), seen as predicted<\/dt><dd>1<\/dd>/);
     assert.match(html, new RegExp(`<dt>probes not run \\(need the mesh\\)</dt><dd>${notRun.length}</dd>`));
+    assert.match(html, new RegExp(`<h2>Probes not run \\(${notRun.length}\\)</h2>`));
+    assert.match(html, /<tr><td class="mono">acme-&gt;globex\/log-collector\/path-spoof<\/td><td>tenant-acme\/client<\/td><td>needs the mesh \(not on this backend\): /);
+    assert.doesNotMatch(html, /Observations without a predicted probe/, "probes not run are not observations");
     const offline = renderReportHtml({ verdict: noMeshVerdict, title: "model without a mesh", generatedAt: report.finishedAt });
     assert.match(offline, /<p class="notice" id="mesh-absent">MESH ABSENT \(no mesh on this backend\): peerAuthentication and authorization are not present, so no sidecar/);
   });
