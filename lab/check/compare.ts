@@ -79,11 +79,15 @@ function classify(planned: PlannedProbe, raw: RawObservation, client: ClientMode
  * (exit 7), so a refusal where a drop is predicted is a server that is not listening (killed
  * mid-run, never started) or a broken route, not a policy: a mismatch, never counted as blocked.
  */
+function observedAsPredictedWithoutMesh(classification: Classification, prediction: ProbeResult): boolean {
+  const sameSymptom = classification.verdict === "allow" || prediction.observation === classification.observation;
+  return prediction.verdict === classification.verdict && observationFamily(prediction.observation) === classification.family && sameSymptom;
+}
+
 function statusWithoutMesh(probe: CataloguedProbe, classification: Classification, prediction: ProbeResult | undefined): ProbeStatus {
   const observed = classification.verdict;
   if (observed === "unknown") return "unknown";
-  const sameSymptom = observed === "allow" || prediction === undefined || prediction.observation === classification.observation;
-  const asPredicted = prediction === undefined || (prediction.verdict === observed && observationFamily(prediction.observation) === classification.family && sameSymptom);
+  const asPredicted = prediction === undefined || observedAsPredictedWithoutMesh(classification, prediction);
   if (probe.intent === "allow") {
     if (observed !== "allow") return "control-failed";
     return asPredicted ? "pass" : "mismatch";
@@ -111,7 +115,7 @@ export function judgeProbe(planned: PlannedProbe, raw: RawObservation, predictio
     classification,
     prediction,
     status,
-    observationMatchesPrediction: prediction ? observationFamily(prediction.observation) === classification.family : null,
+    observationMatchesPrediction: prediction ? (meshAbsent ? observedAsPredictedWithoutMesh(classification, prediction) : observationFamily(prediction.observation) === classification.family) : null,
     predictionMatchesIntent: prediction ? prediction.verdict === probe.intent : null,
     blockingLayers: classification.verdict === "deny" ? attributeLayers(classification, prediction) : [],
   };

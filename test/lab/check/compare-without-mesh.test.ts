@@ -48,6 +48,7 @@ describe("lab check without a mesh: observed = predicted (the model with the mes
   it("never counts a refusal as a block where the model predicts a drop: a server that is not listening, not a policy", () => {
     const o = judgeProbe(planned("deny"), raw(7, 0, "", "Failed to connect to 10.244.1.10 port 8080: Connection refused"), predicted("deny", "curl exit 28"), absent);
     assert.equal(o.status, "mismatch");
+    assert.equal(o.observationMatchesPrediction, false);
     assert.equal(judgeProbe(planned("deny"), raw(7, 0), predicted("deny", "curl exit 7"), absent).status, "pass", "a Service without endpoints is refused by kube-proxy, as predicted");
   });
 
