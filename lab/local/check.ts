@@ -45,8 +45,14 @@ export interface LocalL34CheckOptions {
   command?: string;
   /** Layers whose objects were removed for real (live ablation): the predictions remove them too. */
   ablated?: LayerId[];
-  /** A scenario's objects (what the cluster now holds), predicted instead of the platform's own. */
-  scenario?: { name: string; objects: K8sObject[] };
+  /**
+   * The objects the cluster holds (the platform's, the demo workloads, the backend's add-ons such as
+   * CoreDNS and the istiod stand-in, or a scenario's), predicted as given. Default: the platform's
+   * objects with the lab's demo workloads and what kind brings (lab/model/kind-builtins.ts).
+   */
+  objects?: K8sObject[];
+  /** The scenario whose objects `objects` are, named in the reports. */
+  scenario?: string;
   /** Further parts not run, with why (e.g. what the backend cannot run yet). */
   notRun?: string[];
   /** The pods, when the backend knows them (default: listed through kubectl). */
@@ -62,7 +68,7 @@ export function meshProbesNotRun(count: number): string {
 export async function runLocalL34Check(io: LabIO, options: LocalL34CheckOptions): Promise<LiveCheckResult> {
   const { spec, settings } = options;
   const ablate = options.ablated ?? [];
-  const evaluation = { ...(options.scenario ? { objects: options.scenario.objects } : { endpoints: labProbeEndpoints }), ablate };
+  const evaluation = { ...(options.objects ? { objects: options.objects } : { endpoints: labProbeEndpoints }), ablate };
   const { predictions, notRun } = predictL34Catalogue(spec, evaluation);
   const verdict = verifyPlatform(spec, { ...evaluation, mesh: "absent" });
   return runLiveCheck(io, {
@@ -72,7 +78,7 @@ export async function runLocalL34Check(io: LabIO, options: LocalL34CheckOptions)
     verdict,
     command: options.command ?? "check --backend local",
     ...(ablate.length > 0 ? { ablated: ablate } : {}),
-    ...(options.scenario ? { scenario: options.scenario.name } : {}),
+    ...(options.scenario ? { scenario: options.scenario } : {}),
     notRun: [...(options.notRun ?? []), ...(notRun.length > 0 ? [meshProbesNotRun(notRun.length)] : [])],
     predictionStandIns: platformObjectsWithStandIns(spec, labProbeEndpoints).standIns.workloads,
     execArgvFor: netnsExecArgv(options.netnsOf),

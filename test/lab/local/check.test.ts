@@ -7,7 +7,7 @@ import { validatePlatformConfig } from "../../../components/spec/validate";
 import { EXIT_CODES } from "../../../lab/check/compare";
 import { groupBySource } from "../../../lab/check/targets";
 import { meshProbesNotRun, netnsExecArgv, runLocalL34Check, type NetnsLookup } from "../../../lab/local/check";
-import { predictL34Catalogue } from "../../../lab/model/platform";
+import { platformObjects, predictL34Catalogue } from "../../../lab/model/platform";
 import { labSettings } from "../../../lab/plan/settings";
 import type { CheckReport } from "../../../lab/report/report";
 import type { LabIO } from "../../../lab/run/execute";
@@ -102,6 +102,19 @@ describe("lab check --backend local: the L3/4 catalogue through ip netns exec, a
     const refused = await check({ overrides: { "t0001->t0003/pod-direct/no-sidecar": { rc: 7, http: 0, body: "", error: "Connection refused" } } });
     assert.equal(refused.exitCode, EXIT_CODES.inconclusive);
     assert.equal(refused.report.probes.find((p) => p.id === "t0001->t0003/pod-direct/no-sidecar")?.status, "mismatch");
+  });
+
+  it("predicts the objects the backend says the cluster holds, when it gives them", async () => {
+    const objects = platformObjects(spec, labProbeEndpoints).filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.namespace === "tenant-t0003"));
+    const cluster = fakeCluster(spec, [], {});
+    const io: LabIO = { run: async (argv, o) => (argv[0] === "ip" ? { code: 1, stdout: "", stderr: "not probed in this test" } : cluster.run(argv, o)), automation: async () => assert.fail("no Pulumi"), log: () => undefined, sleep: async () => undefined, now: () => new Date("2026-12-01T10:00:00Z") };
+    const result = await runLocalL34Check(io, { spec, settings: labSettings(root, { backend: "local", context: "hard-tenancy-local", contextExplicit: true }), netnsOf: netnsName, objects, scenario: "missing-default-deny" });
+    const predicted = result.report.probes.find((p) => p.id === "t0003->t0001/by-name/no-sidecar")?.predicted;
+    assert.deepEqual([predicted?.layers.networkPolicy, predicted?.layers.calico], ["deny", "deny"], "t0001's own ingress policy still denies");
+    const id = "t0003->kube-apiserver/debug";
+    assert.equal(predictions.find((p) => p.probe.id === id)?.result.layers.networkPolicy, "deny", "by default t0003's default-deny egress stops its pods reaching the API server");
+    assert.equal(result.report.probes.find((p) => p.id === id)?.predicted?.layers.networkPolicy, "not-applicable", "in the given objects t0003 has no NetworkPolicy left");
+    assert.equal(result.report.scenario, "missing-default-deny");
   });
 
   it("makes a source without a network namespace fail with why instead of running anywhere else", () => {
