@@ -47,7 +47,7 @@ export interface L34Catalogue {
 export function l34Catalogue(spec: PlatformSpec, catalogue: readonly CataloguedProbe[] = buildProbeCatalogue(spec)): L34Catalogue {
   const entries: { original: CataloguedProbe; sent: CataloguedProbe }[] = [];
   for (const original of catalogue) {
-    entries.push({ original, sent: sidecarFreeProbe(original) });
+    entries.push({ original, sent: sidecarFreeVariant(original) });
     const tenant = isUdpDnsControl(original) ? spec.tenants.find((t) => t.name === original.attacker) : undefined;
     if (tenant) for (const added of l34TenantProbes(spec, tenant)) entries.push({ original: added, sent: added });
   }
@@ -86,7 +86,7 @@ export function l34ControlProbes(spec: PlatformSpec, tenant: TenantSpec): Catalo
  */
 export function l34PairProbes(spec: PlatformSpec, attacker: TenantSpec, victim: TenantSpec): CataloguedProbe[] {
   const pair = pairProbes(spec, attacker, victim);
-  const own = new Set(pair.map((p) => sidecarFreeProbe(p).id));
+  const own = new Set(pair.map((p) => sidecarFreeVariant(p).id));
   return l34Catalogue(spec, [...tenantControlProbes(spec, attacker), ...pair]).probes.filter((p) => p.attacker === attacker.name && p.victim === victim.name && own.has(p.id));
 }
 
@@ -155,8 +155,8 @@ export function l34TenantProbes(spec: PlatformSpec, tenant: TenantSpec): Catalog
   return probes;
 }
 
-/** The probe as a cluster without a mesh sends it: from the tenant's sidecar-free debug pod. */
-export function sidecarFreeProbe(probe: CataloguedProbe): CataloguedProbe {
+/** The probe as a cluster without a mesh sends it: from the tenant's sidecar-free debug pod, with a `/no-sidecar` id where it had a client suffix. */
+export function sidecarFreeVariant(probe: CataloguedProbe): CataloguedProbe {
   const slash = probe.from.indexOf("/");
   const namespace = probe.from.slice(0, slash);
   const workload = probe.from.slice(slash + 1);
