@@ -113,6 +113,47 @@ export function classifyObservation(raw: RawObservation, client: ClientMode): Cl
   return result("unknown", "unknown", "unknown", `http ${http}`, `unexpected answer: ${excerpt(raw.body)}`);
 }
 
+/** The canonical observation of a TCP connection that was established (lab/model/observation.ts says the same). */
+export const CONNECTED = "connected";
+
+/**
+ * A TCP probe (lab/probes/l34-catalogue.ts: DNS over TCP, istiod's ports), sent with curl to a
+ * server that may not speak HTTP: judged by the connection alone. Once connected, curl gets an
+ * answer (exit 0), an HTTP/0.9 or otherwise unparsable reply (exit 1 "Received HTTP/0.9", exit 8),
+ * an empty reply (52) or a reset (56); a dropped SYN times out (28), a rejected one is refused (7).
+ * Only for sidecar-free clients: behind a sidecar Envoy accepts every connection itself.
+ */
+export function classifyConnectObservation(raw: RawObservation): Classification {
+  if (!raw.reported || raw.exitCode === null) return result("unknown", "unknown", "unknown", "no result", raw.errorMessage || "the pod reported no exit status");
+  const exit = raw.exitCode;
+  if (exit === 6) return result("unknown", "dns", "dns", "dns failure", `curl exit 6: ${raw.errorMessage || "could not resolve host"}`);
+  if (isResolveTimeout(raw)) return result("unknown", "dns", "dns", "dns failure", `curl exit 28 while resolving: ${raw.errorMessage}`);
+  if (exit === 28) return result("deny", "network", "network", "curl exit 28", "timed out before connecting: packets dropped on the way (network policy)");
+  if (exit === 7) return result("deny", "network", "network", "curl exit 7", "connection refused or unreachable (network policy, or nothing listening)");
+  const answered = exit === 0 ? `answered (http ${raw.httpCode ?? 0})` : undefined;
+  const connectedButNoHttp = exit === 52 || exit === 56 || exit === 8 || (exit === 1 && /HTTP\/0\.9/.test(raw.errorMessage));
+  if (answered || connectedButNoHttp) {
+    return result("allow", "none", "allow", CONNECTED, `TCP connection established: the server ${answered ?? `closed it without an HTTP answer (curl exit ${exit}${raw.errorMessage ? `: ${raw.errorMessage}` : ""})`}`);
+  }
+  return result("unknown", "unknown", "unknown", `curl exit ${exit}`, raw.errorMessage || "curl failed for a reason no layer explains");
+}
+
+/**
+ * An HTTP probe where there is no mesh at all (the local backend): a reset cannot be STRICT mTLS,
+ * and a 403 "RBAC: access denied" or a 503 "upstream connect error" cannot come from an Envoy that
+ * is not there. Such answers are unexplained (inconclusive), never credited to a mesh layer.
+ */
+export function classifyObservationWithoutMesh(raw: RawObservation): Classification {
+  const c = classifyObservation(raw, "no-sidecar");
+  if (c.layer === "peerAuthentication") {
+    return result("unknown", "unknown", "unknown", c.observation, `connected, then reset or closed without an HTTP answer, and there is no mesh on this backend to explain it (did the server die?)`);
+  }
+  if (c.layer === "authorization" || c.layer === "network-or-mtls") {
+    return result("unknown", "unknown", "unknown", c.observation, `an Envoy's answer, but there is no mesh on this backend: something else answered`);
+  }
+  return c;
+}
+
 /** DNS positive control: resolution is all that is judged (any curl exit but 6 means the name resolved). */
 export function classifyDnsObservation(raw: RawObservation): Classification {
   if (!raw.reported || raw.exitCode === null) return result("unknown", "unknown", "unknown", "no result", "the pod reported no exit status");
@@ -126,7 +167,7 @@ export function classifyDnsObservation(raw: RawObservation): Classification {
 export function observationFamily(observation: string): ObservationFamily {
   const text = observation.trim().toLowerCase();
   // lab/model/observation.ts says "dns ok" for a name that resolves; the live check says "dns resolved".
-  if (/^http 2\d\d/.test(text) || text === "dns resolved" || text === "dns ok" || text === "connected" || text === API_SERVER_REACHED.toLowerCase()) return "allow";
+  if (/^http 2\d\d/.test(text) || text === "dns resolved" || text === "dns ok" || text === CONNECTED || text === API_SERVER_REACHED.toLowerCase()) return "allow";
   if (text.startsWith("http 403")) return "authorization";
   if (text.startsWith("http 503") || text === "curl exit 28" || text === "curl exit 7") return "network";
   if (text === "curl exit 56" || text === "curl exit 52" || text === "tcp reset") return "reset";

@@ -6,11 +6,15 @@ import type { CurlRequest } from "./curl";
 /** kind's (and kubeadm's) default cluster domain; Service names are resolved as `<svc>.<ns>.svc.<domain>`. */
 export const CLUSTER_DOMAIN = "cluster.local";
 
-export type ProbeMethod = "http" | "dns";
+export type ProbeMethod = "http" | "dns" | "tcp";
 
 export interface PlannedProbe {
   probe: CataloguedProbe;
-  /** `dns`: only name resolution is judged (UDP 53 to kube-dns through the pod's resolver). */
+  /**
+   * `dns`: only name resolution is judged (UDP 53 to kube-dns through the pod's resolver); `tcp`: only
+   * the connection is judged (any answer, or none, once connected), which only a sidecar-free client
+   * can show (behind a sidecar Envoy accepts every connection locally).
+   */
   method: ProbeMethod;
   request: CurlRequest;
 }
@@ -53,8 +57,9 @@ function hostFor(target: ProbeTarget, lookupIp: PodIpLookup): string {
   return target.ip;
 }
 
-/** DNS controls (UDP 53) are judged by resolution; everything else is an HTTP request. */
+/** TCP probes are judged by the connection, DNS controls (UDP 53) by resolution; everything else is an HTTP request. */
 export function probeMethod(probe: CataloguedProbe): ProbeMethod {
+  if (probe.protocol === "TCP") return "tcp";
   return probe.category === "dns" || (probe.protocol === "UDP" && probe.to.port === 53) ? "dns" : "http";
 }
 

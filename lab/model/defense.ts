@@ -6,8 +6,8 @@ import { CLIENT, ECHO } from "../workloads/names";
 import type { CataloguedProbe, LayerId, ProbeCategory, ProbeResult } from "../probes/types";
 import type { DefenseInDepth } from "./verdict-types";
 
-/** Categories whose probes are attacks: on another tenant (directly or through a shared service), or on the API server. */
-export const ATTACK_CATEGORIES: readonly ProbeCategory[] = ["cross-tenant", "shared-service-spoof", "grant-beyond-scope", "api-server"];
+/** Categories whose probes are attacks: on another tenant (directly or through a shared service), or on the API server or istiod. */
+export const ATTACK_CATEGORIES: readonly ProbeCategory[] = ["cross-tenant", "shared-service-spoof", "grant-beyond-scope", "api-server", "istiod"];
 
 export function isAttack(probe: CataloguedProbe): boolean {
   return probe.intent === "deny" && ATTACK_CATEGORIES.includes(probe.category);
@@ -24,8 +24,9 @@ export type BatchEvaluator = (probes: CataloguedProbe[], ablate: LayerId[]) => P
  * all there can be. The API-server probe of a tenant without apiServerAccess needs two (network) layers.
  */
 export function requiredDefense(spec: PlatformSpec, probe: CataloguedProbe): number {
-  // A tenant without apiServerAccess: NetworkPolicy and Calico both close the path to the API server.
-  if (probe.category === "api-server") return 2;
+  // A tenant without apiServerAccess: NetworkPolicy and Calico both close the path to the API server;
+  // they both leave istiod only its 15012.
+  if (probe.category === "api-server" || probe.category === "istiod") return 2;
   if (probe.category !== "cross-tenant") return 1;
   const clientMode = probe.client ?? "sidecar";
   return clientMode === "sidecar" && grantOpensL4(spec, probe) ? 1 : 2;

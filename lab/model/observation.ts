@@ -32,7 +32,7 @@ export interface ObservationInput {
   protocol: ProbeProtocol;
   /** The destination's sidecar parses the traffic as HTTP (an HTTP probe to a port not declared TCP). */
   serverParsesHttp?: boolean;
-  /** A DNS query to cluster DNS (port 53). */
+  /** To port 53 of cluster DNS: over UDP that is a DNS query (judged by resolution); TCP to it is judged as any connection. */
   dns?: boolean;
   /**
    * A sidecar client's Envoy has an HTTP outbound listener on the dialled port (outbound-listeners.ts).
@@ -60,7 +60,7 @@ export const OBSERVATIONS = {
 export function observationFor(input: ObservationInput): string {
   const http = input.protocol === "HTTP";
   const viaOwnEnvoy = input.client === "sidecar" && input.protocol !== "UDP";
-  if (input.dns) {
+  if (input.dns && input.protocol === "UDP") {
     if (input.outcome === "allow") return OBSERVATIONS.dnsOk;
     if (input.outcome === "unknown") return OBSERVATIONS.unknown;
     return OBSERVATIONS.dnsFailure;

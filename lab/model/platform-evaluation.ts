@@ -7,12 +7,14 @@ import type { PlatformSpec } from "../../components/spec/types";
 import { ENFORCEMENT_LAYERS } from "../../components/spec/types";
 import type { TenantSpec } from "../../components/spec/types";
 import { pairProbes, probeKind, tenantControlProbes } from "../probes/catalogue";
+import { l34ControlProbes, l34PairProbes } from "../probes/l34-catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { buildCellVerdict, SummaryTotals } from "./cells";
 import { activeLayers, isAttack, requiredDefense } from "./defense";
 import type { PlannedCell, PlatformPlan } from "./pair-classes";
 import { escapeRegExp } from "./tenant-classes";
 import { createAblationEvaluator } from "./probe-ablations";
+import { MESH_LAYERS, meshFreeModel, withMeshAbsent, type MeshPresence } from "./mesh";
 import type { ClusterModel } from "./types";
 import type { CellProbe, CellVerdict, ClassCell, DefenseInDepth, ProbeOutcome } from "./verdict-types";
 
@@ -32,6 +34,11 @@ export class VerdictBudgetError extends Error {}
 
 export interface PlanEvaluationOptions {
   ablate: readonly LayerId[];
+  /**
+   * "absent": a cluster without a mesh: the model without sidecars, the mesh layers reported absent
+   * (never evaluated nor counted), and each cell's L3/4-observable probes (lab/probes/l34-catalogue.ts).
+   */
+  mesh?: MeshPresence;
   /** Evaluate each attack with each layer alone and each layer removed (default true). */
   defenseInDepth: boolean;
   /** Keep every evaluated outcome (default: only violations, failed controls and weak attacks). */
@@ -65,12 +72,17 @@ export function defaultHeapBudget(): number {
   return Math.floor(v8.getHeapStatistics().heap_size_limit * 0.9);
 }
 
-function probesOf(spec: PlatformSpec, cell: PlannedCell): CataloguedProbe[] {
+function probesOf(spec: PlatformSpec, cell: PlannedCell, meshAbsent: boolean): CataloguedProbe[] {
+  if (meshAbsent) return cell.self ? l34ControlProbes(spec, cell.attacker) : l34PairProbes(spec, cell.attacker, cell.victim);
   return cell.self ? tenantControlProbes(spec, cell.attacker) : pairProbes(spec, cell.attacker, cell.victim);
 }
 
-export function evaluatePlan(spec: PlatformSpec, model: ClusterModel, plan: PlatformPlan, options: PlanEvaluationOptions): PlanEvaluation {
-  const base = new Set(options.ablate);
+export function evaluatePlan(spec: PlatformSpec, cluster: ClusterModel, plan: PlatformPlan, options: PlanEvaluationOptions): PlanEvaluation {
+  const meshAbsent = options.mesh === "absent";
+  // Without a mesh the mesh layers do not exist: removed from every evaluation like an ablation, but
+  // reported absent on each result (withMeshAbsent), not ablated.
+  const model = meshAbsent ? meshFreeModel(cluster) : cluster;
+  const base = new Set([...options.ablate, ...(meshAbsent ? MESH_LAYERS : [])]);
   const active = activeLayers([...base]);
   // Per attack: each active layer alone (every other layer removed), then each removed on top of the base.
   const alone = active.map((layer) => new Set(ENFORCEMENT_LAYERS.filter((l) => l !== layer)));
@@ -92,14 +104,16 @@ export function evaluatePlan(spec: PlatformSpec, model: ClusterModel, plan: Plat
   plan.cells.forEach((planned, i) => {
     const classPair = `${planned.attackerClass}>${planned.victimClass}`;
     const reusable = plan.spoofingFollowsClasses && planned.pairs ? spoofing.get(classPair) : undefined;
-    const outcomes: ProbeOutcome[] = probesOf(spec, planned).map((probe) => {
+    const outcomes: ProbeOutcome[] = probesOf(spec, planned, meshAbsent).map((probe) => {
       const reused = probe.category === "shared-service-spoof" ? reusable?.outcomes.get(probeKind(probe)) : undefined;
       if (reused && reusable) {
         const result = renamedResult(reused.result, probe.id, [reusable.cell.attacker, reusable.cell.victim], [planned.attacker, planned.victim]);
         return { probe, result, met: result.verdict === probe.intent, ...(reused.defense ? { defense: reused.defense } : {}), represents: planned.represents };
       }
       const attack = isAttack(probe);
-      const { result, verdicts } = evaluate(probe, base, attack ? defenseSets : []);
+      const evaluated = evaluate(probe, base, attack ? defenseSets : []);
+      const { verdicts } = evaluated;
+      const result = meshAbsent ? withMeshAbsent(evaluated.result) : evaluated.result;
       probesEvaluated += 1;
       const defense = attack && options.defenseInDepth ? defenseOf(spec, probe, active, verdicts) : undefined;
       return { probe, result, met: result.verdict === probe.intent, ...(defense ? { defense } : {}), represents: planned.represents };

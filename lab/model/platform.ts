@@ -6,12 +6,14 @@ import { renderableObjects } from "../../components/render/cli";
 import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue } from "../probes/catalogue";
+import { l34Catalogue, type NotRunProbe } from "../probes/l34-catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { readMeshSettings } from "./mesh-config";
 import { NO_STAND_INS, touchesStandIn, withProbeStandIns, type ProbeEndpoints, type StandIns } from "./stand-ins";
 import { buildClusterModel } from "./cluster";
 import { activeLayers, isAttack } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
+import { MESH_LAYERS, NO_MESH_REASON, type MeshPresence } from "./mesh";
 import { planPairClasses, planTenantClasses } from "./pair-classes";
 import { defaultHeapBudget, evaluatePlan, mib, VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
@@ -34,6 +36,8 @@ export interface PlatformEvaluationOptions {
   endpoints?: ProbeEndpoints;
   /** Layers removed from every evaluation. */
   ablate?: LayerId[];
+  /** "absent": evaluate as a cluster without a mesh (lab/model/mesh.ts). Default "present". */
+  mesh?: MeshPresence;
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
@@ -60,6 +64,7 @@ export interface VerdictPlan {
   probeStandIns: boolean;
   ablated: LayerId[];
   activeLayers: LayerId[];
+  absent?: PlatformVerdict["absent"];
   grouped: boolean;
   pairClasses: boolean;
   classes: { tenants: string[]; signature: string }[];
@@ -105,14 +110,30 @@ export function platformModel(spec: PlatformSpec, objects: K8sObject[]): Cluster
   return model;
 }
 
+export interface CataloguePrediction {
+  probe: CataloguedProbe;
+  result: ProbeResult;
+  met: boolean;
+}
+
 /** The full catalogue, each probe predicted by the model. O(tenants²): for small platforms. */
-export function predictCatalogue(
-  spec: PlatformSpec,
-  options: PlatformEvaluationOptions = {},
-): { probe: CataloguedProbe; result: ProbeResult; met: boolean }[] {
+export function predictCatalogue(spec: PlatformSpec, options: PlatformEvaluationOptions = {}): CataloguePrediction[] {
+  return predictProbes(spec, buildProbeCatalogue(spec), options);
+}
+
+/**
+ * The L3/4-observable catalogue (lab/probes/l34-catalogue.ts), each probe predicted by the model
+ * without a mesh, and the catalogue's other probes with why they are not run. What a backend
+ * without a mesh (the local lab) can check. O(tenants²).
+ */
+export function predictL34Catalogue(spec: PlatformSpec, options: Omit<PlatformEvaluationOptions, "mesh"> = {}): { predictions: CataloguePrediction[]; notRun: NotRunProbe[] } {
+  const { probes, notRun } = l34Catalogue(spec);
+  return { predictions: predictProbes(spec, probes, { ...options, mesh: "absent" }), notRun };
+}
+
+function predictProbes(spec: PlatformSpec, probes: CataloguedProbe[], options: PlatformEvaluationOptions): CataloguePrediction[] {
   const model = platformModel(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
-  const probes = buildProbeCatalogue(spec);
-  const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [] });
+  const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [], ...(options.mesh ? { mesh: options.mesh } : {}) });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
 }
 
@@ -144,6 +165,10 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
   const objects = own.objects;
   const probeStandIns = own.standIns.workloads.length > 0 || own.standIns.services.length > 0;
   const ablate = [...new Set(options.ablate ?? [])];
+  const meshAbsent = options.mesh === "absent";
+  // Absent layers are not ablated (they do not exist), but they are not active either.
+  const active = activeLayers(meshAbsent ? [...new Set([...ablate, ...MESH_LAYERS])] : ablate);
+  const absent = meshAbsent ? { absent: { layers: [...MESH_LAYERS], reason: NO_MESH_REASON } } : {};
   const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
   const pairClasses = grouped && options.objects === undefined;
   const plan = pairClasses
@@ -155,7 +180,8 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
     platformTenants,
     probeStandIns,
     ablated: ablate,
-    activeLayers: activeLayers(ablate),
+    activeLayers: active,
+    ...absent,
     grouped,
     pairClasses,
     classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
@@ -167,6 +193,7 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
   const onStandIns = { positiveControls: 0, attacks: 0 };
   const evaluation = evaluatePlan(spec, model, plan, {
     ablate,
+    ...(meshAbsent ? { mesh: "absent" as const } : {}),
     defenseInDepth: defenseInDepthEvaluated,
     keepOutcomes,
     onOutcome: (outcome) => {
@@ -189,7 +216,8 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
     probeStandIns,
     standIns: { workloads: own.standIns.workloads, services: own.standIns.services, ...onStandIns },
     ablated: ablate,
-    activeLayers: activeLayers(ablate),
+    activeLayers: active,
+    ...absent,
     grouped,
     pairClasses,
     defenseInDepthEvaluated,

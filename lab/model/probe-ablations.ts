@@ -35,9 +35,9 @@ import {
   createDnsLookupCheck,
   createTargetResolver,
   dnsLookupConnections,
-  isDnsPort,
   externalConnection,
   l4Of,
+  needsNameLookup,
   outcomeOf,
   peerAuthenticationDecision,
   probeSource,
@@ -275,7 +275,7 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
 
   return (probe, base, sets) => {
     const { source, client } = probeSource(model, probe);
-    const byName = "service" in probe.to && !isDnsPort(probe.to.port);
+    const byName = needsNameLookup(probe);
     const lookup = byName ? baseDnsLookup(source, base) : null;
     const blocked = sets.map((s) => byName && dnsBlockedUnder(source, s));
     // Resolve and evaluate the targets only when some answer needs them.

@@ -34,6 +34,7 @@ import { modelIndex } from "./model-index";
 import { authorizationLayer, type AuthzRequest } from "./layers/authorization-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
+import { MESH_LAYERS, meshFreeModel, sidecarFreeProbe, withMeshAbsent, type MeshPresence } from "./mesh";
 import { OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
 import { isNonHttpPortName, outboundHttpListenerLookup } from "./outbound-listeners";
 import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
@@ -46,6 +47,12 @@ export const CLUSTER_DNS_SERVICE = "kube-dns";
 
 export interface ProbeEvaluatorOptions {
   ablate?: LayerId[];
+  /**
+   * "absent": a cluster without a mesh (lab/model/mesh.ts): no workload has a sidecar, every client
+   * sends plaintext itself, and peerAuthentication and authorization are reported absent (with
+   * why) instead of evaluated. Default "present".
+   */
+  mesh?: MeshPresence;
 }
 
 /** One concrete destination after resolving the probe's target. */
@@ -83,6 +90,14 @@ export function l4Of(probe: Probe): L4Protocol {
 
 export function isDnsPort(port: number): boolean {
   return port === 53;
+}
+
+/**
+ * A by-name probe makes the client resolve the name first (over UDP to cluster DNS), except a UDP
+ * DNS query itself, which is the lookup. A TCP connection to port 53 by name is looked up first.
+ */
+export function needsNameLookup(probe: Probe): boolean {
+  return "service" in probe.to && !(isDnsPort(probe.to.port) && l4Of(probe) === "UDP");
 }
 
 /** Resolves a probe's target to concrete workloads and ports, and tells which ports a server's sidecar parses as HTTP. */
@@ -149,7 +164,14 @@ export function createTargetResolver(model: ClusterModel): TargetResolver {
   return { resolve, portParsesHttp };
 }
 
-export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
+export function createProbeEvaluator(cluster: ClusterModel, options: ProbeEvaluatorOptions = {}): (probe: Probe) => ProbeResult {
+  if (options.mesh === "absent") {
+    // Without a mesh: the same cluster with no sidecar anywhere, every probe sent sidecar-free, the
+    // mesh layers not evaluated and reported absent.
+    const evaluate = createProbeEvaluator(meshFreeModel(cluster), { ablate: [...new Set([...(options.ablate ?? []), ...MESH_LAYERS])] });
+    return (probe) => withMeshAbsent(evaluate(sidecarFreeProbe(probe)));
+  }
+  const model = cluster;
   const ablated = new Set<LayerId>(options.ablate ?? []);
   const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
   const calico = ablated.has("calico") ? undefined : calicoLayer(model);
@@ -214,7 +236,7 @@ export function createProbeEvaluator(model: ClusterModel, options: ProbeEvaluato
 
   return (probe: Probe): ProbeResult => {
     const { source, client } = probeSource(model, probe);
-    if ("service" in probe.to && !isDnsPort(probe.to.port)) {
+    if (needsNameLookup(probe)) {
       const lookup = dnsLookupBlocked(source);
       if (lookup) return resultOf(probe, lookup.decisions, lookup.effective, "network-deny", OBSERVATIONS.dnsFailure, ablated);
     }

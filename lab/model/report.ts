@@ -98,7 +98,13 @@ function outcomeLine(o: ProbeOutcome): string {
 }
 
 function layersLegend(verdict: PlatformVerdict): string {
-  return ENFORCEMENT_LAYERS.map((l) => `${LAYER_LETTERS[l]} ${l}${verdict.activeLayers.includes(l) ? "" : " (ablated)"}`).join(", ");
+  const absent = verdict.absent?.layers ?? [];
+  return ENFORCEMENT_LAYERS.map((l) => `${LAYER_LETTERS[l]} ${l}${absent.includes(l) ? ` (absent: ${verdict.absent?.reason})` : verdict.activeLayers.includes(l) ? "" : " (ablated)"}`).join(", ");
+}
+
+/** What a verdict of a cluster without a mesh covers and what it cannot (every report format says it). */
+export function meshAbsentNotice(absent: NonNullable<PlatformVerdict["absent"]>): string {
+  return `MESH ABSENT (${absent.reason}): ${absent.layers.join(" and ")} are not present, so no sidecar, mTLS or L7 rule acts; the L3/4-observable probes are evaluated, each sent sidecar-free, and an attack only the mesh would stop is predicted to get through`;
 }
 
 /** The verdict's RESULT line: every intent met, and every attack at its required depth unless a layer is ablated on purpose. */
@@ -143,6 +149,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   lines.push(`Isolation verdict for ${title}: ${s.tenants} tenants${subset} (${mode})`);
   lines.push(`Layers: ${layersLegend(verdict)}`);
   lines.push(`Ablated: ${verdict.ablated.length > 0 ? verdict.ablated.join(", ") : "none"}`);
+  if (verdict.absent) lines.push(meshAbsentNotice(verdict.absent));
   if (verdict.probeStandIns) lines.push(standInNotice(verdict));
   if (verdict.schema) lines.push(verdict.schema);
   for (const m of verdict.missingLayers ?? []) {
@@ -218,6 +225,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     classes: verdict.classes,
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,
+    ...(verdict.absent ? { absent: verdict.absent } : {}),
     summary: verdict.summary,
     probes: verdict.outcomes.map(probeToJson),
     cells: verdict.cells.map((c) => cellToJson(c, verdict.defenseInDepthEvaluated)),
@@ -234,6 +242,7 @@ export function probeToJson(o: ProbeOutcome): Record<string, unknown> {
     verdict: o.result.verdict,
     met: o.met,
     layers: o.result.layers,
+    ...(o.result.absentLayers ? { absentLayers: o.result.absentLayers } : {}),
     ...(o.result.decidedBy ? { decidedBy: o.result.decidedBy } : {}),
     observation: o.result.observation,
     ...(o.defense ? { defenseInDepth: o.defense } : {}),

@@ -40,6 +40,7 @@ function headerJson(plan: VerdictPlan): string {
     classes: plan.classes,
     ablated: plan.ablated,
     activeLayers: plan.activeLayers,
+    ...(plan.absent ? { absent: plan.absent } : {}),
   };
   return JSON.stringify(fields).slice(1, -1);
 }

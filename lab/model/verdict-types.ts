@@ -126,8 +126,14 @@ export interface PlatformVerdict {
   /** What the stand-ins were and how many evaluated probes (expanded) start at or go to one. */
   standIns: StandInSummary;
   ablated: LayerId[];
-  /** Layers evaluated (all enforcement layers minus the ablated ones). */
+  /** Layers evaluated (all enforcement layers minus the ablated and the absent ones). */
   activeLayers: LayerId[];
+  /**
+   * Layers the evaluated cluster does not have at all, with why (mesh: "absent": no mesh on this
+   * backend). Not ablated: they do not exist there. The verdict then covers the L3/4-observable
+   * catalogue (lab/probes/l34-catalogue.ts).
+   */
+  absent?: { layers: LayerId[]; reason: string };
   grouped: boolean;
   /** Grouped by classes of ordered pairs (pair-classes.ts) rather than by tenant classes alone. */
   pairClasses: boolean;

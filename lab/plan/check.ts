@@ -23,6 +23,14 @@ import type { LabCommand, Plan, PlanStep } from "./types";
 /** Seconds a `kubectl exec` may add around its script (API round trips, shell start). */
 export const EXEC_OVERHEAD_SECONDS = 30;
 
+/**
+ * How a backend runs one source's probe script: the argv of one invocation that runs `sh -c
+ * <script>` inside the source pod's network namespace. Default (kind, any real cluster):
+ * `kubectl exec -n <ns> deploy/<workload> -c <container> -- sh -c <script>`; the local backend runs
+ * the same script through `ip netns exec <netns> sh -c <script>` (lab/local/check.ts).
+ */
+export type ExecArgvFor = (batch: SourceBatch, script: string) => string[];
+
 export interface CheckPlanInput {
   spec: PlatformSpec;
   settings: LabSettings;
@@ -31,6 +39,8 @@ export interface CheckPlanInput {
   nonce: string;
   /** Pod IPs for workload targets; absent in a dry run (placeholders are shown). */
   lookupIp?: PodIpLookup;
+  /** How each source's script is run (default: `kubectl exec`, see ExecArgvFor). */
+  execArgvFor?: ExecArgvFor;
 }
 
 export interface PlannedAttempt {
@@ -56,7 +66,12 @@ export interface CheckPlan extends Plan {
   boundSeconds: number;
 }
 
-export function execStep(settings: LabSettings, batch: SourceBatch, nonce: string): SourceExec {
+/** `kubectl exec` into the source workload's container: how every cluster with a kubelet runs a probe script. */
+export function kubectlExecArgv(settings: LabSettings): ExecArgvFor {
+  return (batch, script) => kubectl(settings, "exec", "-n", batch.namespace, `deploy/${batch.workload}`, "-c", batch.container, "--", "sh", "-c", script);
+}
+
+export function execStep(settings: LabSettings, batch: SourceBatch, nonce: string, execArgvFor: ExecArgvFor = kubectlExecArgv(settings)): SourceExec {
   const script = buildProbeScript(
     batch.probes.map((p) => p.request),
     { nonce, batchSize: settings.batchSize, maxTimeSeconds: settings.maxTimeSeconds },
@@ -66,7 +81,7 @@ export function execStep(settings: LabSettings, batch: SourceBatch, nonce: strin
     batch,
     batches,
     step: {
-      argv: kubectl(settings, "exec", "-n", batch.namespace, `deploy/${batch.workload}`, "-c", batch.container, "--", "sh", "-c", script),
+      argv: execArgvFor(batch, script),
       waitsFor: `${batch.probes.length} probe(s) from ${batch.source} in ${batches} parallel batch(es), each curl bounded by --max-time ${settings.maxTimeSeconds}`,
       timeoutSeconds: batches * settings.maxTimeSeconds + EXEC_OVERHEAD_SECONDS,
     },
@@ -78,7 +93,7 @@ export function planCheck(input: CheckPlanInput): CheckPlan {
   const steps: PlanStep[] = [];
   if (!settings.contextExplicit) steps.push(currentContextStep());
   steps.push(listPodsStep(settings));
-  const execs = groupBySource(input.catalogue, input.lookupIp ?? (() => undefined)).map((batch) => execStep(settings, batch, input.nonce));
+  const execs = groupBySource(input.catalogue, input.lookupIp ?? (() => undefined)).map((batch) => execStep(settings, batch, input.nonce, input.execArgvFor));
   steps.push(...execs.map((e) => e.step));
   const canI = controlPlaneChecks(spec).map((check) => ({
     check,

@@ -49,6 +49,12 @@ export interface ProbeResult {
   observation: string;
   /** Model caveats for this probe (e.g. a Service whose workloads disagree, an unresolvable target). */
   warnings?: string[];
+  /**
+   * Layers that do not exist where the probe was evaluated, each with why (e.g. "no mesh on this
+   * backend"). Their `layers` entry is "not-applicable". Distinct from an ablated layer, which exists
+   * and was removed on purpose (ablations carry no entry here).
+   */
+  absentLayers?: Partial<Record<LayerId, string>>;
 }
 
 export type ProbeCategory =
@@ -59,7 +65,8 @@ export type ProbeCategory =
   | "grant" // configured cross-tenant grant within scope, must be allowed
   | "grant-beyond-scope" // grant used for another path/method/workload, must be denied
   | "dns" // positive control: DNS to kube-dns
-  | "api-server"; // the tenant's pods → the API server endpoints: denied unless the tenant has apiServerAccess
+  | "api-server" // the tenant's pods → the API server endpoints: denied unless the tenant has apiServerAccess
+  | "istiod"; // the tenant's pods → istiod: xDS/CA on 15012 allowed, its other ports (the injection webhook, 15017) denied
 
 /** A probe in the catalogue: what we attempt and what must happen. */
 export interface CataloguedProbe extends Probe {

@@ -1,6 +1,7 @@
 // JUnit XML (the de-facto schema CI systems read: testsuites > testsuite > testcase with
 // failure/skipped children). One suite for probes, one for control-plane checks.
-import type { CheckReport } from "./report";
+import { STATUS_WORDS } from "../check/compare";
+import { meshAbsentSentence, type CheckReport } from "./report";
 
 export function xmlEscape(text: string): string {
   return text
@@ -21,16 +22,19 @@ interface Case {
   detail: string;
 }
 
+/** Not failures, not passes: unclear, not run, or (no mesh) an attack only the absent mesh stops, seen as predicted. */
+const SKIPPED_STATUSES = new Set(["unknown", "skipped", "mesh-only"]);
+
 function testcase(c: Case): string {
   const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}">`;
   if (c.status === "pass") return `${open}</testcase>`;
-  if (c.status === "unknown" || c.status === "skipped") return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
+  if (SKIPPED_STATUSES.has(c.status)) return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
   return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>\n    </testcase>`;
 }
 
 function suite(name: string, cases: Case[], properties: Record<string, string> = {}): string {
-  const failures = cases.filter((c) => c.status !== "pass" && c.status !== "unknown" && c.status !== "skipped").length;
-  const skipped = cases.filter((c) => c.status === "unknown" || c.status === "skipped").length;
+  const failures = cases.filter((c) => c.status !== "pass" && !SKIPPED_STATUSES.has(c.status)).length;
+  const skipped = cases.filter((c) => SKIPPED_STATUSES.has(c.status)).length;
   const props = Object.entries(properties);
   const propertyLines = props.length ? ["    <properties>", ...props.map(([k, v]) => `      <property name="${xmlEscape(k)}" value="${xmlEscape(v)}"/>`), "    </properties>"] : [];
   return [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...propertyLines, ...cases.map(testcase), "  </testsuite>"].join("\n");
@@ -41,7 +45,7 @@ export function renderJunit(report: CheckReport): string {
     classname: `lab.${p.category}`,
     name: `${p.id} (intent ${p.intent})`,
     status: p.status,
-    message: `${p.status}: observed ${p.observed.observation} (${p.observed.verdict}), intent ${p.intent}`,
+    message: probeMessage(p),
     detail: `from ${p.from} to ${p.url}\nobserved: ${p.observed.reason}\npredicted: ${p.predicted ? `${p.predicted.verdict}, ${p.predicted.observation}` : "none"}\nbody: ${p.observed.body}`,
   }));
   const controlCases: Case[] = report.controlPlane.map((c) => ({
@@ -52,14 +56,26 @@ export function renderJunit(report: CheckReport): string {
     detail: c.description,
   }));
   const notRunCases: Case[] = report.notRun.map((part) => ({ classname: "lab.not-run", name: part, status: "skipped", message: `not run: ${part}`, detail: part }));
-  const name = `hard-tenancy lab ${report.command}${report.ablated.length ? ` (ablated: ${report.ablated.join(", ")})` : ""}${report.scenario ? ` (scenario ${report.scenario})` : ""}`;
+  const name = `hard-tenancy lab ${report.command}${report.ablated.length ? ` (ablated: ${report.ablated.join(", ")})` : ""}${report.scenario ? ` (scenario ${report.scenario})` : ""}${report.meshAbsent ? ` (mesh absent: ${report.meshAbsent.reason})` : ""}`;
+  const properties: Record<string, string> = {
+    ...(report.meshAbsent ? { "mesh-absent": meshAbsentSentence(report.meshAbsent) } : {}),
+    ...(report.predictionStandIns.length ? { "prediction-stand-ins": report.predictionStandIns.join(", ") } : {}),
+  };
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="${xmlEscape(name)}">`,
-    suite("probes", probeCases, report.predictionStandIns.length ? { "prediction-stand-ins": report.predictionStandIns.join(", ") } : {}),
+    suite("probes", probeCases, properties),
     suite("control-plane", controlCases),
     ...(notRunCases.length > 0 ? [suite("not-run", notRunCases)] : []),
     `</testsuites>`,
     "",
   ].join("\n");
+}
+
+function probeMessage(p: CheckReport["probes"][number]): string {
+  if (p.status === "skipped") return `not run: ${p.observed.reason}`;
+  const observed = `observed ${p.observed.observation} (${p.observed.verdict}), intent ${p.intent}`;
+  if (p.status !== "mesh-only" && p.status !== "mismatch") return `${p.status}: ${observed}`;
+  const predicted = p.predicted ? `, predicted ${p.predicted.observation} (${p.predicted.verdict})` : "";
+  return `${STATUS_WORDS[p.status]}: ${observed}${predicted}`;
 }

@@ -18,7 +18,8 @@ export interface ProbeReportEntry {
     errorMessage: string;
     body: string;
   };
-  predicted: { verdict: string; observation: string; layers: Record<string, string> } | null;
+  /** `absentLayers`: layers the evaluated cluster does not have, with why (no mesh on this backend). */
+  predicted: { verdict: string; observation: string; layers: Record<string, string>; absentLayers?: Record<string, string> } | null;
   blockingLayers: string[];
   observationMatchesPrediction: boolean | null;
 }
@@ -33,14 +34,32 @@ export interface CheckReport {
   scenario: string | null;
   /** Parts of the check that did not run at all, with why (e.g. data-plane probes on a backend without a dataplane). */
   notRun: string[];
+  /**
+   * Present when the cluster runs no mesh (the local backend): the mesh layers it lacks and why.
+   * Probes are then sent sidecar-free and judged against the model without a mesh; those that need
+   * the mesh are listed with status `skipped`.
+   */
+  meshAbsent?: MeshAbsence;
   outcome: RunVerdict["outcome"];
   exitCode: number;
   reasons: string[];
-  summary: { probes: number; passed: number; breaches: number; controlsFailed: number; unknown: number; observationMismatches: number; controlPlane: number; controlPlanePassed: number };
+  /** Without a mesh also: `meshOnly` (stopped only by the mesh, absent here), `mismatches` (observed ≠ predicted), `skipped` (need the mesh). */
+  summary: { probes: number; passed: number; breaches: number; controlsFailed: number; unknown: number; observationMismatches: number; controlPlane: number; controlPlanePassed: number; meshOnly?: number; mismatches?: number; skipped?: number };
   probes: ProbeReportEntry[];
   controlPlane: ControlPlaneOutcome[];
   /** Workloads the model's predictions used stand-ins for (the stack deploys none of its own). */
   predictionStandIns: string[];
+}
+
+export interface MeshAbsence {
+  reason: string;
+  /** The enforcement layers not present. */
+  layers: string[];
+}
+
+/** The one sentence every report format uses to say the mesh was absent. */
+export function meshAbsentSentence(mesh: MeshAbsence): string {
+  return `MESH ABSENT (${mesh.reason}): ${mesh.layers.join(" and ")} are not present; every probe was sent sidecar-free and judged against the model without a mesh (observed = predicted); probes that need the mesh (mTLS, L7) were not run`;
 }
 
 export interface ReportContext {
@@ -52,6 +71,7 @@ export interface ReportContext {
   scenario?: string;
   notRun?: string[];
   predictionStandIns?: string[];
+  meshAbsent?: MeshAbsence;
 }
 
 const BODY_IN_REPORT = 300;
@@ -67,6 +87,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
     ablated: ctx.ablated ?? [],
     scenario: ctx.scenario ?? null,
     notRun: ctx.notRun ?? [],
+    ...(ctx.meshAbsent ? { meshAbsent: { reason: ctx.meshAbsent.reason, layers: [...ctx.meshAbsent.layers] } } : {}),
     outcome: verdict.outcome,
     exitCode: verdict.exitCode,
     reasons: verdict.reasons,
@@ -79,6 +100,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
       observationMismatches: probes.filter((p) => p.observationMatchesPrediction === false).length,
       controlPlane: controlPlane.length,
       controlPlanePassed: controlPlane.filter((c) => c.status === "pass").length,
+      ...(ctx.meshAbsent ? { meshOnly: count("mesh-only"), mismatches: count("mismatch"), skipped: count("skipped") } : {}),
     },
     probes: probes.map((p) => ({
       id: p.probe.id,
@@ -98,7 +120,12 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
         body: p.raw.body.slice(0, BODY_IN_REPORT),
       },
       predicted: p.prediction
-        ? { verdict: p.prediction.verdict, observation: p.prediction.observation, layers: { ...p.prediction.layers } as Record<string, string> }
+        ? {
+            verdict: p.prediction.verdict,
+            observation: p.prediction.observation,
+            layers: { ...p.prediction.layers } as Record<string, string>,
+            ...(p.prediction.absentLayers ? { absentLayers: { ...p.prediction.absentLayers } as Record<string, string> } : {}),
+          }
         : null,
       blockingLayers: [...p.blockingLayers],
       observationMatchesPrediction: p.observationMatchesPrediction,

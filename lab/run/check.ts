@@ -3,10 +3,12 @@
 import { randomBytes } from "node:crypto";
 import type { PlatformSpec } from "../../components/spec/types";
 import { parseCanI, parseGuardrailDryRun, parsePodSecurityDryRun, tokenMountViolations } from "../check/control-plane";
-import { judgeProbe, judgeRun, type ControlPlaneOutcome, type ProbeOutcome, type ProbeStatus } from "../check/compare";
+import { judgeProbe, judgeRun, skippedProbe, type ControlPlaneOutcome, type ProbeOutcome, type ProbeStatus } from "../check/compare";
 import { parsePodList, podsOf, type PodSummary } from "../check/pods";
 import { parseProbeOutput, type RawObservation } from "../check/script";
-import { planCheck } from "../plan/check";
+import { probeMethod, requestFor } from "../check/targets";
+import { MESH_LAYERS, NO_MESH_REASON, type MeshPresence } from "../model/mesh";
+import { planCheck, type ExecArgvFor } from "../plan/check";
 import type { LabSettings } from "../plan/settings";
 import { listPodsStep } from "../plan/steps";
 import type { PlatformVerdict } from "../model/verdict-types";
@@ -33,6 +35,18 @@ export interface LiveCheckOptions {
   verdict?: PlatformVerdict;
   /** Workloads the predictions used stand-ins for (see lab/model/stand-ins.ts). */
   predictionStandIns?: string[];
+  /** How each source pod's probe script is run (default: `kubectl exec`; the local backend: `ip netns exec`). */
+  execArgvFor?: ExecArgvFor;
+  /** The pods, when the backend knows them already (default: `kubectl get pods -A -o json`). */
+  pods?: readonly PodSummary[];
+  /**
+   * "absent": the cluster runs no mesh. Each probe is judged against its prediction, which must be
+   * the model's without a mesh (predictL34Catalogue), observed = predicted being the gate
+   * (lab/check/compare.ts); every report says the mesh was absent.
+   */
+  mesh?: MeshPresence;
+  /** Catalogue probes not run here, each with why (e.g. needs the mesh): reported with status skipped. */
+  skippedProbes?: readonly { probe: CataloguedProbe; reason: string }[];
 }
 
 export interface LiveCheckResult {
@@ -75,11 +89,11 @@ function tokenOutcomes(pods: PodSummary[], spec: PlatformSpec): ControlPlaneOutc
 export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promise<LiveCheckResult> {
   const { spec, settings } = options;
   const startedAt = io.now();
-  const listed = await executeStep(io, listPodsStep(settings));
-  const pods = parsePodList(listed.result?.stdout ?? "");
+  const pods = options.pods ? [...options.pods] : parsePodList((await executeStep(io, listPodsStep(settings))).result?.stdout ?? "");
   const lookupIp = (workload: string): string | undefined => podsOf(pods, workload).find((p) => p.podIP)?.podIP;
   const nonce = randomNonce();
-  const plan = planCheck({ spec, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp });
+  const plan = planCheck({ spec, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp, ...(options.execArgvFor ? { execArgvFor: options.execArgvFor } : {}) });
+  const judge = { ...(options.mesh ? { mesh: options.mesh } : {}) };
   const predictionById = new Map(options.predictions.map((p) => [p.probe.id, p.result]));
   io.log(`probing: ${plan.notes[0]}`);
 
@@ -90,10 +104,11 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
     const why = `exec in ${exec.batch.source} failed: ${(outcome.result?.stderr ?? "").trim().split("\n")[0] || `exit ${outcome.result?.code}`}`;
     return exec.batch.probes.map((planned, i): ProbeOutcome => {
       const raw = observations[i].reported ? observations[i] : unreported(i, why);
-      return judgeProbe(planned, raw, predictionById.get(planned.probe.id));
+      return judgeProbe(planned, raw, predictionById.get(planned.probe.id), judge);
     });
   });
-  const probeOutcomes = perExec.flat();
+  const skipped = (options.skippedProbes ?? []).map(({ probe, reason }) => skippedProbe({ probe, method: probeMethod(probe), request: requestFor(probe, lookupIp) }, reason));
+  const probeOutcomes = [...perExec.flat(), ...skipped];
 
   const canI = await mapLimited(plan.canI, 8, async ({ check, step }): Promise<ControlPlaneOutcome> => {
     const outcome = await executeStep(io, { ...step, mayFail: true });
@@ -145,6 +160,7 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
       scenario: options.scenario,
       notRun,
       predictionStandIns: options.predictionStandIns,
+      ...(options.mesh === "absent" ? { meshAbsent: { reason: NO_MESH_REASON, layers: [...MESH_LAYERS] } } : {}),
     },
     probeOutcomes,
     controlPlane,

@@ -137,13 +137,15 @@ export class NetnsPair {
 }
 
 /** Ports of the symptom server (nothing listens on `refused`). */
-export const SYMPTOM_PORTS = { echo: 8080, rbac: 8403, upstreamError: 8503, reset: 8056, refused: 8007 } as const;
+export const SYMPTOM_PORTS = { echo: 8080, rbac: 8403, upstreamError: 8503, reset: 8056, refused: 8007, closed: 8052, binary: 8053 } as const;
 
 /**
  * Plain JavaScript run with `node -e` in the server namespace: argv[1] = listen address,
  * argv[2] = lifetime in ms (it exits by itself). Reproduces what a client sees from each layer:
  * the echo server's 200, Envoy's RBAC 403 and upstream-connect 503 bodies, and a server that
- * accepts, reads the request, then resets (SO_LINGER 0, as `socket.resetAndDestroy()` does).
+ * accepts, reads the request, then resets (SO_LINGER 0, as `socket.resetAndDestroy()` does). Two
+ * servers that do not speak HTTP stand for what a TCP probe meets (a DNS server on TCP 53, istiod's
+ * gRPC): one closes after reading the request without a byte back, one answers binary data.
  */
 export const SYMPTOM_SERVER_CODE = `
 const http = require("node:http");
@@ -159,6 +161,8 @@ const servers = [
   [${SYMPTOM_PORTS.rbac}, reply(403, "RBAC: access denied", "text/plain")],
   [${SYMPTOM_PORTS.upstreamError}, reply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure", "text/plain")],
   [${SYMPTOM_PORTS.reset}, net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()))],
+  [${SYMPTOM_PORTS.closed}, net.createServer((socket) => socket.once("data", () => socket.end()))],
+  [${SYMPTOM_PORTS.binary}, net.createServer((socket) => socket.once("data", () => socket.end(Buffer.from([0x00, 0x1c, 0x12, 0x34, 0x81, 0x83, 0x00, 0x01]))))],
 ];
 let listening = 0;
 for (const [port, server] of servers) server.listen(port, host, () => { if (++listening === servers.length) console.log("ready"); });

@@ -5,7 +5,8 @@
 // one row), equal cells share one view, probe rows are stored once per name-free content, and the
 // grid is run-length encoded.
 import { ENFORCEMENT_LAYERS } from "../../../components/spec/types";
-import { LAYER_LETTERS, standInNotice, verdictPasses } from "../../model/report";
+import { LAYER_LETTERS, meshAbsentNotice, standInNotice, verdictPasses } from "../../model/report";
+import { meshAbsentSentence } from "../report";
 import type { ClassCell, PlatformVerdict, ProbeOutcome } from "../../model/verdict-types";
 import type { ProbeCategory } from "../../probes/types";
 import { depthTone, legend } from "./palette";
@@ -14,10 +15,10 @@ import type { CellMark, CellView, LayerState, ObservedProbe, ProbeEvidence, Prob
 
 /**
  * Categories that concern a tenant and the platform rather than another tenant: its own positive
- * controls and its reach to the API server (denied unless the tenant has apiServerAccess). They
- * sit on the diagonal.
+ * controls and its reach to the API server (denied unless the tenant has apiServerAccess) and to
+ * istiod (15012 only). They sit on the diagonal.
  */
-const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service", "api-server"]);
+const CONTROL_CATEGORIES: ReadonlySet<ProbeCategory> = new Set(["same-tenant", "dns", "shared-service", "api-server", "istiod"]);
 
 /** Defense in depth every network attack needs (the platform's requirement; grant ports need 1). */
 export const REQUIRED_DEFENSE_IN_DEPTH = 2;
@@ -84,6 +85,7 @@ function layerLetters(states: LayerState[]): string {
 function layerStates(verdict: PlatformVerdict, cell: ClassCell | undefined): LayerState[] {
   return ENFORCEMENT_LAYERS.map((layer) => {
     if (verdict.ablated.includes(layer)) return "ablated";
+    if (verdict.absent?.layers.includes(layer)) return "n/a";
     if (!cell || cell.cell.minDefenseInDepth === null) return "n/a";
     if (cell.cell.holdingLayers.includes(layer)) return "all";
     if (cell.cell.partialLayers.includes(layer)) return "some";
@@ -197,6 +199,9 @@ function observedHeader(input: ReportInput, disagreements: number, unplaced: num
     breaches: count("breach"),
     controlsFailed: count("control-failed"),
     unknown: count("unknown"),
+    meshOnly: count("mesh-only"),
+    mismatches: count("mismatch"),
+    skipped: count("skipped"),
     disagreements,
     unplaced,
     controlPlane: run.controlPlane.length,
@@ -238,6 +243,7 @@ function summaryHeader(input: ReportInput, disagreements: number, unplaced: numb
     ablated: [...verdict.ablated],
     standIns: verdict.probeStandIns,
     standInNotice: verdict.probeStandIns ? standInNotice(verdict) : null,
+    meshAbsentNotice: input.observed?.meshAbsent ? meshAbsentSentence(input.observed.meshAbsent) : verdict.absent ? meshAbsentNotice(verdict.absent) : null,
     inconclusiveProbes: inconclusive,
     warnings: [...verdict.warnings],
     observed: observedHeader(input, disagreements, unplaced),
@@ -307,8 +313,14 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
   }
   // Observations of pairs the model grouped (not evaluated one by one) are listed, and still mark their cell.
   const unplacedObservations: ProbeEvidence[] = [];
+  // Probes the run did not make (e.g. they need a mesh the cluster lacks) are listed on their own, with why.
+  const notRunProbes: ReportPageData["notRunProbes"] = [];
   for (const observed of input.observed?.probes ?? []) {
     if (usedObservations.has(observed.id)) continue;
+    if (observed.status === "skipped") {
+      notRunProbes.push({ id: observed.id, from: observed.from, reason: observed.observed.reason });
+      continue;
+    }
     unplacedObservations.push(evidenceOf(observed, `in ${observed.from}: ${observed.url}`));
     const pair = pairOfId(observed.id, verdict);
     if (pair) cellInputs[pair.a * n + pair.v].extraObserved.push(observed);
@@ -333,6 +345,7 @@ export function buildReportPageData(input: ReportInput): ReportPageData {
     views: viewInterner.items,
     probes: rowInterner.items,
     unplacedObservations,
+    notRunProbes,
     controlPlane: [...(input.observed?.controlPlane ?? [])],
   };
 }

@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildReportPageData, runLengthDecode } from "./page-data";
-import { classListSection, controlPlaneSection, escapeHtml, heatmapDom, legendSection, multiplesSection, summarySection, unplacedSection } from "./sections";
+import { classListSection, controlPlaneSection, escapeHtml, heatmapDom, legendSection, multiplesSection, notRunSection, summarySection, unplacedSection } from "./sections";
 import type { ReportInput, ReportPageData } from "./types";
 import { packRows } from "./row-codec";
 
@@ -87,6 +87,7 @@ ${classListSection(data)}</div>
 ${multiplesSection(data, grid, dom)}
 ${controlPlaneSection(data)}
 ${unplacedSection(data)}
+${notRunSection(data)}
 <footer>One self-contained file: no network requests. Data format ${data.format}.</footer>
 </main>
 <script id="report-data" type="application/json">${scriptSafeJson({ ...data, probes: packRows(data.probes) })}</script>

@@ -35,6 +35,7 @@ export function summarySection(data: ReportPageData): string {
     fact("below required depth", String(h.weakAttacks)),
     ...(h.grantedPortAttacks > 0 ? [fact("attacks on granted ports (L7 alone by design)", `${h.grantedPortAttacks}, ≥ ${h.minDefenseInDepthOnGrantedPorts ?? "n/a"} layer`)] : []),
     fact("ablated layers", h.ablated.length > 0 ? h.ablated.join(", ") : "none"),
+    ...(h.meshAbsentNotice ? [fact("mesh", "absent: peerAuthentication and authorization not present")] : []),
     fact("probe stand-ins", h.standIns ? "yes (see notice)" : "no: the stack's own demo workloads"),
     fact("inconclusive probes (model)", String(h.inconclusiveProbes)),
     fact("model result", h.modelResult),
@@ -47,6 +48,13 @@ export function summarySection(data: ReportPageData): string {
       fact("breaches observed", String(o.breaches)),
       fact("positive controls failed (observed)", String(o.controlsFailed)),
       fact("inconclusive probes (observed)", String(o.unknown)),
+      ...(h.meshAbsentNotice
+        ? [
+            fact("attacks stopped only by the mesh (absent here), seen as predicted", String(o.meshOnly)),
+            fact("observed ≠ predicted (model without a mesh)", String(o.mismatches)),
+            fact("probes not run (need the mesh)", String(o.skipped)),
+          ]
+        : []),
       fact("observations disagreeing with the model", String(o.disagreements)),
       fact("control-plane checks passed", `${o.controlPlanePassed}/${o.controlPlane}`),
       ...(o.unplaced > 0 ? [fact("observations without a predicted cell", String(o.unplaced))] : []),
@@ -54,6 +62,7 @@ export function summarySection(data: ReportPageData): string {
     );
   }
   const notices = [
+    ...(h.meshAbsentNotice ? [`<p class="notice" id="mesh-absent">${escapeHtml(h.meshAbsentNotice)}</p>`] : []),
     ...(h.standInNotice ? [`<p class="notice">${escapeHtml(h.standInNotice)}</p>`] : []),
     ...(h.ablated.length > 0 ? [`<p class="notice">Ablated on purpose: ${escapeHtml(h.ablated.join(", "))}. Depth requirements are reported, not enforced, while a layer is off.</p>`] : []),
   ];
@@ -189,4 +198,12 @@ export function unplacedSection(data: ReportPageData): string {
   return `<section aria-label="observations without a prediction"><h2>Observations without a predicted probe</h2>
 <p class="muted">Probes the run made that the model did not evaluate one by one (grouped tenants) or at all; their breaches and disagreements still mark their cell.</p>
 <table class="plain"><thead><tr><th>status</th><th>evidence</th><th>observed</th><th>why</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+}
+
+export function notRunSection(data: ReportPageData): string {
+  if (data.notRunProbes.length === 0) return "";
+  const rows = data.notRunProbes.map((p) => `<tr><td class="mono">${escapeHtml(p.id)}</td><td>${escapeHtml(p.from)}</td><td>${escapeHtml(p.reason)}</td></tr>`);
+  return `<section aria-label="probes not run" id="not-run"><h2>Probes not run (${data.notRunProbes.length})</h2>
+<p class="muted">Catalogue probes this run did not make, each with why; none of them is counted as passed.</p>
+<table class="plain"><thead><tr><th>probe</th><th>from</th><th>why not run</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
 }

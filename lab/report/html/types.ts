@@ -31,6 +31,8 @@ export interface ObservedRun {
   controlPlane: ObservedCheck[];
   /** Parts of the run that did not run at all, with why (absent: everything ran). */
   notRun?: string[];
+  /** The cluster runs no mesh: the layers it lacks and why (`lab check`'s CheckReport.meshAbsent). */
+  meshAbsent?: { reason: string; layers: string[] };
 }
 
 export interface ReportInput {
@@ -135,6 +137,8 @@ export interface SummaryHeader {
   ablated: LayerId[];
   standIns: boolean;
   standInNotice: string | null;
+  /** Set when the evaluated or observed cluster runs no mesh: the sentence saying so. */
+  meshAbsentNotice: string | null;
   /** Probes (expanded) the model or the run could not decide. */
   inconclusiveProbes: number;
   warnings: string[];
@@ -148,6 +152,10 @@ export interface SummaryHeader {
     breaches: number;
     controlsFailed: number;
     unknown: number;
+    /** Without a mesh: attacks only the absent mesh stops (seen as predicted), observations ≠ predictions, probes not run. */
+    meshOnly: number;
+    mismatches: number;
+    skipped: number;
     disagreements: number;
     unplaced: number;
     controlPlane: number;
@@ -189,5 +197,7 @@ export interface ReportPageData {
   probes: ProbeRow[];
   /** Live/audit: observations that match no predicted cell (listed, never dropped). */
   unplacedObservations: ProbeEvidence[];
+  /** Live: probes the run did not make (status skipped), each with why (e.g. needs the mesh where there is none). */
+  notRunProbes: { id: string; from: string; reason: string }[];
   controlPlane: ObservedCheck[];
 }

@@ -2,7 +2,7 @@
 // format and per-pod batch script, against real servers in network namespaces. Needs root and
 // `ip`/`curl`; skips with the reason otherwise.
 import assert from "node:assert/strict";
-import { attributeLayers, classifyDnsObservation, classifyObservation, type Classification } from "../../../lab/check/classify";
+import { attributeLayers, classifyConnectObservation, classifyDnsObservation, classifyObservation, type Classification } from "../../../lab/check/classify";
 import type { CurlRequest } from "../../../lab/check/curl";
 import { buildProbeScript, parseProbeOutput, type RawObservation } from "../../../lab/check/script";
 import type { ProbeResult } from "../../../lab/probes/types";
@@ -34,6 +34,8 @@ describe("lab check classification against real curl in network namespaces", fun
       refused: { url: at(pair.serverIp, SYMPTOM_PORTS.refused), method: "GET", headers: {} },
       reset: { url: at(pair.serverIp, SYMPTOM_PORTS.reset), method: "GET", headers: {} },
       dns: { url: "http://echo.tenant-globex.svc.cluster.local:80/", method: "GET", headers: {} },
+      closed: { url: at(pair.serverIp, SYMPTOM_PORTS.closed), method: "GET", headers: {} },
+      binary: { url: at(pair.serverIp, SYMPTOM_PORTS.binary), method: "GET", headers: {} },
     } satisfies Record<string, CurlRequest>);
     const names = Object.keys(cases);
     // batch size 4 → two batches, so the batching path runs too; bounded: 2 × MAX_TIME_SECONDS plus slack.
@@ -111,6 +113,17 @@ describe("lab check classification against real curl in network namespaces", fun
     assert.match(raw.errorMessage, /^Resolving timed out/);
     assert.deepEqual([classifyFromSidecar(raw).verdict, classifyFromSidecar(raw).layer], ["unknown", "dns"]);
     assert.equal(classifyDnsObservation(raw).verdict, "deny");
+  });
+
+  it("judges a TCP probe by its connection: connected to a server that closes without a reply, answers binary, resets or speaks HTTP; blocked when dropped or refused", () => {
+    assert.equal(observed.get("closed")!.exitCode, 52);
+    assert.deepEqual([observed.get("binary")!.exitCode, observed.get("binary")!.errorMessage], [1, "Received HTTP/0.9 when not allowed"]);
+    for (const name of ["closed", "binary", "reset", "echo", "rbac"]) {
+      const c = classifyConnectObservation(observed.get(name)!);
+      assert.deepEqual([c.verdict, c.observation], ["allow", "connected"], `${name}: curl exit ${observed.get(name)!.exitCode} ${observed.get(name)!.errorMessage}`);
+    }
+    assert.deepEqual([classifyConnectObservation(observed.get("dropped")!).observation, classifyConnectObservation(observed.get("refused")!).observation], ["curl exit 28", "curl exit 7"]);
+    assert.equal(classifyConnectObservation(observed.get("dns")!).verdict, "unknown");
   });
 
   it("classifies a DNS failure (curl exit 6) as unknown for an attack and as a failed DNS control", () => {

@@ -17,21 +17,28 @@ import { buildCellVerdict, summarise } from "../../../lab/model/cells";
 import { defenseInDepth, isAttack } from "../../../lab/model/defense";
 import { cellFor, platformModel, platformObjects, verifyPlatform } from "../../../lab/model/platform";
 import { evaluateProbes } from "../../../lab/model/probe";
+import { MESH_LAYERS, type MeshPresence } from "../../../lab/model/mesh";
+import { l34Catalogue } from "../../../lab/probes/l34-catalogue";
 import type { CellVerdict, ProbeOutcome } from "../../../lab/model/verdict-types";
 import { SCENARIOS } from "../../../lab/scenarios";
 import { heterogeneousConfig, seededRandom } from "../../fixtures/heterogeneous-platform";
 import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 /** Every probe of every ordered pair (and every tenant's controls), each evaluated on its own per ablation. */
-function bruteForce(spec: PlatformSpec, objects: K8sObject[], ablate: LayerId[]): { cells: Map<string, CellVerdict>; outcomes: ProbeOutcome[] } {
+function bruteForce(spec: PlatformSpec, objects: K8sObject[], ablate: LayerId[], mesh: MeshPresence = "present"): { cells: Map<string, CellVerdict>; outcomes: ProbeOutcome[] } {
   const model = platformModel(spec, objects);
+  // Without a mesh: the L3/4-observable probes (derived from the whole catalogue, then split by cell), the mesh layers never active.
+  const meshAbsent = mesh === "absent";
+  const l34 = meshAbsent ? l34Catalogue(spec).probes : [];
   const groups: { key: string; probes: ReturnType<typeof pairProbes> }[] = [];
-  for (const t of spec.tenants) groups.push({ key: `${t.name}>${t.name}`, probes: tenantControlProbes(spec, t) });
-  for (const a of spec.tenants) for (const v of spec.tenants) if (a !== v) groups.push({ key: `${a.name}>${v.name}`, probes: pairProbes(spec, a, v) });
+  const cellOf = (probe: (typeof l34)[number]): string => (["same-tenant", "dns", "shared-service", "api-server", "istiod"].includes(probe.category) || probe.victim === spec.sharedServices.namespace ? `${probe.attacker}>${probe.attacker}` : `${probe.attacker}>${probe.victim}`);
+  for (const t of spec.tenants) groups.push({ key: `${t.name}>${t.name}`, probes: meshAbsent ? l34.filter((p) => cellOf(p) === `${t.name}>${t.name}`) : tenantControlProbes(spec, t) });
+  for (const a of spec.tenants) for (const v of spec.tenants) if (a !== v) groups.push({ key: `${a.name}>${v.name}`, probes: meshAbsent ? l34.filter((p) => cellOf(p) === `${a.name}>${v.name}`) : pairProbes(spec, a, v) });
   const probes = groups.flatMap((g) => g.probes);
-  const results = evaluateProbes(model, probes, { ablate });
+  const results = evaluateProbes(model, probes, { ablate, mesh });
   const attacks = probes.flatMap((p, i) => (isAttack(p) ? [i] : []));
-  const defenses = defenseInDepth(spec, attacks.map((i) => probes[i]), ablate, (batch, without) => evaluateProbes(model, batch, { ablate: without }));
+  const base = meshAbsent ? [...new Set([...ablate, ...MESH_LAYERS])] : ablate;
+  const defenses = defenseInDepth(spec, attacks.map((i) => probes[i]), base, (batch, without) => evaluateProbes(model, batch, { ablate: without, mesh }));
   const defenseAt = new Map(attacks.map((i, k) => [i, defenses[k]] as const));
   const outcomes: ProbeOutcome[] = probes.map((probe, i) => {
     const defense = defenseAt.get(i);
@@ -136,6 +143,27 @@ describe("platform verdict shortcuts, differentially against brute force", funct
     }
     assert.ok(scenarios > 0 && pairsCompared > PLATFORMS * 4, `compared ${pairsCompared} cells, ${scenarios} scenario platforms`);
     assert.ok(reducedEvaluations > 0 && subsetPairs > 0);
+  });
+
+  it("equals brute force without a mesh too: the L3/4-observable probes, cell by cell, on 40 random platforms", () => {
+    let pairsCompared = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const { config, ablate } = randomPlatform(seed + 1000);
+      const spec = validatePlatformConfig(config);
+      const label = `seed ${seed + 1000}: ${spec.tenants.length} tenants, ${spec.grants.length} grants, ablate [${ablate.join(", ")}], mesh absent`;
+      const reduced = verifyPlatform(spec, { endpoints: labProbeEndpoints, ablate, grouping: seed % 2 === 0, mesh: "absent" });
+      const brute = bruteForce(spec, platformObjects(spec, labProbeEndpoints), ablate, "absent");
+      for (const a of spec.tenants) {
+        for (const v of spec.tenants) {
+          assert.deepEqual(comparable(cellFor(reduced, a.name, v.name).cell), comparable(brute.cells.get(`${a.name}>${v.name}`)!), `${label}: cell ${a.name} -> ${v.name}`);
+          pairsCompared += 1;
+        }
+      }
+      assert.deepEqual(reduced.summary, summarise(spec.tenants.length, brute.outcomes), `${label}: summary`);
+      assert.deepEqual(reduced.absent?.layers, [...MESH_LAYERS]);
+      assert.ok(reduced.outcomes.every((o) => o.result.absentLayers?.authorization !== undefined && o.probe.client === "no-sidecar"), label);
+    }
+    assert.ok(pairsCompared > 40 * 4);
   });
 
   it("groups a random 30-tenant platform into fewer evaluations than brute force, with every pair counted", () => {

@@ -229,4 +229,20 @@ describe("observation table", () => {
     const open = buildClusterModel([...objects, networkPolicy("a", "dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]);
     assert.equal(createProbeEvaluator(open)({ id: "n", from: "a/client", to: { service: "b/echo", port: 80 }, protocol: "HTTP" }).observation, "http 200");
   });
+
+  it("judges TCP to cluster DNS as a connection, after the name lookup over UDP: connected, or a DNS failure when UDP is closed", () => {
+    const dnsService = { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system" }, spec: { selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP", targetPort: 53 }, { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 }] } };
+    const coredns = pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, { ports: [{ containerPort: 53, protocol: "UDP" }, { containerPort: 53, protocol: "TCP" }] });
+    const base = [namespace("kube-system"), namespace("a"), pod("a", "client", {}), coredns, dnsService];
+    const tcpDns: Probe = { id: "tcp-dns", from: "a/client", to: { service: "kube-system/kube-dns", port: 53 }, protocol: "TCP", client: "no-sidecar" };
+    const udpDns: Probe = { ...tcpDns, id: "udp-dns", protocol: "UDP" };
+    const open = createProbeEvaluator(buildClusterModel(base));
+    assert.equal(open(tcpDns).observation, "connected");
+    assert.equal(open(udpDns).observation, "dns ok");
+    const tcpOnly = createProbeEvaluator(buildClusterModel([...base, networkPolicy("a", "tcp-dns-only", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 53, protocol: "TCP" }] }] })]));
+    assert.equal(tcpOnly(udpDns).observation, "dns failure");
+    assert.equal(tcpOnly(tcpDns).observation, "dns failure", "the name is looked up over UDP before the TCP connection");
+    const udpOnly = createProbeEvaluator(buildClusterModel([...base, networkPolicy("a", "udp-dns-only", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 53, protocol: "UDP" }] }] })]));
+    assert.equal(udpOnly(tcpDns).observation, "curl exit 28");
+  });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import type { PlatformSpec } from "../../../components/spec/types";
-import { planCheck, EXEC_OVERHEAD_SECONDS } from "../../../lab/plan/check";
+import { kubectlExecArgv, planCheck, EXEC_OVERHEAD_SECONDS } from "../../../lab/plan/check";
 import { labSettings } from "../../../lab/plan/settings";
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { PROBE_SOURCES } from "../../../lab/workloads/names";
@@ -100,6 +100,23 @@ describe("lab check plan", () => {
     assert.deepEqual(plan.guardrails, []);
     assert.equal(plan.steps.filter((s) => s.argv.includes("--dry-run=server") && !s.argv.includes("--as")).length, 2);
     assert.ok(plan.attempts.every((a) => a.attempt.expect.outcome === "admitted" || a.attempt.expect.by !== "guardrail"), "no attempt expects a guardrail that is switched off");
+  });
+
+  it("runs each source's very script through the backend's exec hook, and by default through kubectl exec exactly as before", () => {
+    const spec = specWith(2);
+    const catalogue = buildProbeCatalogue(spec);
+    const byDefault = planCheck({ spec, settings, catalogue, nonce: NONCE });
+    const viaKubectl = planCheck({ spec, settings, catalogue, nonce: NONCE, execArgvFor: kubectlExecArgv(settings) });
+    assert.deepEqual(viaKubectl.steps, byDefault.steps);
+    const seen: string[] = [];
+    const netns = planCheck({ spec, settings, catalogue, nonce: NONCE, execArgvFor: (batch, script) => (seen.push(batch.source), ["ip", "netns", "exec", `ht-${batch.namespace}-${batch.workload}`, "sh", "-c", script]) });
+    assert.deepEqual(seen, byDefault.execs.map((e) => e.batch.source));
+    netns.execs.forEach((exec, i) => {
+      assert.deepEqual(exec.step.argv.slice(0, 6), ["ip", "netns", "exec", `ht-${exec.batch.namespace}-${exec.batch.workload}`, "sh", "-c"]);
+      assert.equal(exec.step.argv[6], byDefault.execs[i].step.argv.at(-1), "the same script");
+      assert.equal(exec.step.timeoutSeconds, byDefault.execs[i].step.timeoutSeconds);
+    });
+    assert.deepEqual(netns.steps.filter((s) => !s.argv.includes("netns")), byDefault.steps.filter((s) => !s.argv.includes("exec")));
   });
 
   it("passes an explicit --context to every kubectl call and skips the current-context guard", () => {
