@@ -12,7 +12,7 @@ import type { PodSummary } from "../check/pods";
 import { platformObjectsWithStandIns, predictL34Catalogue, verifyPlatform } from "../model/platform";
 import type { ExecArgvFor } from "../plan/check";
 import type { LabSettings } from "../plan/settings";
-import type { LayerId } from "../probes/types";
+import type { CataloguedProbe, LayerId } from "../probes/types";
 import { runLiveCheck, type LiveCheckResult } from "../run/check";
 import type { LabIO } from "../run/execute";
 import { labProbeEndpoints } from "../workloads/probe-endpoints";
@@ -57,6 +57,8 @@ export interface LocalL34CheckOptions {
   notRun?: string[];
   /** The pods, when the backend knows them (default: listed through kubectl). */
   pods?: readonly PodSummary[];
+  /** Why a probe's observation cannot be trusted (a process it depends on died during the run). */
+  untrustworthy?: (probe: CataloguedProbe) => string | undefined;
 }
 
 /** The line every report carries for the catalogue probes that need the mesh (each is also listed as skipped). */
@@ -85,5 +87,6 @@ export async function runLocalL34Check(io: LabIO, options: LocalL34CheckOptions)
     mesh: "absent",
     skippedProbes: notRun.map(({ probe, reason }) => ({ probe, reason })),
     ...(options.pods ? { pods: options.pods } : {}),
+    ...(options.untrustworthy ? { untrustworthy: options.untrustworthy } : {}),
   });
 }

@@ -47,6 +47,12 @@ export interface LiveCheckOptions {
   mesh?: MeshPresence;
   /** Catalogue probes not run here, each with why (e.g. needs the mesh): reported with status skipped. */
   skippedProbes?: readonly { probe: CataloguedProbe; reason: string }[];
+  /**
+   * Asked once every probe has run: why a probe's observation cannot be trusted (e.g. the process
+   * that should have answered, or the node's policy agent, died during the run). Such a probe is
+   * inconclusive ("unknown"), never counted as blocked or allowed.
+   */
+  untrustworthy?: (probe: CataloguedProbe) => string | undefined;
 }
 
 export interface LiveCheckResult {
@@ -108,7 +114,12 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
     });
   });
   const skipped = (options.skippedProbes ?? []).map(({ probe, reason }) => skippedProbe({ probe, method: probeMethod(probe), request: requestFor(probe, lookupIp) }, reason));
-  const probeOutcomes = [...perExec.flat(), ...skipped];
+  const distrust = (outcome: ProbeOutcome): ProbeOutcome => {
+    const why = options.untrustworthy?.(outcome.probe);
+    if (why === undefined) return outcome;
+    return { ...outcome, status: "unknown", classification: { ...outcome.classification, verdict: "unknown", reason: `inconclusive: ${why} (observed: ${outcome.classification.observation})` } };
+  };
+  const probeOutcomes = [...perExec.flat().map(distrust), ...skipped];
 
   const canI = await mapLimited(plan.canI, 8, async ({ check, step }): Promise<ControlPlaneOutcome> => {
     const outcome = await executeStep(io, { ...step, mayFail: true });

@@ -109,9 +109,6 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
   if (args.engine !== undefined && args.backend !== "local") throw new Error(`--engine: only with --backend local (the kind lab always deploys with pulumi up)`);
   if (args.backend === "local" && args.context !== undefined) throw new Error(`--context: the local backend always uses its own private kubeconfig (context ${LOCAL_CONTEXT}); drop --context or use --backend kind`);
-  if (args.backend === "local" && (command === "ablate" || command === "scenario")) {
-    throw new Error(`lab ${command} --backend local: not available yet — it needs a dataplane that enforces packets (the local backend runs the control plane only); use --backend kind`);
-  }
   return { ...args, command: command as LabCommand, argument } as LabArgs;
 }
 
@@ -183,7 +180,7 @@ export async function main(argv: readonly string[], repoRoot: string, givenIo?: 
     const settings = settingsFor(args, repoRoot);
     if (settings.backend === "local") {
       io = givenIo ?? defaultIO(runnerEnv(settings));
-      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine });
+      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine }, args.argument);
     }
     if (args.command === "down") {
       // down needs no spec: it must work even when the stack config is broken.

@@ -31,6 +31,11 @@ export function layerObjects(plan: DeployPlan, layer: EnforcementLayer): K8sObje
   }
 }
 
+/** Does a change to these objects change what Felix programs (NetworkPolicy, Calico, ClusterNetworkPolicy)? */
+export function touchesL34(objects: readonly K8sObject[]): boolean {
+  return objects.some((o) => (groupOf(o) === "networking.k8s.io" && o.kind === "NetworkPolicy") || groupOf(o) === "projectcalico.org" || groupOf(o) === "policy.networking.k8s.io");
+}
+
 export interface ObjectWriter {
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   calicoctl: string;

@@ -15,9 +15,8 @@ import { calicoBootstrapObjects, calicoctlApply, clusterInformation, startFelix 
 import { startKubeProxy } from "./kube-proxy";
 import { readPodTable, stopAllPods, syncPods, type NodeContext, type PodRecord } from "./kubelet";
 import { ensureNode, removeDataplaneNetwork } from "./node";
-import { NODE_NETNS, UPLINK } from "./topology";
+import { DATAPLANE_AGENTS, NODE_NETNS, UPLINK } from "./topology";
 
-export const DATAPLANE_DAEMONS = ["calico-felix", "kube-proxy"] as const;
 
 export interface DataplaneTools {
   kubectl: string;
@@ -145,7 +144,7 @@ export async function dataplaneDown(paths: LocalPaths, labDir: string): Promise<
   const done: string[] = [];
   const pods = await stopAllPods({ dir: join(dataplaneDir(paths), "pods"), pidDir: paths.pids });
   if (pods > 0) done.push(`${pods} pod(s) stopped`);
-  for (const name of DATAPLANE_DAEMONS) {
+  for (const name of DATAPLANE_AGENTS) {
     if ((await stopDaemon(pidFileOf(paths.pids, name))) === "stopped") done.push(`${name} stopped`);
   }
   done.push(...(await removeDataplaneNetwork(labDir)));

@@ -4,6 +4,9 @@
 // host namespace, both removed with the veth). Pods are network namespaces of their own.
 import { createHash } from "node:crypto";
 
+/** The node agents the dataplane runs as daemons (pid files of these names). */
+export const DATAPLANE_AGENTS = ["calico-felix", "kube-proxy"] as const;
+
 /** The node's network namespace. */
 export const NODE_NETNS = "ht-node";
 /** Every pod namespace starts with this, so `down` can find leftovers by name. */

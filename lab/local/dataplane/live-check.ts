@@ -1,0 +1,73 @@
+// `lab check --backend local` with the dataplane: the L3/4 catalogue run from the pods' network
+// namespaces (lab/local/check.ts) against the model of exactly what this cluster holds — the
+// platform's objects, the demo workloads, and this backend's own add-ons (CoreDNS, the istiod
+// stand-in, Calico's default tiers), never kind's — with every probe whose answer may have come
+// from a dead process marked inconclusive.
+import type { K8sObject } from "../../../components/k8s/object";
+import { renderableObjects } from "../../../components/render";
+import type { PlatformSpec } from "../../../components/spec/types";
+import { withProbeStandIns } from "../../model/stand-ins";
+import type { LabSettings } from "../../plan/settings";
+import type { CataloguedProbe, LayerId } from "../../probes/types";
+import type { LiveCheckResult } from "../../run/check";
+import type { LabIO } from "../../run/execute";
+import { labProbeEndpoints } from "../../workloads/probe-endpoints";
+import { runLocalL34Check, type NetnsLookup } from "../check";
+import { localPaths } from "../paths";
+import { localNodeAddons, podTable } from "./dataplane";
+import { calicoBootstrapObjects } from "./felix";
+import { dataplaneHealth, inconclusiveBecause, type DataplaneHealth } from "./health";
+import type { PodRecord } from "./kubelet";
+
+/** What the local cluster holds, as the model should see it. */
+export function localClusterObjects(spec: PlatformSpec, corednsBinary: string, platformObjects?: K8sObject[]): K8sObject[] {
+  const base = platformObjects ?? renderableObjects(spec, (s) => labProbeEndpoints.deployed(s));
+  const { objects } = withProbeStandIns(spec, base, labProbeEndpoints);
+  const tiers = calicoBootstrapObjects(spec.cluster.podCidr).filter((o) => o.kind === "Tier") as unknown as K8sObject[];
+  return [...objects, ...localNodeAddons(spec, corednsBinary), ...tiers];
+}
+
+/** A Deployment's pod is named <deployment>-<replicaset hash>-<5 characters>. */
+export function netnsLookup(records: readonly PodRecord[]): NetnsLookup {
+  return (namespace, workload) => {
+    const pattern = new RegExp(`^${workload.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]+-[a-z0-9]{5}$`);
+    return records.find((r) => r.namespace === namespace && pattern.test(r.name))?.netns;
+  };
+}
+
+function namespaceOf(ref: string): string {
+  return ref.split("/")[0];
+}
+
+export function probeNamespaces(probe: CataloguedProbe): string[] {
+  const to = probe.to;
+  return [namespaceOf(probe.from), ...("service" in to ? [namespaceOf(to.service)] : "workload" in to ? [namespaceOf(to.workload)] : [])];
+}
+
+export interface DataplaneCheckOptions {
+  spec: PlatformSpec;
+  settings: LabSettings;
+  corednsBinary: string;
+  command: string;
+  ablated?: LayerId[];
+  /** A scenario's objects (default: what the stack deploys). */
+  platformObjects?: K8sObject[];
+  scenario?: string;
+}
+
+export async function runDataplaneCheck(io: LabIO, options: DataplaneCheckOptions): Promise<LiveCheckResult> {
+  const paths = localPaths(options.settings.labDir);
+  const records = podTable(paths);
+  let health: DataplaneHealth | undefined;
+  return runLocalL34Check(io, {
+    spec: options.spec,
+    settings: options.settings,
+    netnsOf: netnsLookup(records),
+    command: options.command,
+    objects: localClusterObjects(options.spec, options.corednsBinary, options.platformObjects),
+    ...(options.ablated ? { ablated: options.ablated } : {}),
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    // Read once, after every probe ran: who died during the run.
+    untrustworthy: (probe) => inconclusiveBecause((health ??= dataplaneHealth(paths)), probeNamespaces(probe)),
+  });
+}
