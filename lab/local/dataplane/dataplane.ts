@@ -3,7 +3,7 @@
 // started by the local "kubelet", and a wait until Felix has programmed each pod's policy chains.
 // `down` removes every process, namespace, veth, route and resolver file it created.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformSpec } from "../../../components/spec/types";
@@ -46,6 +46,7 @@ export function kubectlRunner(tools: Pick<DataplaneTools, "kubectl">, kubeconfig
 
 export function nodeContext(ctx: Pick<DataplaneContext, "paths" | "tools" | "spec" | "log">): NodeContext {
   return {
+    labDir: dirname(ctx.paths.root),
     nodeName: LOCAL_NODE_NAME,
     podCidr: ctx.spec.cluster.podCidr,
     dnsIp: dnsClusterIp(ctx.spec.cluster.serviceCidr),

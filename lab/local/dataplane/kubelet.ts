@@ -5,14 +5,16 @@
 // as that container's user inside the namespace, then writes the pod's status (Running, Ready,
 // podIP) through the status subresource, which is what Felix and the EndpointSlice controller read.
 // `syncPods` is idempotent: new pods are started, pods gone from the API server are torn down.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { isAlive, logTail, pidFileOf, readPid, startDaemon, stopDaemon } from "../processes";
 import { inNetns, ip, run, sysctl, type CommandResult } from "./command";
 import { containerProcesses, processArgv, type ContainerProcess, resolvConf, runningStatus, runsOnLocalNode, type PodObject } from "./pod-spec";
 import { CALICO_HOST_VETH_MAC, CALICO_POD_GATEWAY, NODE_NETNS, UPLINK, calicoVethName, nextPodIp, podNetnsName } from "./topology";
 
 export interface NodeContext {
+  /** The lab directory: containers run as their own users, so the path down to their volumes must be traversable (x only, never r). */
+  labDir: string;
   nodeName: string;
   podCidr: string;
   dnsIp: string;
@@ -135,6 +137,15 @@ async function waitForPorts(record: PodRecord, ports: number[], pidDir: string, 
   }
 }
 
+/** Adds o+x (search, not read) to `dir` and its ancestors up to and including `root`, where missing. */
+function makeTraversable(dir: string, root: string): void {
+  for (let current = dir; current.startsWith(root); current = dirname(current)) {
+    const mode = statSync(current).mode & 0o7777;
+    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o011);
+    if (current === root || current === dirname(current)) break;
+  }
+}
+
 async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promise<PodRecord> {
   const { namespace, name, uid } = pod.metadata;
   const record: PodRecord = { namespace, name, uid, netns: podNetnsName(namespace, name), veth: calicoVethName(namespace, name), ip: podIp, daemons: [] };
@@ -143,6 +154,8 @@ async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promis
   mkdirSync(`/etc/netns/${record.netns}`, { recursive: true });
   writeFileSync(`/etc/netns/${record.netns}/resolv.conf`, resolvConf(namespace, ctx.dnsIp));
   const podDir = join(ctx.dir, `${namespace}_${name}`);
+  mkdirSync(podDir, { recursive: true });
+  makeTraversable(podDir, ctx.labDir);
   for (const container of containerProcesses(pod, podIp, podDir)) {
     for (const volume of container.volumes) await materialiseVolume(ctx, namespace, volume, container.uid, container.gid);
     const daemon = containerDaemonName(namespace, name, container.container);
