@@ -34,10 +34,26 @@ export function localBackendSettings(repoRoot: string): Partial<LabSettings> {
 export function planLocal(command: LabCommand, settings: LabSettings): Plan {
   const paths = localPaths(settings.labDir);
   if (command === "down") {
-    return { command, steps: [], notes: [`stop etcd, kube-apiserver and kube-controller-manager by the pids in ${paths.pids}`, `remove ${paths.root}, ${settings.stateDir} and the working stack config copies`] };
+    return {
+      command,
+      steps: [],
+      notes: [
+        `stop every pod process, calico-felix and kube-proxy; delete netns ${NODE_NETNS} and every ht-pod-* namespace, the uplink veth (and its route) and /etc/netns/ht-*`,
+        `stop etcd, kube-apiserver and kube-controller-manager by the pids in ${paths.pids}`,
+        `remove ${paths.root}, ${settings.stateDir} and the working stack config copies`,
+      ],
+    };
   }
   if (command === "check") {
-    return { command, steps: [], notes: ["the control-plane part of `lab check` against the local API server (can-i, dry runs, tenant-admin attempts, token mounts)", ...LOCAL_NOT_RUN.map((part) => `not run: ${part}`)] };
+    return {
+      command,
+      steps: [],
+      notes: [
+        "with the dataplane running: the L3/4-observable catalogue from each tenant's debug pod (ip netns exec), judged against the model without a mesh; the probes that need the mesh are listed as not run",
+        "the control-plane part of `lab check` against the local API server (can-i, dry runs, tenant-admin attempts, token mounts)",
+        ...LOCAL_NOT_RUN.map((part) => `without the dataplane, not run: ${part}`),
+      ],
+    };
   }
   const spec = loadStackSpec({ file: committedStackConfigPath(settings) });
   const plan = planDeploy(spec);

@@ -37,9 +37,12 @@ commands:
   scenario NAME    apply a misconfiguration scenario, check, then restore (NAME: ${SCENARIOS.map((s) => s.name).join(", ")})
   down             delete the kind cluster and the lab's local state under .lab/
 options:
-  --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver and kube-controller-manager
+  --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver, kube-controller-manager and
+                   the dataplane (Calico Felix, kube-proxy, CoreDNS; pods as network namespaces, no containers)
                    built from their Go modules (npm run tools) and run as processes under .lab/local/, with a
-                   private kubeconfig (context ${LOCAL_CONTEXT}); no containers run there (up, check, down only)
+                   private kubeconfig (context ${LOCAL_CONTEXT}); ablate/scenario change the L3/4 layers live
+  --dataplane off  with --backend local, up starts the control plane only (default auto: the dataplane runs when
+                   this host can: root, ip netns, iptables-nft, ipset)
   --engine pulumi  with --backend local, up deploys with a real \`pulumi up\` (CLI and Kubernetes provider built by
                    npm run tools -- --group pulumi) instead of server-side applying the rendered objects
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
@@ -63,6 +66,8 @@ export interface LabArgs {
   backend: LabBackend;
   /** --engine: how `up --backend local` deploys (lab/local/backend.ts LocalUpOptions). */
   engine?: "apply" | "pulumi";
+  /** --dataplane: whether `up --backend local` runs the dataplane (default auto). */
+  dataplane?: "auto" | "off";
 }
 
 const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
@@ -89,6 +94,11 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     else if (flag === "--max-time") args.maxTimeSeconds = positiveInt(flag, value());
     else if (flag === "--batch-size") args.batchSize = positiveInt(flag, value());
     else if (flag === "--stack") args.stack = value();
+    else if (flag === "--dataplane") {
+      const dataplane = value();
+      if (dataplane !== "auto" && dataplane !== "off") throw new Error(`--dataplane: ${JSON.stringify(dataplane)}; use auto or off\n${USAGE}`);
+      args.dataplane = dataplane;
+    }
     else if (flag === "--engine") {
       const engine = value();
       if (engine !== "pulumi" && engine !== "apply") throw new Error(`--engine: ${JSON.stringify(engine)}; use pulumi or apply\n${USAGE}`);
@@ -107,6 +117,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (extra !== undefined || (argument !== undefined && command !== "ablate" && command !== "scenario")) throw new Error(`unexpected argument ${JSON.stringify(extra ?? argument)}\n${USAGE}`);
   if (args.context !== undefined && args.context.trim() === "") throw new Error("--context: the value is empty; pass a context name from `kubectl config get-contexts`");
   if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
+  if (args.dataplane !== undefined && args.backend !== "local") throw new Error(`--dataplane: only with --backend local (kind always runs Calico's own dataplane)`);
   if (args.engine !== undefined && args.backend !== "local") throw new Error(`--engine: only with --backend local (the kind lab always deploys with pulumi up)`);
   if (args.backend === "local" && args.context !== undefined) throw new Error(`--context: the local backend always uses its own private kubeconfig (context ${LOCAL_CONTEXT}); drop --context or use --backend kind`);
   return { ...args, command: command as LabCommand, argument } as LabArgs;
@@ -180,7 +191,7 @@ export async function main(argv: readonly string[], repoRoot: string, givenIo?: 
     const settings = settingsFor(args, repoRoot);
     if (settings.backend === "local") {
       io = givenIo ?? defaultIO(runnerEnv(settings));
-      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine }, args.argument);
+      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine, dataplane: args.dataplane }, args.argument);
     }
     if (args.command === "down") {
       // down needs no spec: it must work even when the stack config is broken.
