@@ -3,6 +3,7 @@
 // own routing and packet-filter tables are never written (only one uplink veth and one route in the
 // host namespace, both removed with the veth). Pods are network namespaces of their own.
 import { createHash } from "node:crypto";
+import { formatIp, parseCidr, type ParsedCidr } from "../../../components/spec/cidr";
 
 /** The node agents the dataplane runs as daemons (pid files of these names). */
 export const DATAPLANE_AGENTS = ["calico-felix", "kube-proxy"] as const;
@@ -45,41 +46,21 @@ export function podNetnsName(namespace: string, pod: string): string {
   return `${POD_NETNS_PREFIX}${namespace}.${pod}`;
 }
 
-function ipToNumber(ip: string): number {
-  const octets = ip.split(".").map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) throw new Error(`${JSON.stringify(ip)} is not an IPv4 address`);
-  return (((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]) >>> 0;
+/** The pod CIDR as the spec's CIDR parser reads it: IPv4 only here, host bits clear. */
+export function podPool(podCidr: string): ParsedCidr {
+  const cidr = parseCidr(podCidr);
+  if (!cidr || cidr.family !== 4 || cidr.prefixLength < 8 || cidr.prefixLength > 30) throw new Error(`podCidr: ${podCidr} must be an IPv4 CIDR between /8 and /30 for the local dataplane`);
+  if (!cidr.hostBitsZero) throw new Error(`podCidr: ${podCidr} has host bits set; use ${cidr.canonical}`);
+  return cidr;
 }
 
-function numberToIp(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
-}
-
-export function parseCidr(cidr: string): { base: number; size: number } {
-  const [ip, bits] = cidr.split("/");
-  const prefix = Number(bits);
-  if (!Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`podCidr: ${cidr} must be an IPv4 CIDR between /8 and /30`);
-  const size = 2 ** (32 - prefix);
-  const base = ipToNumber(ip);
-  if (base % size !== 0) throw new Error(`podCidr: ${cidr} has host bits set; use ${numberToIp(base - (base % size))}/${prefix}`);
-  return { base, size };
-}
-
-/**
- * The next free pod address in the pool: lowest first, skipping the network address, the first
- * /26 block's low addresses are used in order (so IPs read well in the report), and `used`.
- */
+/** The next free pod address in the pool: lowest first, skipping the network address and `used`. */
 export function nextPodIp(podCidr: string, used: ReadonlySet<string>): string {
-  const { base, size } = parseCidr(podCidr);
-  for (let offset = 2; offset < size - 1; offset++) {
-    const ip = numberToIp(base + offset);
+  const pool = podPool(podCidr);
+  const size = 1n << BigInt(32 - pool.prefixLength);
+  for (let offset = 2n; offset < size - 1n; offset++) {
+    const ip = formatIp(4, pool.network + offset);
     if (!used.has(ip)) return ip;
   }
   throw new Error(`podCidr: ${podCidr} has no free address left for another pod`);
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const { base, size } = parseCidr(cidr);
-  const value = ipToNumber(ip);
-  return value >= base && value < base + size;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { calicoVethName, cidrContains, nextPodIp, parseCidr, podNetnsName } from "../../../../lab/local/dataplane/topology";
+import { calicoVethName, nextPodIp, podNetnsName, podPool } from "../../../../lab/local/dataplane/topology";
 
 describe("local dataplane topology", () => {
   it("names a pod's host veth exactly as Calico does (value cross-checked with libcalico-go's VethNameForWorkload)", () => {
@@ -25,11 +25,11 @@ describe("local dataplane topology", () => {
   });
 
   it("refuses a pod CIDR with host bits set, naming the fix", () => {
-    assert.throws(() => parseCidr("10.244.1.0/16"), /use 10\.244\.0\.0\/16/);
+    assert.throws(() => podPool("10.244.1.0/16"), /use 10\.244\.0\.0\/16/);
   });
 
-  it("knows which addresses a CIDR holds", () => {
-    assert.equal(cidrContains("10.244.0.0/16", "10.244.255.1"), true);
-    assert.equal(cidrContains("10.244.0.0/16", "10.245.0.1"), false);
+  it("refuses an IPv6 or malformed pod CIDR, naming the field", () => {
+    assert.throws(() => podPool("fd00::/64"), /podCidr: fd00::\/64 must be an IPv4 CIDR/);
+    assert.throws(() => podPool("10.244.0.0"), /podCidr/);
   });
 });
