@@ -36,7 +36,7 @@ describe("the local node's agents and add-ons", () => {
   });
 
   it("runs kube-proxy in iptables mode for the pod CIDR, leaving host-wide conntrack sysctls alone", () => {
-    const config = kubeProxyConfiguration({ kubeconfig: "/k", nodeName: "n", podCidr: "10.244.0.0/16" }) as Record<string, unknown>;
+    const config = kubeProxyConfiguration({ kubeconfig: "/k", nodeName: "n", podCidr: "10.244.0.0/16" });
     assert.equal(config.mode, "iptables");
     assert.equal(config.clusterCIDR, "10.244.0.0/16");
     assert.deepEqual(config.conntrack, { maxPerCore: 0, min: 0 });
