@@ -3,7 +3,7 @@
 // live and compared probe by probe with the model without a mesh; each L3/4 layer removed for real;
 // a pod's process killed mid-check; and the host's own network state identical after `down`.
 import assert from "node:assert/strict";
-import { localAblate } from "../../lab/local/dataplane/live-changes";
+import { localAblate, localScenario } from "../../lab/local/dataplane/live-changes";
 import { runDataplaneCheck } from "../../lab/local/dataplane/live-check";
 import { hostNetworkState, hostStateDifferences } from "../../lab/local/dataplane/host-state";
 import { podTable } from "../../lab/local/dataplane/dataplane";
@@ -87,6 +87,16 @@ describe("local backend dataplane: Felix, kube-proxy and CoreDNS enforce the lab
     const disagreements = [...predictedDepth].filter(([id, depth]) => (stillDenied.get(id) ?? 0) !== depth).map(([id, depth]) => `${id}: model ${depth}, observed ${stillDenied.get(id) ?? 0}`);
     assert.deepEqual(disagreements, []);
   });
+
+  for (const scenario of ["missing-default-deny", "tenant-allow-all"]) {
+    it(`applies the article's L3/4 misconfiguration ${scenario} live and observes exactly what the model predicts for it`, async () => {
+      const result = await localScenario(lab().io, { spec: lab().up.spec, settings: lab().settings, tools }, scenario);
+      const run = result.report.probes.filter((p) => p.status !== "skipped");
+      assert.ok(run.length >= 30);
+      assert.deepEqual(run.filter((p) => p.observationMatchesPrediction !== true).map((p) => `${p.id}: ${p.observed.observation} (predicted ${p.predicted?.observation})`), []);
+      assert.equal(result.report.scenario, scenario);
+    });
+  }
 
   it("calls a probe inconclusive, never blocked, when the server that should answer was killed mid-run", async () => {
     const paths = localPaths(lab().settings.labDir);
