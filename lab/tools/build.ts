@@ -5,7 +5,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readManifest, toolsCacheKey, toolsCacheRoot, toolsLayout, type ToolsLayout, type ToolsManifest } from "./cache";
-import { CORE_GROUP, loadPins, modulesOf, stampedVersion, versionLdflags, type BinaryPin, type ModulePin, type ToolPins } from "./pins";
+import { CORE_GROUP, loadPins, modulesOf, pythonOf, stampedVersion, versionLdflags, type BinaryPin, type ModulePin, type PythonPin, type ToolPins } from "./pins";
+import { installPythonPin, requirementLine } from "./python";
+import { prepareOverlay } from "./source-overlay";
 
 export class ToolsError extends Error {}
 
@@ -69,10 +71,12 @@ function downloadFailure(what: string, stderr: string, proxy: string): ToolsErro
   return new ToolsError(`${what}: ${firstLine(stderr)}\n  the modules come from the Go module proxy (GOPROXY=${proxy}); check that it is reachable, then run \`npm run tools\` again`);
 }
 
-async function buildBinary(shell: Shell, wrapperDir: string, module: ModulePin, binary: BinaryPin, outDir: string, proxy: string): Promise<{ reported: string; seconds: number }> {
+async function buildBinary(shell: Shell, wrapper: BuildWrapper, module: ModulePin, binary: BinaryPin, outDir: string, proxy: string): Promise<{ reported: string; seconds: number }> {
   const started = Date.now();
   const target = join(outDir, binary.name);
-  const argv = ["go", "build", "-trimpath", `-ldflags=${versionLdflags(module)}`, "-o", target, binary.package];
+  const overlay = wrapper.overlayFile ? [`-overlay=${wrapper.overlayFile}`] : [];
+  const argv = ["go", "build", "-trimpath", ...overlay, `-ldflags=${versionLdflags(module)}`, "-o", target, binary.package];
+  const wrapperDir = wrapper.dir;
   // -mod=readonly: the wrapper's go.sum must already pin every module (no silent re-resolution).
   const result = await shell.run(argv, { cwd: wrapperDir, env: { CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } });
   if (result.code !== 0) {
@@ -107,13 +111,21 @@ async function checkVersion(shell: Shell, path: string, binary: BinaryPin, modul
     }
     return `${module.module} ${module.version} (go version -m)`;
   }
-  const answer = await shell.run([path, ...binary.versionArgs]);
+  return reportsVersion(shell, path, binary.name, binary.versionArgs, module.release ?? module.version.replace(/^v/, ""));
+}
+
+/** Runs `path versionArgs…`; its output must contain `expected`. Returns the line that does. */
+async function reportsVersion(shell: Shell, path: string, name: string, versionArgs: string[], expected: string): Promise<string> {
+  const answer = await shell.run([path, ...versionArgs]);
   const output = `${answer.stdout}\n${answer.stderr}`;
-  const bare = module.version.replace(/^v/, "");
-  if (answer.code !== 0 || !output.includes(bare)) {
-    throw new ToolsError(`${binary.name} ${binary.versionArgs.join(" ")} did not report ${module.version} (exit ${answer.code}): ${firstLine(output) || "no output"}`);
+  if (answer.code !== 0 || !output.includes(expected)) {
+    throw new ToolsError(`${name} ${versionArgs.join(" ")} did not report ${expected} (exit ${answer.code}): ${firstLine(output) || "no output"}`);
   }
-  return firstLine(output.split("\n").find((line) => line.includes(bare)) ?? output);
+  return firstLine(output.split("\n").find((line) => line.includes(expected)) ?? output);
+}
+
+async function checkPython(shell: Shell, path: string, pin: PythonPin): Promise<string> {
+  return reportsVersion(shell, path, pin.binary.name, pin.binary.versionArgs, pin.version);
 }
 
 async function extractCrds(shell: Shell, pins: ToolPins, crdDir: string, proxy: string, log: (line: string) => void): Promise<ToolsManifest["crds"]> {
@@ -161,13 +173,20 @@ async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins
       }
     }
   }
+  for (const pin of pythonOf(pins, group)) {
+    try {
+      await checkPython(shell, join(layout.bin, pin.binary.name), pin);
+    } catch {
+      return undefined;
+    }
+  }
   for (const crd of Object.values(manifest.crds)) if (crd.files.some((f) => !existsSync(join(layout.crds, f)))) return undefined;
   return manifest;
 }
 
 /** The cache entry of one group: the core entry is `<key>`, any other group's `<key>-<group>`. */
 export function groupLayout(repoRoot: string, env: NodeJS.ProcessEnv, pins: ToolPins, goVersion: string, group: string): ToolsLayout {
-  const key = toolsCacheKey(repoRoot, pins, goVersion);
+  const key = toolsCacheKey(repoRoot, pins, goVersion, group);
   return toolsLayout(toolsCacheRoot(repoRoot, env), group === CORE_GROUP ? key : `${key}-${group}`);
 }
 
@@ -180,13 +199,21 @@ export async function locateTools(repoRoot: string, env: NodeJS.ProcessEnv = pro
   return { layout, manifest: await cacheIsComplete(shell, layout, pins, group), pins };
 }
 
+interface BuildWrapper {
+  /** Where `go build` runs. */
+  dir: string;
+  /** The -overlay JSON, for a pin with a sourceOverlay. */
+  overlayFile?: string;
+}
+
 /**
  * A build copy of the wrapper with the generated files in place (upstream main packages that embed
- * release-time files, see GeneratedFile), or the wrapper itself when it generates nothing.
+ * release-time files, see GeneratedFile) and, for a sourceOverlay, its module replaced by a private
+ * copy plus the overlay file; or the wrapper itself when it needs neither.
  */
-async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, proxy: string): Promise<string> {
+async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, proxy: string): Promise<BuildWrapper> {
   const wrapper = join(repoRoot, module.wrapper);
-  if (module.generate.length === 0) return wrapper;
+  if (module.generate.length === 0 && module.sourceOverlay.length === 0) return { dir: wrapper };
   const download = await shell.run(["go", "mod", "download", "-json", `${module.module}@${module.version}`], { cwd: wrapper, env: { GOFLAGS: "-mod=readonly" } });
   const dir = (() => {
     try {
@@ -203,7 +230,16 @@ async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin
     if (!existsSync(source)) throw new ToolsError(`${module.module}@${module.version} has no ${file.from} (lab/tools/pins.yaml modules.${module.id}.generate)`);
     writeFileSync(join(copy, file.to), generatedContent(readFileSync(source, "utf8"), file.setVersion ? stampedVersion(module) : undefined));
   }
-  return copy;
+  if (module.sourceOverlay.length === 0) return { dir: copy };
+  let plan;
+  try {
+    plan = prepareOverlay(dir, wrapper, module.sourceOverlay, join(scratch, `${module.id}-overlay`));
+  } catch (error) {
+    throw new ToolsError(`${module.module}@${module.version}: ${(error as Error).message}`);
+  }
+  const edit = await shell.run(["go", "mod", "edit", `-replace=${module.module}=${plan.moduleCopy}`], { cwd: copy });
+  if (edit.code !== 0) throw new ToolsError(`go mod edit in the build copy of ${module.wrapper} failed: ${firstLine(edit.stderr)}`);
+  return { dir: copy, overlayFile: plan.overlayFile };
 }
 
 /** Upstream's release generator: the JSON re-serialised compactly, with `version` set when asked. */
@@ -218,7 +254,8 @@ export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
   const pins = loadPins(options.repoRoot);
   const group = options.group ?? CORE_GROUP;
   const modules = modulesOf(pins, group);
-  if (modules.length === 0) throw new ToolsError(`tools: no module of lab/tools/pins.yaml is in group "${group}"`);
+  const pythonPins = pythonOf(pins, group);
+  if (modules.length === 0 && pythonPins.length === 0) throw new ToolsError(`tools: nothing in lab/tools/pins.yaml is in group "${group}"`);
   const shell = zxShell(env);
   const { goVersion, proxy } = await goEnvironment(shell, pins);
   const layout = groupLayout(options.repoRoot, env, pins, goVersion, group);
@@ -240,15 +277,29 @@ export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
       const download = await shell.run(["go", "mod", "download"], { cwd: join(options.repoRoot, module.wrapper), env: { GOFLAGS: "-mod=readonly" } });
       if (download.code !== 0) throw downloadFailure(`downloading the modules of ${module.wrapper}`, download.stderr, proxy);
       log(`  ${module.module}@${module.version}: modules ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      const wrapperDir = await wrapperForBuild(shell, options.repoRoot, module, join(staging, "src"), proxy);
+      const wrapper = await wrapperForBuild(shell, options.repoRoot, module, join(staging, "src"), proxy);
       for (const binary of module.binaries) {
         log(`  ${binary.name}: building ${binary.package} …`);
-        const built = await buildBinary(shell, wrapperDir, module, binary, bin, proxy);
+        const built = await buildBinary(shell, wrapper, module, binary, bin, proxy);
         binaries[binary.name] = { module: module.module, version: module.version, reported: built.reported, buildSeconds: Math.round(built.seconds) };
         log(`  ${binary.name}: built in ${built.seconds.toFixed(0)} s — ${built.reported}`);
       }
     }
     rmSync(join(staging, "src"), { recursive: true, force: true });
+    for (const pin of pythonPins) {
+      const started = Date.now();
+      log(`  ${pin.binary.name}: installing ${pin.distribution}==${pin.version} from the package index …`);
+      const requirements = join(staging, `${pin.id}-requirements.txt`);
+      writeFileSync(requirements, requirementLine(pin));
+      const path = await installPythonPin(shell, pin, staging, bin, requirements).catch((error: Error) => {
+        throw new ToolsError(error.message);
+      });
+      rmSync(requirements, { force: true });
+      const reported = await checkPython(shell, path, pin);
+      const seconds = (Date.now() - started) / 1000;
+      binaries[pin.binary.name] = { module: pin.distribution, version: pin.version, reported, buildSeconds: Math.round(seconds) };
+      log(`  ${pin.binary.name}: installed in ${seconds.toFixed(0)} s — ${reported}`);
+    }
     // The CRDs belong to the core group (the control plane installs them).
     const crds = group === CORE_GROUP ? await extractCrds(shell, pins, join(staging, "crds"), proxy, log) : {};
     const manifest: ToolsManifest = { key: layout.key, goVersion, builtAt: new Date().toISOString(), binaries, crds };

