@@ -168,8 +168,13 @@ require (
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
-// The istio commit requires istio.io/api and istio.io/client-go pseudo-versions of the 1.30 branch
-// that the module proxy does not serve (403); v1.30.8 is the only 1.30 version it serves of each.
+// The module proxy does not serve some versions the istio commit requires (403), so:
+// - istio.io/api and istio.io/client-go: v1.30.8, the only 1.30 version it serves of each (the
+//   commit asks for 1.30.4-pre pseudo-versions of the same branch);
+// - go-control-plane's envoy API: the v1.38.0 tag (the commit asks for a 2026-04-09 pseudo-version
+//   between v1.37.0 and v1.38.0), contrib at the served pseudo-version of the same API line;
+// - agentgateway's API: served at no version; an empty placeholder satisfies the module graph and
+//   the build compiles its only importer from overlay/agentgateway.go (lab/tools/pins.yaml).
 replace (
 	github.com/agentgateway/agentgateway/api => ./placeholder/agentgateway-api
 	github.com/envoyproxy/go-control-plane/contrib => github.com/envoyproxy/go-control-plane/contrib v1.36.1-0.20260713214202-ca8ce173c36f
