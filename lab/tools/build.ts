@@ -211,7 +211,7 @@ interface BuildWrapper {
  * release-time files, see GeneratedFile) and, for a sourceOverlay, its module replaced by a private
  * copy plus the overlay file; or the wrapper itself when it needs neither.
  */
-async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, proxy: string): Promise<BuildWrapper> {
+async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, sources: string, proxy: string): Promise<BuildWrapper> {
   const wrapper = join(repoRoot, module.wrapper);
   if (module.generate.length === 0 && module.sourceOverlay.length === 0) return { dir: wrapper };
   const download = await shell.run(["go", "mod", "download", "-json", `${module.module}@${module.version}`], { cwd: wrapper, env: { GOFLAGS: "-mod=readonly" } });
@@ -233,7 +233,7 @@ async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin
   if (module.sourceOverlay.length === 0) return { dir: copy };
   let plan;
   try {
-    plan = prepareOverlay(dir, wrapper, module.sourceOverlay, join(scratch, `${module.id}-overlay`));
+    plan = prepareOverlay(dir, wrapper, module.sourceOverlay, join(sources, `${module.id}@${module.version}`));
   } catch (error) {
     throw new ToolsError(`${module.module}@${module.version}: ${(error as Error).message}`);
   }
@@ -277,7 +277,7 @@ export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
       const download = await shell.run(["go", "mod", "download"], { cwd: join(options.repoRoot, module.wrapper), env: { GOFLAGS: "-mod=readonly" } });
       if (download.code !== 0) throw downloadFailure(`downloading the modules of ${module.wrapper}`, download.stderr, proxy);
       log(`  ${module.module}@${module.version}: modules ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      const wrapper = await wrapperForBuild(shell, options.repoRoot, module, join(staging, "src"), proxy);
+      const wrapper = await wrapperForBuild(shell, options.repoRoot, module, join(staging, "src"), join(layout.root, ".sources"), proxy);
       for (const binary of module.binaries) {
         log(`  ${binary.name}: building ${binary.package} …`);
         const built = await buildBinary(shell, wrapper, module, binary, bin, proxy);

@@ -2,7 +2,9 @@
 // pinned module are compiled from one file of the wrapper instead of upstream's files. Go refuses
 // overlays of files under GOMODCACHE, so the build links a private copy of the module (replace
 // directive in the build copy of the wrapper); the module cache and the repository stay untouched.
-import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+// The copy lives at a stable path beside the cache entries, so Go's build cache still recognises
+// its packages on the next build (a fresh path each time would recompile the whole module).
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SourceOverlay } from "./pins";
 
@@ -28,15 +30,24 @@ export function overlayReplacements(moduleCopy: string, wrapperDir: string, over
   return replace;
 }
 
-/** Copies the module out of the module cache into `scratch` and writes the overlay JSON beside it. */
-export function prepareOverlay(moduleDir: string, wrapperDir: string, overlays: SourceOverlay[], scratch: string): OverlayPlan {
+/**
+ * Copies the module out of the module cache into `sourceDir` (once: a module version's content never
+ * changes) and writes the overlay JSON beside it.
+ */
+export function prepareOverlay(moduleDir: string, wrapperDir: string, overlays: SourceOverlay[], sourceDir: string): OverlayPlan {
   for (const overlay of overlays) {
     if (!existsSync(join(wrapperDir, overlay.file))) throw new Error(`sourceOverlay ${overlay.package}: ${overlay.file} is missing from the wrapper (lab/tools/pins.yaml)`);
   }
-  const moduleCopy = join(scratch, "module");
-  cpSync(moduleDir, moduleCopy, { recursive: true });
+  const moduleCopy = join(sourceDir, "module");
+  if (!existsSync(moduleCopy)) {
+    const partial = `${moduleCopy}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(sourceDir, { recursive: true });
+    cpSync(moduleDir, partial, { recursive: true });
+    renameSync(partial, moduleCopy);
+  }
   const replace = overlayReplacements(moduleCopy, wrapperDir, overlays, (dir) => (existsSync(dir) ? readdirSync(dir) : []));
-  const overlayFile = join(scratch, "overlay.json");
+  const overlayFile = join(sourceDir, "overlay.json");
   writeFileSync(overlayFile, `${JSON.stringify({ Replace: replace }, null, 1)}\n`);
   return { moduleCopy, overlayFile, replace };
 }
