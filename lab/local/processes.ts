@@ -2,7 +2,7 @@
 // with their output in a log file and their pid in a pid file, stopped only by that pid. A process
 // that dies while we wait for it is reported with the tail of its log.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 
@@ -13,6 +13,8 @@ export interface DaemonSpec {
   env?: Record<string, string>;
   /** Start with exactly `env` instead of this process's environment plus `env` (a pod's container). */
   cleanEnv?: boolean;
+  /** Working directory (Istio's binaries resolve their ./etc and ./var paths against it). */
+  cwd?: string;
   logDir: string;
   pidDir: string;
 }
@@ -57,7 +59,7 @@ export function startDaemon(spec: DaemonSpec): Daemon {
   const fd = openSync(logFile, "a");
   try {
     writeFileSync(fd, `--- ${new Date().toISOString()} ${spec.binary} ${spec.args.join(" ")}\n`);
-    const child = spawn(spec.binary, spec.args, { detached: true, stdio: ["ignore", fd, fd], env: spec.cleanEnv ? { ...spec.env } : { ...process.env, ...spec.env } });
+    const child = spawn(spec.binary, spec.args, { detached: true, cwd: spec.cwd, stdio: ["ignore", fd, fd], env: spec.cleanEnv ? { ...spec.env } : { ...process.env, ...spec.env } });
     if (child.pid === undefined) throw new DaemonDied(`${spec.name}: could not start ${spec.binary}`);
     child.unref();
     writeFileSync(pidFile, `${child.pid}\n`);
@@ -148,4 +150,40 @@ export function acquireLock(lockFile: string, what: string): () => void {
     }
   }
   throw new Error(`${what}: could not take ${lockFile}`);
+}
+
+/** Resident memory of a live process in MiB (VmRSS of /proc/<pid>/status), or undefined when gone. */
+export function residentMiB(pid: number): number | undefined {
+  try {
+    const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pids of a process's direct children whose command name is `comm`. A child is listed under the
+ * thread that forked it (/proc/<pid>/task/<tid>/children), so every thread is read (Go forks from any).
+ */
+export function childPidsNamed(pid: number, comm: string): number[] {
+  const children: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        children.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+      } catch {
+        // the thread ended while being read
+      }
+    }
+  } catch {
+    return [];
+  }
+  return [...new Set(children)].filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, "utf8").trim() === comm;
+    } catch {
+      return false;
+    }
+  });
 }

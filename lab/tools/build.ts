@@ -158,6 +158,18 @@ async function extractCrds(shell: Shell, pins: ToolPins, crdDir: string, proxy: 
   return crds;
 }
 
+/** Copies the pin's `extract` files out of the downloaded module into files/. */
+async function extractFiles(shell: Shell, module: ModulePin, filesDir: string, proxy: string, log: (line: string) => void): Promise<void> {
+  const dir = await moduleDir(shell, module, proxy);
+  mkdirSync(filesDir, { recursive: true });
+  for (const file of module.extract) {
+    const source = join(dir, file.from);
+    if (!existsSync(source)) throw new ToolsError(`${module.module}@${module.version} has no ${file.from} (lab/tools/pins.yaml modules.${module.id}.extract)`);
+    cpSync(source, join(filesDir, file.to));
+    log(`  files: ${file.to} from ${module.module}@${module.version}/${file.from}`);
+  }
+}
+
 /** Every binary of the manifest is present and answers its version. */
 async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins, group: string): Promise<ToolsManifest | undefined> {
   const manifest = readManifest(layout);
@@ -181,6 +193,7 @@ async function cacheIsComplete(shell: Shell, layout: ToolsLayout, pins: ToolPins
     }
   }
   for (const crd of Object.values(manifest.crds)) if (crd.files.some((f) => !existsSync(join(layout.crds, f)))) return undefined;
+  for (const module of modulesOf(pins, group)) if (module.extract.some((f) => !existsSync(join(layout.files, f.to)))) return undefined;
   return manifest;
 }
 
@@ -214,15 +227,7 @@ interface BuildWrapper {
 async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin, scratch: string, sources: string, proxy: string): Promise<BuildWrapper> {
   const wrapper = join(repoRoot, module.wrapper);
   if (module.generate.length === 0 && module.sourceOverlay.length === 0) return { dir: wrapper };
-  const download = await shell.run(["go", "mod", "download", "-json", `${module.module}@${module.version}`], { cwd: wrapper, env: { GOFLAGS: "-mod=readonly" } });
-  const dir = (() => {
-    try {
-      return (JSON.parse(download.stdout) as { Dir?: string }).Dir;
-    } catch {
-      return undefined;
-    }
-  })();
-  if (download.code !== 0 || !dir) throw downloadFailure(`downloading ${module.module}@${module.version} for its generated files`, download.stderr, proxy);
+  const dir = await moduleDir(shell, module, proxy, wrapper);
   const copy = join(scratch, module.id);
   cpSync(wrapper, copy, { recursive: true });
   for (const file of module.generate) {
@@ -240,6 +245,20 @@ async function wrapperForBuild(shell: Shell, repoRoot: string, module: ModulePin
   const edit = await shell.run(["go", "mod", "edit", `-replace=${module.module}=${plan.moduleCopy}`], { cwd: copy });
   if (edit.code !== 0) throw new ToolsError(`go mod edit in the build copy of ${module.wrapper} failed: ${firstLine(edit.stderr)}`);
   return { dir: copy, overlayFile: plan.overlayFile };
+}
+
+/** The pinned module's directory in the module cache (downloading it when missing). */
+async function moduleDir(shell: Shell, module: ModulePin, proxy: string, cwd?: string): Promise<string> {
+  const download = await shell.run(["go", "mod", "download", "-json", `${module.module}@${module.version}`], { cwd, env: { GOFLAGS: "-mod=readonly" } });
+  const dir = (() => {
+    try {
+      return (JSON.parse(download.stdout) as { Dir?: string }).Dir;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (download.code !== 0 || !dir) throw downloadFailure(`downloading ${module.module}@${module.version}`, download.stderr, proxy);
+  return dir;
 }
 
 /** Upstream's release generator: the JSON re-serialised compactly, with `version` set when asked. */
@@ -284,6 +303,7 @@ export async function ensureTools(options: ToolsOptions): Promise<ToolsResult> {
         binaries[binary.name] = { module: module.module, version: module.version, reported: built.reported, buildSeconds: Math.round(built.seconds) };
         log(`  ${binary.name}: built in ${built.seconds.toFixed(0)} s — ${built.reported}`);
       }
+      if (module.extract.length > 0) await extractFiles(shell, module, join(staging, "files"), proxy, log);
     }
     rmSync(join(staging, "src"), { recursive: true, force: true });
     for (const pin of pythonPins) {

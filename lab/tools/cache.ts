@@ -21,6 +21,8 @@ export interface ToolsLayout {
   dir: string;
   bin: string;
   crds: string;
+  /** Files taken from pinned modules for the binaries to read at run time (pins.yaml `extract`). */
+  files: string;
   /** JSON written last: its presence means the build completed. */
   manifest: string;
 }
@@ -69,7 +71,7 @@ export function toolsCacheKey(repoRoot: string, pins: ToolPins, goVersion: strin
 
 export function toolsLayout(root: string, key: string): ToolsLayout {
   const dir = join(root, key);
-  return { root, key, dir, bin: join(dir, "bin"), crds: join(dir, "crds"), manifest: join(dir, "manifest.json") };
+  return { root, key, dir, bin: join(dir, "bin"), crds: join(dir, "crds"), files: join(dir, "files"), manifest: join(dir, "manifest.json") };
 }
 
 export function readManifest(layout: ToolsLayout): ToolsManifest | undefined {

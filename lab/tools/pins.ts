@@ -57,6 +57,8 @@ export interface ModulePin {
   revisionVariables: string[];
   /** Packages of the pinned module whose files `go build -overlay` replaces with one file of the wrapper. */
   sourceOverlay: SourceOverlay[];
+  /** Files of the pinned module copied into the cache entry's files/ (read by the binaries at run time). */
+  extract: { from: string; to: string }[];
 }
 
 /**
@@ -185,6 +187,12 @@ export function parsePins(source: string): ToolPins {
       }),
       ...(m.release !== undefined ? { release: releaseOf(m.release, `modules.${id}.release`) } : {}),
       revisionVariables: m.revisionVariables === undefined ? [] : list(m.revisionVariables, `modules.${id}.revisionVariables`).map((p, i) => text(p, `modules.${id}.revisionVariables[${i}]`)),
+      extract: m.extract === undefined ? [] : list(m.extract, `modules.${id}.extract`).map((e, i) => {
+        const file = record(e, `modules.${id}.extract[${i}]`);
+        const to = text(file.to, `modules.${id}.extract[${i}].to`);
+        if (to.includes("/")) fail(`modules.${id}.extract[${i}].to`, `${JSON.stringify(to)} must be a plain file name (it lands in the cache entry's files/)`);
+        return { from: text(file.from, `modules.${id}.extract[${i}].from`), to };
+      }),
       sourceOverlay: m.sourceOverlay === undefined ? [] : list(m.sourceOverlay, `modules.${id}.sourceOverlay`).map((o, i) => {
         const overlay = record(o, `modules.${id}.sourceOverlay[${i}]`);
         return { package: text(overlay.package, `modules.${id}.sourceOverlay[${i}].package`), file: text(overlay.file, `modules.${id}.sourceOverlay[${i}].file`) };

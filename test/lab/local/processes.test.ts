@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, DaemonDied, freePort, isAlive, portTaken, startDaemon, stopDaemon, waitUntilReady } from "../../../lab/local/processes";
+import { acquireLock, childPidsNamed, DaemonDied, freePort, isAlive, portTaken, residentMiB, startDaemon, stopDaemon, waitUntilReady } from "../../../lab/local/processes";
 
 describe("local daemons", () => {
   let dir: string;
@@ -64,5 +64,26 @@ describe("local daemons", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("starts a process in the working directory it is given (Istio resolves ./etc and ./var against it)", async () => {
+    const daemon = startDaemon({ ...dirs(), name: "pwd", binary: "sh", args: ["-c", "pwd; sleep 30"], cwd: dir });
+    try {
+      await waitUntilReady(daemon, async () => readFileSync(daemon.logFile, "utf8").includes(dir), { timeoutMs: 5_000, what: "pwd" });
+    } finally {
+      await stopDaemon(daemon.pidFile, 1_000);
+    }
+  });
+
+  it("reads a live process's resident memory and finds its children by command name; a gone process has none", async () => {
+    const daemon = startDaemon({ ...dirs(), name: "parent", binary: "sh", args: ["-c", "sleep 30 & wait"] });
+    try {
+      await waitUntilReady(daemon, async () => childPidsNamed(daemon.pid, "sleep").length === 1, { timeoutMs: 5_000, what: "the child sleep" });
+      assert.ok((residentMiB(daemon.pid) ?? 0) > 0);
+      assert.deepEqual(childPidsNamed(daemon.pid, "envoy"), []);
+    } finally {
+      await stopDaemon(daemon.pidFile, 1_000);
+    }
+    assert.equal(residentMiB(daemon.pid), undefined);
   });
 });

