@@ -328,7 +328,9 @@ describe("verify CLI", () => {
     assert.match(runVerify(["--matrix", "--manifests", dir, "--tenants", "acme"], { endpoints: labProbeEndpoints }).stderr, /--tenants and --no-ablation narrow a platform's catalogue verdict/);
   });
 
-  it("stops a platform too big for the heap before rendering it, naming the budget and how to narrow", () => {
+  it("stops a platform too big for the heap before rendering it, naming the budget and how to narrow", function () {
+    // Validating 20,000 tenants takes seconds on a quiet machine; a loaded one needs more than mocha's default.
+    this.timeout(120_000);
     const file = join(dir, "Pulumi.huge.yaml");
     writeFileSync(file, stringify({ config: { "hard-tenancy:cluster": { apiServerEndpoints: [{ cidr: "172.18.0.2/32", port: 6443 }] }, "hard-tenancy:tenants": Array.from({ length: 20_000 }, (_, i) => ({ name: `t${i}` })) } }));
     const r = runVerify(["--config", file], { endpoints: labProbeEndpoints });
