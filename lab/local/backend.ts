@@ -16,6 +16,8 @@ import { executeStep, type LabIO } from "../run/execute";
 import { crdFiles, ensureTools } from "../tools/build";
 import { removeLocalData, runningDaemons, startControlPlane, stopControlPlane, type ControlPlane } from "./control-plane";
 import { applyArgv, phaseYaml, planDeploy, type DeployPlan } from "./deploy";
+import type { MeshBinaries } from "./mesh/host-mesh";
+import { builtMeshBinaries } from "./mesh/tools";
 import { LOCAL_NODE_NAME, localPaths } from "./paths";
 import { acquireLock } from "./processes";
 import { engineFiles, engineUp, type EngineDeploy } from "./pulumi";
@@ -110,12 +112,15 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     await executeStep(io, writeWorkingConfigStep(settings, endpoint));
     const spec = loadStackSpec({ file: workingStackConfigPath(settings) });
     const bin = (name: string): string => join(tools.layout.bin, name);
+    // The real istiod when `npm run tools -- --group mesh` has built it, else the echo stand-in.
+    const mesh: { binaries?: MeshBinaries } = cannot ? {} : await builtMeshBinaries(settings.repoRoot);
+    if (!cannot) io.log(mesh.binaries ? "istiod: the real istiod 1.30.4 (mesh tools built)" : `istiod: the echo stand-in on its ports (the mesh tools are not built: \`npm run tools -- --group mesh\`)`);
     const dataplaneContext: DataplaneContext = {
       paths,
       spec,
       apiUrl: controlPlane.state.apiServer.url,
       caFile: controlPlane.pki.ca.cert,
-      tools: { kubectl: bin("kubectl"), calicoctl: bin("calicoctl"), felix: bin("calico-felix"), kubeProxy: bin("kube-proxy"), coredns: bin("coredns") },
+      tools: { kubectl: bin("kubectl"), calicoctl: bin("calicoctl"), felix: bin("calico-felix"), kubeProxy: bin("kube-proxy"), coredns: bin("coredns"), ...(mesh.binaries ? { mesh: mesh.binaries } : {}) },
       log: (line) => io.log(line),
     };
     let start: CalicoStart | undefined;

@@ -1,5 +1,5 @@
 // The live tier's dataplane suite: the lab stack on the local backend with Felix, kube-proxy and
-// CoreDNS enforcing real packets between pods that are network namespaces; the L3/4 catalogue run
+// CoreDNS (and the real istiod when the mesh tools are built) enforcing real packets between pods that are network namespaces; the L3/4 catalogue run
 // live and compared probe by probe with the model without a mesh; each L3/4 layer removed for real;
 // a pod's process killed mid-check; and the host's own network state identical after `down`.
 import assert from "node:assert/strict";
@@ -12,6 +12,8 @@ import { localPaths } from "../../lab/local/paths";
 import { pidFileOf, readPid } from "../../lab/local/processes";
 import type { ProbeReportEntry } from "../../lab/report/report";
 import type { LiveCheckResult } from "../../lab/run/check";
+import { builtMeshBinaries } from "../../lab/local/mesh/tools";
+import { kubectl } from "../../lab/plan/steps";
 import { locateTools } from "../../lab/tools/build";
 import { REPO } from "./live-lab";
 import { useLiveLab } from "./local-lab";
@@ -54,10 +56,24 @@ describe("local backend dataplane: Felix, kube-proxy and CoreDNS enforce the lab
     console.log(`      │ full live check: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  it("runs every pod of the stack, CoreDNS and the istiod stand-in as network namespaces Felix has programmed", () => {
+  it("runs every pod of the stack, CoreDNS and istiod (or its stand-in) as network namespaces Felix has programmed", () => {
     const pods = podTable(localPaths(lab().settings.labDir));
     const namespaces = new Set(pods.map((p) => p.namespace));
     for (const ns of ["kube-system", "istio-system", "shared-services", ...lab().up.spec.tenants.map((t) => t.namespace)]) assert.ok(namespaces.has(ns), `a pod in ${ns}`);
+  });
+
+  it("runs the real istiod as a pod when the mesh tools are built: it serves the mesh and writes its root certificate into every tenant namespace", async function () {
+    if (!(await builtMeshBinaries(REPO)).binaries) {
+      console.log("      │ skipped: the mesh tools are not built, so the istiod stand-in ran (`npm run tools -- --group mesh`)");
+      this.skip();
+    }
+    const { settings, io } = lab();
+    const istiod = await io.run(kubectl(settings, "get", "pods", "-n", lab().up.spec.meshNamespace, "-l", "app=istiod", "-o", "jsonpath={.items[*].metadata.labels}"), { timeoutMs: 60_000 });
+    assert.doesNotMatch(istiod.stdout, /stand-in/);
+    for (const tenant of lab().up.spec.tenants) {
+      const root = await io.run(kubectl(settings, "get", "configmap", "istio-ca-root-cert", "-n", tenant.namespace, "-o", "jsonpath={.data.root-cert\\.pem}"), { timeoutMs: 60_000 });
+      assert.match(root.stdout, /BEGIN CERTIFICATE/, `${tenant.namespace}: ${root.stderr}`);
+    }
   });
 
   it("observes every L3/4 probe of the catalogue live, exactly as the model without a mesh predicts", () => {

@@ -11,17 +11,15 @@ import { localPaths } from "../../lab/local/paths";
 import { childPidsNamed, residentMiB } from "../../lab/local/processes";
 import { envoyCertificateUris, envoyConfigDump, envoyXdsCounters, istiodXdsRejects, rbacPolicyNames } from "../../lab/local/mesh/counters";
 import { ISTIOD_PORTS, SIDECAR_PORTS } from "../../lab/local/mesh/config";
+import { builtMeshBinaries } from "../../lab/local/mesh/tools";
 import { ISTIOD_DAEMON, sidecarDaemonName, startHostSidecar, startIstiod, stopHostMesh, type HostMeshContext, type MeshBinaries } from "../../lab/local/mesh/host-mesh";
 import { kubectl } from "../../lab/plan/steps";
 import type { K8sObject } from "../../components/k8s/object";
 import { renderableObjects } from "../../components/render/cli";
-import { locateTools } from "../../lab/tools/build";
 import { stackDemoWorkloads } from "../../lab/workloads/demo";
 import { ECHO } from "../../lab/workloads/names";
 import { REPO } from "./live-lab";
 import { useLiveLab } from "./local-lab";
-
-export const MESH_TOOLS_GROUP = "mesh";
 
 describe("real istiod and an upstream-Envoy sidecar on the local control plane", function () {
   this.timeout(20 * 60_000);
@@ -37,13 +35,12 @@ describe("real istiod and an upstream-Envoy sidecar on the local control plane",
   });
 
   before(async function () {
-    const built = await locateTools(REPO, process.env, MESH_TOOLS_GROUP);
-    if (!built.manifest) {
-      console.log(`  skipped: the mesh tools (istiod, pilot-agent, Envoy) are not built for this checkout (${built.layout.dir}); run \`npm run tools -- --group mesh\``);
+    const built = await builtMeshBinaries(REPO);
+    if (!built.binaries) {
+      console.log(`  skipped: the mesh tools (istiod, pilot-agent, Envoy) are not built for this checkout (${built.dir}); run \`npm run tools -- --group mesh\``);
       this.skip();
     }
-    const bin = built.layout.bin;
-    binaries = { pilotDiscovery: join(bin, "pilot-discovery"), pilotAgent: join(bin, "pilot-agent"), envoy: join(bin, "envoy"), bootstrapTemplate: join(built.layout.files, "envoy_bootstrap_tmpl.json") };
+    binaries = built.binaries;
   });
   const lab = useLiveLab("ht-live-mesh-", { dataplane: "off" });
 

@@ -1,10 +1,11 @@
 // What kubeadm and the Istio install would put on a real cluster's node, for the local dataplane:
 // cluster DNS (CoreDNS, built from its Go module, with the kubernetes plugin) behind the kube-dns
-// Service, and an istiod *stand-in* — the project's echo server listening on istiod's ports, with
-// istiod's labels — so the platform's istiod allowance (15012, 15017) is tested for reachability on
-// real packets. It is no control plane: nothing speaks xDS or signs certificates (issue 15 brings
-// the real istiod). The same objects are given to the model, so the prediction and the live check
-// look at one cluster.
+// Service, and — only when the mesh tools are not built (else lab/local/mesh/istiod-pod.ts runs the
+// real istiod) — an istiod *stand-in*: the project's echo server listening on istiod's ports, with
+// istiod's labels, so the platform's istiod allowance (15012, 15017) is still tested for
+// reachability on real packets. The stand-in is no control plane: nothing speaks xDS or signs
+// certificates. The same objects are given to the model, so the prediction and the live check look
+// at one cluster.
 import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformSpec } from "../../../components/spec/types";
 import { ECHO_SERVER_CONFIGMAP, ECHO_SERVER_ENV, ECHO_SERVER_FILE, ECHO_SERVER_PROGRAM } from "../../workloads/echo-server";

@@ -1,5 +1,6 @@
 // The local backend's dataplane, start to finish: Calico's bootstrap objects, Felix and kube-proxy
-// in the node namespace, CoreDNS and the istiod stand-in as pods, then every pod of the stack
+// in the node namespace, CoreDNS and istiod (the real one when the mesh tools are built, else its
+// stand-in) as pods, then every pod of the stack
 // started by the local "kubelet", and a wait until Felix has programmed each pod's policy chains.
 // `down` removes every process, namespace, veth, route and resolver file it created.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +10,8 @@ import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformSpec } from "../../../components/spec/types";
 import { pidFileOf, stopDaemon } from "../processes";
 import { LOCAL_NODE_NAME, type LocalPaths } from "../paths";
+import type { MeshBinaries } from "../mesh/host-mesh";
+import { istiodPodObjects, ISTIOD_KUBECONFIG_SECRET } from "../mesh/istiod-pod";
 import { corednsObjects, COREDNS_KUBECONFIG_SECRET, dnsClusterIp, istiodStandInObjects } from "./addons";
 import { inNetns, run, type CommandResult } from "./command";
 import { calicoBootstrapObjects, calicoctlApply, clusterInformation, startFelix } from "./felix";
@@ -17,13 +20,14 @@ import { readPodTable, stopAllPods, syncPods, type NodeContext, type PodRecord }
 import { ensureNode, removeDataplaneNetwork } from "./node";
 import { DATAPLANE_AGENTS, NODE_NETNS, UPLINK } from "./topology";
 
-
 export interface DataplaneTools {
   kubectl: string;
   calicoctl: string;
   felix: string;
   kubeProxy: string;
   coredns: string;
+  /** The mesh tools, when built: the real istiod runs instead of the stand-in. */
+  mesh?: MeshBinaries;
 }
 
 export interface DataplaneContext {
@@ -58,9 +62,12 @@ export function nodeContext(ctx: Pick<DataplaneContext, "paths" | "tools" | "spe
   };
 }
 
-/** The node-level objects the local dataplane adds to the stack (the model gets them too). */
-export function localNodeAddons(spec: PlatformSpec, corednsBinary: string): K8sObject[] {
-  return [...corednsObjects(spec, corednsBinary), ...istiodStandInObjects(spec)];
+/**
+ * The node-level objects the local dataplane adds to the stack (the model gets them too): CoreDNS,
+ * and the real istiod when the mesh tools are built, else the istiod stand-in.
+ */
+export function localNodeAddons(spec: PlatformSpec, corednsBinary: string, mesh?: MeshBinaries): K8sObject[] {
+  return [...corednsObjects(spec, corednsBinary), ...(mesh ? istiodPodObjects(spec, mesh) : istiodStandInObjects(spec))];
 }
 
 /** Step 1, before the control plane starts: the node namespace and the uplink the API server binds. */
@@ -93,26 +100,29 @@ export async function startNodeAgents(ctx: DataplaneContext): Promise<CalicoStar
   return { felixReadyMs: felix.readyMs, kubeProxyReadyMs: proxy.readyMs };
 }
 
-function corednsKubeconfig(apiUrl: string, caPem: string, token: string): string {
+function tokenKubeconfig(apiUrl: string, caPem: string, user: string, token: string): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: "local", cluster: { server: apiUrl, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
-    users: [{ name: "coredns", user: { token } }],
-    contexts: [{ name: "local", context: { cluster: "local", user: "coredns" } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: "local", context: { cluster: "local", user } }],
     "current-context": "local",
   });
 }
 
-/** Step 3, after the platform is applied: CoreDNS (with a token of its own) and the istiod stand-in. */
+/** Step 3, after the platform is applied: CoreDNS and istiod (or its stand-in), each with a token of its own. */
 export async function applyNodeAddons(ctx: DataplaneContext, caPem: string): Promise<void> {
   const kubectl = kubectlRunner(ctx.tools, ctx.paths.kubeconfig);
-  const addons = localNodeAddons(ctx.spec, ctx.tools.coredns);
+  const addons = localNodeAddons(ctx.spec, ctx.tools.coredns, ctx.tools.mesh);
   await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], addons.map((o) => stringify(o)).join("---\n"));
-  const namespace = ctx.spec.cluster.dns.namespace;
-  const token = (await kubectl(["create", "token", "coredns", "-n", namespace, "--duration=24h"])).stdout.trim();
-  const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: COREDNS_KUBECONFIG_SECRET, namespace }, type: "Opaque", stringData: { kubeconfig: corednsKubeconfig(ctx.apiUrl, caPem, token) } };
-  await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], stringify(secret));
+  const kubeconfigs = [{ serviceAccount: "coredns", namespace: ctx.spec.cluster.dns.namespace, secret: COREDNS_KUBECONFIG_SECRET }];
+  if (ctx.tools.mesh) kubeconfigs.push({ serviceAccount: "istiod", namespace: ctx.spec.meshNamespace, secret: ISTIOD_KUBECONFIG_SECRET });
+  for (const { serviceAccount, namespace, secret: name } of kubeconfigs) {
+    const token = (await kubectl(["create", "token", serviceAccount, "-n", namespace, "--duration=24h"])).stdout.trim();
+    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name, namespace }, type: "Opaque", stringData: { kubeconfig: tokenKubeconfig(ctx.apiUrl, caPem, serviceAccount, token) } };
+    await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], stringify(secret));
+  }
 }
 
 /** Felix has programmed a workload's policy when its to/from-workload chains exist. */

@@ -5,7 +5,7 @@
 // as that container's user inside the namespace, then writes the pod's status (Running, Ready,
 // podIP) through the status subresource, which is what Felix and the EndpointSlice controller read.
 // `syncPods` is idempotent: new pods are started, pods gone from the API server are torn down.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { isAlive, logTail, pidFileOf, readPid, startDaemon, stopDaemon } from "../processes";
 import { inNetns, ip, run, sysctl, type CommandResult } from "./command";
@@ -146,6 +146,31 @@ function makeTraversable(dir: string, root: string): void {
   }
 }
 
+/**
+ * The container's working directory, laid out like its image's root for the paths it mounts: each
+ * volume's mount path (relative to this directory) is a symlink to the host directory it was
+ * materialised in. Programs that resolve `./etc/...` or `./var/...` against their working
+ * directory (Istio's) find their volumes there; owned by the container's user, so it can write its
+ * own files (istiod writes ./var/run/secrets/istio-dns).
+ */
+export function containerRoot(podDir: string, container: ContainerProcess): string {
+  const root = join(podDir, "root", container.container);
+  mkdirSync(root, { recursive: true });
+  for (const volume of container.volumes) {
+    const link = join(root, volume.mountPath);
+    mkdirSync(dirname(link), { recursive: true });
+    if (!existsSync(link)) symlinkSync(volume.hostDir, link);
+  }
+  chownDirectories(root, container.uid, container.gid);
+  return root;
+}
+
+/** chown of `dir` and every directory below it, never following a symlink (the volumes keep their owners). */
+function chownDirectories(dir: string, uid: number, gid: number): void {
+  chownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) chownDirectories(join(dir, entry.name), uid, gid);
+}
+
 async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promise<PodRecord> {
   const { namespace, name, uid } = pod.metadata;
   const record: PodRecord = { namespace, name, uid, netns: podNetnsName(namespace, name), veth: calicoVethName(namespace, name), ip: podIp, daemons: [] };
@@ -160,6 +185,8 @@ async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promis
     for (const volume of container.volumes) await materialiseVolume(ctx, namespace, volume, container.uid, container.gid);
     const daemon = containerDaemonName(namespace, name, container.container);
     const argv = processArgv(record.netns, container);
+    const cwd = containerRoot(podDir, container);
+    makeTraversable(cwd, ctx.labDir);
     startDaemon({
       name: daemon,
       binary: argv[0],
@@ -167,15 +194,18 @@ async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promis
       // A container gets its image's environment, not the host's: PATH and HOME plus its own env.
       env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/tmp", ...container.env },
       cleanEnv: true,
+      cwd,
       logDir: ctx.logDir,
       pidDir: ctx.pidDir,
     });
     record.daemons.push(daemon);
   }
+  const startedAt = new Date().toISOString();
+  const patchStatus = (ready: boolean) => ctx.kubectl(["patch", "pod", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify(runningStatus(pod, podIp, UPLINK.nodeAddress, startedAt, ready))]);
+  await patchStatus(false);
   const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
-  await waitForPorts(record, ports, ctx.pidDir, ctx.logDir);
-  const status = runningStatus(pod, podIp, UPLINK.nodeAddress, new Date().toISOString());
-  await ctx.kubectl(["patch", "pod", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify(status)]);
+  await waitForPorts(record, ports, ctx.pidDir, ctx.logDir, 60_000);
+  await patchStatus(true);
   return record;
 }
 

@@ -1,6 +1,6 @@
 // `lab check --backend local` with the dataplane: the L3/4 catalogue run from the pods' network
 // namespaces (lab/local/check.ts) against the model of exactly what this cluster holds — the
-// platform's objects, the demo workloads, and this backend's own add-ons (CoreDNS, the istiod
+// platform's objects, the demo workloads, and this backend's own add-ons (CoreDNS, istiod or its
 // stand-in, Calico's default tiers), never kind's — with every probe whose answer may have come
 // from a dead process marked inconclusive.
 import type { K8sObject } from "../../../components/k8s/object";
@@ -13,6 +13,8 @@ import type { LiveCheckResult } from "../../run/check";
 import type { LabIO } from "../../run/execute";
 import { labProbeEndpoints } from "../../workloads/probe-endpoints";
 import { runLocalL34Check, type NetnsLookup } from "../check";
+import type { MeshBinaries } from "../mesh/host-mesh";
+import { builtMeshBinaries } from "../mesh/tools";
 import { localPaths } from "../paths";
 import { localNodeAddons, podTable } from "./dataplane";
 import { calicoBootstrapObjects } from "./felix";
@@ -20,11 +22,11 @@ import { dataplaneHealth, inconclusiveBecause, type DataplaneHealth } from "./he
 import type { PodRecord } from "./kubelet";
 
 /** What the local cluster holds, as the model should see it. */
-export function localClusterObjects(spec: PlatformSpec, corednsBinary: string, platformObjects?: K8sObject[]): K8sObject[] {
+export function localClusterObjects(spec: PlatformSpec, corednsBinary: string, platformObjects?: K8sObject[], mesh?: MeshBinaries): K8sObject[] {
   const base = platformObjects ?? renderableObjects(spec, (s) => labProbeEndpoints.deployed(s));
   const { objects } = withProbeStandIns(spec, base, labProbeEndpoints);
   const tiers = calicoBootstrapObjects(spec.cluster.podCidr).filter((o) => o.kind === "Tier") as unknown as K8sObject[];
-  return [...objects, ...localNodeAddons(spec, corednsBinary), ...tiers];
+  return [...objects, ...localNodeAddons(spec, corednsBinary, mesh), ...tiers];
 }
 
 /** A Deployment's pod is named <deployment>-<replicaset hash>-<5 characters>. */
@@ -58,13 +60,15 @@ export interface DataplaneCheckOptions {
 export async function runDataplaneCheck(io: LabIO, options: DataplaneCheckOptions): Promise<LiveCheckResult> {
   const paths = localPaths(options.settings.labDir);
   const records = podTable(paths);
+  // `up` ran the real istiod when the mesh tools were built (else the stand-in): the same here.
+  const mesh = (await builtMeshBinaries(options.settings.repoRoot)).binaries;
   let health: DataplaneHealth | undefined;
   return runLocalL34Check(io, {
     spec: options.spec,
     settings: options.settings,
     netnsOf: netnsLookup(records),
     command: options.command,
-    objects: localClusterObjects(options.spec, options.corednsBinary, options.platformObjects),
+    objects: localClusterObjects(options.spec, options.corednsBinary, options.platformObjects, mesh),
     ...(options.ablated ? { ablated: options.ablated } : {}),
     ...(options.scenario ? { scenario: options.scenario } : {}),
     // Read once, after every probe ran: who died during the run.

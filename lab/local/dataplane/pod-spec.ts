@@ -44,7 +44,7 @@ export interface ContainerProcess {
   /** Linux capability names without CAP_, lower case (setpriv's spelling), e.g. net_bind_service. */
   addCapabilities: string[];
   /** ConfigMap, Secret and emptyDir volumes this container mounts, each materialised into a host directory. */
-  volumes: { kind: "configMap" | "secret" | "emptyDir"; name: string; hostDir: string }[];
+  volumes: { kind: "configMap" | "secret" | "emptyDir"; name: string; hostDir: string; mountPath: string }[];
 }
 
 /** Pods the local node runs: bound to it or unbound, not host-networked, not being deleted, not finished. */
@@ -97,7 +97,7 @@ export function containerProcesses(pod: PodObject, podIp: string, podDir: string
             : undefined;
       if (!source) throw new Error(`${where}: volume ${mount.name} is not a ConfigMap, Secret or emptyDir; the local node mounts only those (mount paths are mapped onto host directories)`);
       const hostDir = `${podDir}/volumes/${mount.name}`;
-      materialised.push({ ...source, hostDir });
+      materialised.push({ ...source, hostDir, mountPath: mount.mountPath.replace(/\/$/, "") });
       mounts.push({ mountPath: mount.mountPath.replace(/\/$/, ""), hostDir });
     }
     const mapPath = (arg: string): string => {
@@ -137,9 +137,13 @@ export function processArgv(netns: string, process: ContainerProcess): string[] 
   ];
 }
 
-/** The status a kubelet would write for a pod whose containers all started. */
-export function runningStatus(pod: PodObject, podIp: string, hostIp: string, startedAt: string): Record<string, unknown> {
-  const condition = (type: string) => ({ type, status: "True", lastTransitionTime: startedAt });
+/**
+ * The status a kubelet writes for a pod whose containers started: Running with its IP at once (Felix
+ * programs a workload from its IP, so a process that needs the network before it listens — istiod
+ * syncing with the API server — gets it), Ready once its ports listen.
+ */
+export function runningStatus(pod: PodObject, podIp: string, hostIp: string, startedAt: string, ready = true): Record<string, unknown> {
+  const condition = (type: string) => ({ type, status: ready || type === "PodScheduled" || type === "Initialized" ? "True" : "False", lastTransitionTime: startedAt });
   return {
     status: {
       phase: "Running",
@@ -153,7 +157,7 @@ export function runningStatus(pod: PodObject, podIp: string, hostIp: string, sta
         name: c.name,
         image: c.image ?? "",
         imageID: "",
-        ready: true,
+        ready,
         started: true,
         restartCount: 0,
         state: { running: { startedAt } },

@@ -41,7 +41,7 @@ describe("the local node's reading of a pod", () => {
     const [echo] = containerProcesses(pod(), "10.244.0.5", "/lab/pods/acme_echo-abc");
     assert.deepEqual(echo.argv, ["node", "/lab/pods/acme_echo-abc/volumes/program/server.js"]);
     assert.deepEqual(echo.env, { PORT: "8080", HT_POD_NAME: "echo-abc", HT_NAMESPACE: "acme" });
-    assert.deepEqual(echo.volumes, [{ kind: "configMap", name: "echo-server", hostDir: "/lab/pods/acme_echo-abc/volumes/program" }]);
+    assert.deepEqual(echo.volumes, [{ kind: "configMap", name: "echo-server", hostDir: "/lab/pods/acme_echo-abc/volumes/program", mountPath: "/app" }]);
     assert.equal(echo.uid, 1000);
     assert.equal(echo.gid, 1000);
   });
@@ -76,6 +76,13 @@ describe("the local node's reading of a pod", () => {
     assert.equal(status.podIP, "10.244.0.5");
     assert.deepEqual(status.podIPs, [{ ip: "10.244.0.5" }]);
     assert.ok((status.conditions as { type: string; status: string }[]).some((c) => c.type === "Ready" && c.status === "True"));
+  });
+
+  it("reports the pod IP before the pod is ready, so Felix lets a process reach the network before it listens", () => {
+    const status = runningStatus(pod(), "10.244.0.5", "172.31.255.2", "2026-12-02T00:00:00Z", false).status as { podIP: string; conditions: { type: string; status: string }[]; containerStatuses: { ready: boolean }[] };
+    assert.equal(status.podIP, "10.244.0.5");
+    assert.equal(status.conditions.find((c) => c.type === "Ready")?.status, "False");
+    assert.ok(status.containerStatuses.every((c) => !c.ready));
   });
 
   it("resolves names like a ClusterFirst pod", () => {
