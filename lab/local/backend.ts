@@ -90,6 +90,8 @@ export interface LocalUpOptions {
   engine?: "apply" | "pulumi";
   /** "auto" (default): run the dataplane when this host can (root, ip netns, iptables, ipset); "off": control plane only. */
   dataplane?: "auto" | "off";
+  /** "sidecars": every meshed pod gets a real sidecar (needs the dataplane and the mesh tools); default "off". */
+  mesh?: "off" | "sidecars";
 }
 
 export async function localUp(io: LabIO, settings: LabSettings, options: LocalUpOptions = {}): Promise<LocalUpResult> {
@@ -115,6 +117,9 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     // The real istiod when `npm run tools -- --group mesh` has built it, else the echo stand-in.
     const mesh: { binaries?: MeshBinaries } = cannot ? {} : await builtMeshBinaries(settings.repoRoot);
     if (!cannot) io.log(mesh.binaries ? "istiod: the real istiod 1.30.4 (mesh tools built)" : `istiod: the echo stand-in on its ports (the mesh tools are not built: \`npm run tools -- --group mesh\`)`);
+    if (options.mesh === "sidecars" && (cannot || !mesh.binaries)) {
+      throw new Error(`--mesh sidecars needs the dataplane and the mesh tools: ${cannot ? `the dataplane cannot run (${cannot})` : "run `npm run tools -- --group mesh` first"}`);
+    }
     const dataplaneContext: DataplaneContext = {
       paths,
       spec,
@@ -122,6 +127,7 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
       caFile: controlPlane.pki.ca.cert,
       tools: { kubectl: bin("kubectl"), calicoctl: bin("calicoctl"), felix: bin("calico-felix"), kubeProxy: bin("kube-proxy"), coredns: bin("coredns"), ...(mesh.binaries ? { mesh: mesh.binaries } : {}) },
       log: (line) => io.log(line),
+      ...(options.mesh === "sidecars" && mesh.binaries ? { sidecars: { binaries: mesh.binaries, spec } } : {}),
     };
     let start: CalicoStart | undefined;
     if (!cannot) {

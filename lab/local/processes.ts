@@ -97,11 +97,30 @@ export async function stopDaemon(pidFile: string, graceMs = 10_000): Promise<"st
     rmSync(pidFile, { force: true });
     return "not running";
   }
-  process.kill(pid, "SIGTERM");
+  // Daemons start detached, each the leader of its own process group: signal the group, so what
+  // the daemon started (pilot-agent's Envoy) goes with it.
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signal("SIGTERM");
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  if (isAlive(pid)) signal("SIGKILL");
   while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+  // A child that outlived its leader (it ignored SIGTERM) is not left behind.
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // no process left in the group
+  }
   rmSync(pidFile, { force: true });
   return "stopped";
 }

@@ -43,6 +43,9 @@ options:
                    private kubeconfig (context ${LOCAL_CONTEXT}); ablate/scenario change the L3/4 layers live
   --dataplane off  with --backend local, up starts the control plane only (default auto: the dataplane runs when
                    this host can: root, ip netns, iptables-nft, ipset)
+  --mesh sidecars  with --backend local and the dataplane, give every meshed pod a real sidecar (pilot-agent +
+                   Envoy built by npm run tools -- --group mesh, traffic redirected by istio-iptables); default off.
+                   The local check still judges only the L3/4 probes: with sidecars, run the mesh live suite
   --engine pulumi  with --backend local, up deploys with a real \`pulumi up\` (CLI and Kubernetes provider built by
                    npm run tools -- --group pulumi) instead of server-side applying the rendered objects
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
@@ -68,6 +71,8 @@ export interface LabArgs {
   engine?: "apply" | "pulumi";
   /** --dataplane: whether `up --backend local` runs the dataplane (default auto). */
   dataplane?: "auto" | "off";
+  /** --mesh: whether `up --backend local` gives meshed pods a real sidecar (default off). */
+  mesh?: "off" | "sidecars";
 }
 
 const COMMANDS: readonly LabCommand[] = ["up", "check", "ablate", "scenario", "down"];
@@ -94,7 +99,11 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     else if (flag === "--max-time") args.maxTimeSeconds = positiveInt(flag, value());
     else if (flag === "--batch-size") args.batchSize = positiveInt(flag, value());
     else if (flag === "--stack") args.stack = value();
-    else if (flag === "--dataplane") {
+    else if (flag === "--mesh") {
+      const mesh = value();
+      if (mesh !== "off" && mesh !== "sidecars") throw new Error(`--mesh: ${JSON.stringify(mesh)}; use sidecars or off\n${USAGE}`);
+      args.mesh = mesh;
+    } else if (flag === "--dataplane") {
       const dataplane = value();
       if (dataplane !== "auto" && dataplane !== "off") throw new Error(`--dataplane: ${JSON.stringify(dataplane)}; use auto or off\n${USAGE}`);
       args.dataplane = dataplane;
@@ -118,6 +127,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (args.context !== undefined && args.context.trim() === "") throw new Error("--context: the value is empty; pass a context name from `kubectl config get-contexts`");
   if (!args.stack) throw new Error("--stack: missing value; e.g. --stack lab");
   if (args.dataplane !== undefined && args.backend !== "local") throw new Error(`--dataplane: only with --backend local (kind always runs Calico's own dataplane)`);
+  if (args.mesh !== undefined && args.backend !== "local") throw new Error(`--mesh: only with --backend local (kind runs Istio's own injection)`);
   if (args.engine !== undefined && args.backend !== "local") throw new Error(`--engine: only with --backend local (the kind lab always deploys with pulumi up)`);
   if (args.backend === "local" && args.context !== undefined) throw new Error(`--context: the local backend always uses its own private kubeconfig (context ${LOCAL_CONTEXT}); drop --context or use --backend kind`);
   return { ...args, command: command as LabCommand, argument } as LabArgs;
@@ -191,7 +201,7 @@ export async function main(argv: readonly string[], repoRoot: string, givenIo?: 
     const settings = settingsFor(args, repoRoot);
     if (settings.backend === "local") {
       io = givenIo ?? defaultIO(runnerEnv(settings));
-      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine, dataplane: args.dataplane }, args.argument);
+      return await runLocalCommand(io, args.command, settings, args.dryRun, { engine: args.engine, dataplane: args.dataplane, mesh: args.mesh }, args.argument);
     }
     if (args.command === "down") {
       // down needs no spec: it must work even when the stack config is broken.

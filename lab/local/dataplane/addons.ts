@@ -16,7 +16,7 @@ export const COREDNS_KUBECONFIG_SECRET = "coredns-kubeconfig";
 /** The istiod ports the platform's NetworkPolicies allow tenants to reach. */
 export const ISTIOD_STAND_IN_PORTS = [15012, 15017] as const;
 export const ISTIOD_STAND_IN_LABELS = { app: "istiod", istio: "pilot", "sidecar.istio.io/inject": "false", "hard-tenancy.io/stand-in": "istiod" };
-const MANAGED = { "app.kubernetes.io/managed-by": "hard-tenancy-lab" };
+export const MANAGED = { "app.kubernetes.io/managed-by": "hard-tenancy-lab" };
 /** The UID CoreDNS and the stand-in run as (non-root, as kubeadm's CoreDNS and Istio's images). */
 const ADDON_UID = 65532;
 
@@ -126,7 +126,6 @@ export function corednsObjects(spec: PlatformSpec, corednsBinary: string): K8sOb
 
 export function istiodStandInObjects(spec: PlatformSpec): K8sObject[] {
   const namespace = spec.meshNamespace;
-  const selector = { app: "istiod", istio: "pilot" };
   const server = (port: number) => ({
     name: `listen-${port}`,
     image: "node (host binary): the lab's echo server as an istiod stand-in",
@@ -151,18 +150,22 @@ export function istiodStandInObjects(spec: PlatformSpec): K8sObject[] {
       volumes: [{ name: "program", configMap: { name: ECHO_SERVER_CONFIGMAP } }],
       containers: ISTIOD_STAND_IN_PORTS.map(server),
     }),
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "istiod", namespace, labels: { ...selector, ...MANAGED } },
-      spec: {
-        selector,
-        ports: [
-          { name: "https-dns", port: 15012, targetPort: 15012, protocol: "TCP" },
-          { name: "https-webhook", port: 443, targetPort: 15017, protocol: "TCP" },
-          { name: "https-webhooks", port: 15017, targetPort: 15017, protocol: "TCP" },
-        ],
-      },
-    },
+    istiodService(spec),
   ];
+}
+
+/**
+ * istiod's Service as Istio's chart declares it (istio-discovery templates/service.yaml): plaintext
+ * xDS 15010, xDS/CA 15012, the injection webhook as 443 → 15017, monitoring 15014. The same for the
+ * real istiod and its stand-in, so the catalogue's probes address one Service.
+ */
+export function istiodService(spec: Pick<PlatformSpec, "meshNamespace">): K8sObject {
+  const selector = { app: "istiod", istio: "pilot" };
+  const port = (name: string, number: number, target = number) => ({ name, port: number, targetPort: target, protocol: "TCP" });
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "istiod", namespace: spec.meshNamespace, labels: { ...selector, ...MANAGED } },
+    spec: { selector, ports: [port("grpc-xds", 15010), port("https-dns", 15012), port("https-webhook", 443, 15017), port("http-monitoring", 15014)] },
+  };
 }

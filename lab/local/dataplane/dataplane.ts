@@ -38,6 +38,8 @@ export interface DataplaneContext {
   apiUrl: string;
   caFile: string;
   log(line: string): void;
+  /** With `--mesh sidecars`: meshed pods get a real sidecar. */
+  sidecars?: NodeContext["sidecars"];
 }
 
 export function dataplaneDir(paths: LocalPaths): string {
@@ -48,7 +50,7 @@ export function kubectlRunner(tools: Pick<DataplaneTools, "kubectl">, kubeconfig
   return (args, input) => run([tools.kubectl, "--kubeconfig", kubeconfig, ...args], { ...(input !== undefined ? { input } : {}), timeoutMs: 120_000 });
 }
 
-export function nodeContext(ctx: Pick<DataplaneContext, "paths" | "tools" | "spec" | "log">): NodeContext {
+export function nodeContext(ctx: Pick<DataplaneContext, "paths" | "tools" | "spec" | "log" | "sidecars">): NodeContext {
   return {
     labDir: dirname(ctx.paths.root),
     nodeName: LOCAL_NODE_NAME,
@@ -59,6 +61,7 @@ export function nodeContext(ctx: Pick<DataplaneContext, "paths" | "tools" | "spe
     pidDir: ctx.paths.pids,
     kubectl: kubectlRunner(ctx.tools, ctx.paths.kubeconfig),
     log: ctx.log,
+    ...(ctx.sidecars ? { sidecars: ctx.sidecars } : {}),
   };
 }
 

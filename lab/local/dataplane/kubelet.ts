@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { isAlive, logTail, pidFileOf, readPid, startDaemon, stopDaemon } from "../processes";
 import { inNetns, ip, run, sysctl, type CommandResult } from "./command";
 import { containerProcesses, processArgv, type ContainerProcess, resolvConf, runningStatus, runsOnLocalNode, type PodObject } from "./pod-spec";
+import { redirectPodTraffic, startPodSidecar, wantsSidecar, type SidecarContext } from "../mesh/sidecar-pod";
 import { CALICO_HOST_VETH_MAC, CALICO_POD_GATEWAY, NODE_NETNS, UPLINK, calicoVethName, nextPodIp, podNetnsName } from "./topology";
 
 export interface NodeContext {
@@ -24,6 +25,8 @@ export interface NodeContext {
   pidDir: string;
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   log(line: string): void;
+  /** With `--mesh sidecars`: what meshed pods' sidecars need (lab/local/mesh/sidecar-pod.ts). */
+  sidecars?: Omit<SidecarContext, "kubectl" | "logDir" | "pidDir">;
 }
 
 export interface PodRecord {
@@ -59,6 +62,12 @@ function writePodTable(ctx: NodeContext, records: PodRecord[]): void {
 async function listPods(ctx: NodeContext): Promise<PodObject[]> {
   const listed = await ctx.kubectl(["get", "pods", "--all-namespaces", "-o", "json"]);
   return (JSON.parse(listed.stdout) as { items: PodObject[] }).items;
+}
+
+async function listNamespaceLabels(ctx: NodeContext): Promise<Map<string, Record<string, string>>> {
+  const listed = await ctx.kubectl(["get", "namespaces", "-o", "json"]);
+  const items = (JSON.parse(listed.stdout) as { items: { metadata: { name: string; labels?: Record<string, string> } }[] }).items;
+  return new Map(items.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
 }
 
 async function bind(ctx: NodeContext, pod: PodObject): Promise<void> {
@@ -171,11 +180,13 @@ function chownDirectories(dir: string, uid: number, gid: number): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) chownDirectories(join(dir, entry.name), uid, gid);
 }
 
-async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promise<PodRecord> {
+async function startPod(ctx: NodeContext, pod: PodObject, podIp: string, meshed: boolean): Promise<PodRecord> {
   const { namespace, name, uid } = pod.metadata;
   const record: PodRecord = { namespace, name, uid, netns: podNetnsName(namespace, name), veth: calicoVethName(namespace, name), ip: podIp, daemons: [] };
   if (!pod.spec.nodeName) await bind(ctx, pod);
   await plumb(record);
+  const sidecars = meshed && ctx.sidecars ? { ...ctx.sidecars, kubectl: (args: string[], input?: string) => ctx.kubectl(args, input), logDir: ctx.logDir, pidDir: ctx.pidDir } : undefined;
+  if (sidecars) await redirectPodTraffic(sidecars, record.netns);
   mkdirSync(`/etc/netns/${record.netns}`, { recursive: true });
   writeFileSync(`/etc/netns/${record.netns}/resolv.conf`, resolvConf(namespace, ctx.dnsIp));
   const podDir = join(ctx.dir, `${namespace}_${name}`);
@@ -205,6 +216,7 @@ async function startPod(ctx: NodeContext, pod: PodObject, podIp: string): Promis
   await patchStatus(false);
   const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
   await waitForPorts(record, ports, ctx.pidDir, ctx.logDir, 60_000);
+  if (sidecars) record.daemons.push(await startPodSidecar(sidecars, pod, record.netns, podIp, podDir));
   await patchStatus(true);
   return record;
 }
@@ -224,7 +236,10 @@ export interface SyncResult {
 
 /** Brings the node's pods in line with the API server (start new ones, tear down deleted ones). */
 export async function syncPods(ctx: NodeContext): Promise<SyncResult> {
-  const pods = (await listPods(ctx)).filter((pod) => runsOnLocalNode(pod, ctx.nodeName));
+  // The mesh namespace's pods first: a meshed pod's sidecar needs istiod.
+  const meshNamespace = ctx.sidecars?.spec.meshNamespace;
+  const pods = (await listPods(ctx)).filter((pod) => runsOnLocalNode(pod, ctx.nodeName)).sort((a, b) => Number(b.metadata.namespace === meshNamespace) - Number(a.metadata.namespace === meshNamespace));
+  const namespaceLabels = ctx.sidecars ? await listNamespaceLabels(ctx) : new Map<string, Record<string, string>>();
   const table = readPodTable(ctx);
   const wanted = new Set(pods.map((p) => p.metadata.uid));
   const stopped: PodRecord[] = [];
@@ -242,11 +257,11 @@ export async function syncPods(ctx: NodeContext): Promise<SyncResult> {
   for (const pod of pods.filter((p) => !have.has(p.metadata.uid))) {
     const podIp = nextPodIp(ctx.podCidr, used);
     used.add(podIp);
-    const record = await startPod(ctx, pod, podIp);
+    const record = await startPod(ctx, pod, podIp, wantsSidecar(pod, namespaceLabels.get(pod.metadata.namespace) ?? {}));
     started.push(record);
     kept.push(record);
     writePodTable(ctx, kept);
-    ctx.log(`  pod ${record.namespace}/${record.name}: ${record.ip} on ${record.veth} (${record.daemons.length} process(es))`);
+    ctx.log(`  pod ${record.namespace}/${record.name}: ${record.ip} on ${record.veth} (${record.daemons.length} process(es)${record.daemons.some((d) => d.endsWith("_istio-proxy")) ? ", with a sidecar" : ""})`);
   }
   writePodTable(ctx, kept);
   return { started, stopped, running: kept };

@@ -9,18 +9,17 @@
 import { stringify } from "yaml";
 import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformSpec } from "../../../components/spec/types";
+import { istiodService, MANAGED } from "../dataplane/addons";
 import { ISTIOD_FLAGS_FOR_UPSTREAM_ENVOY, ISTIOD_PORTS, labMeshConfig } from "./config";
 import type { MeshBinaries } from "./host-mesh";
 
 export const ISTIOD_KUBECONFIG_SECRET = "istiod-kubeconfig";
 /** Istio's chart runs istiod as UID 1337 (values.yaml `pilot.securityContext`, 1.30). */
 const ISTIOD_UID = 1337;
-const MANAGED = { "app.kubernetes.io/managed-by": "hard-tenancy-lab" };
 export const ISTIOD_LABELS = { app: "istiod", istio: "pilot", "sidecar.istio.io/inject": "false" };
 
 export function istiodPodObjects(spec: PlatformSpec, mesh: Pick<MeshBinaries, "pilotDiscovery" | "envoy">): K8sObject[] {
   const namespace = spec.meshNamespace;
-  const selector = { app: "istiod", istio: "pilot" };
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   return [
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace, labels: MANAGED }, data: { mesh: stringify(labMeshConfig(spec, { envoyPath: mesh.envoy })) } },
@@ -84,19 +83,6 @@ export function istiodPodObjects(spec: PlatformSpec, mesh: Pick<MeshBinaries, "p
         },
       },
     },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "istiod", namespace, labels: { ...selector, ...MANAGED } },
-      spec: {
-        selector,
-        ports: [
-          { name: "grpc-xds", port: ISTIOD_PORTS.plaintextXds, targetPort: ISTIOD_PORTS.plaintextXds, protocol: "TCP" },
-          { name: "https-dns", port: ISTIOD_PORTS.secureXds, targetPort: ISTIOD_PORTS.secureXds, protocol: "TCP" },
-          { name: "https-webhook", port: 443, targetPort: ISTIOD_PORTS.webhook, protocol: "TCP" },
-          { name: "http-monitoring", port: ISTIOD_PORTS.monitoring, targetPort: ISTIOD_PORTS.monitoring, protocol: "TCP" },
-        ],
-      },
-    },
+    istiodService(spec),
   ];
 }
