@@ -183,6 +183,17 @@ function chownDirectories(dir: string, uid: number, gid: number): void {
 async function startPod(ctx: NodeContext, pod: PodObject, podIp: string, meshed: boolean): Promise<PodRecord> {
   const { namespace, name, uid } = pod.metadata;
   const record: PodRecord = { namespace, name, uid, netns: podNetnsName(namespace, name), veth: calicoVethName(namespace, name), ip: podIp, daemons: [] };
+  try {
+    return await bringUpPod(ctx, pod, podIp, meshed, record);
+  } catch (error) {
+    // Not in the pod table yet: whatever started is stopped here, or `down` would never see it.
+    await stopPod(ctx, record);
+    throw error;
+  }
+}
+
+async function bringUpPod(ctx: NodeContext, pod: PodObject, podIp: string, meshed: boolean, record: PodRecord): Promise<PodRecord> {
+  const { namespace, name } = pod.metadata;
   if (!pod.spec.nodeName) await bind(ctx, pod);
   await plumb(record);
   const sidecars = meshed && ctx.sidecars ? { ...ctx.sidecars, kubectl: (args: string[], input?: string) => ctx.kubectl(args, input), logDir: ctx.logDir, pidDir: ctx.pidDir } : undefined;

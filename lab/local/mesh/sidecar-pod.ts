@@ -11,7 +11,7 @@ import { chownSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, 
 import { join } from "node:path";
 import type { MeshSpec } from "../../../components/builders/istio-values";
 import { ISTIO_PROXY_UID } from "../../../components/spec/labels";
-import { logFileOf, startDaemon, waitUntilReady } from "../processes";
+import { logFileOf, startDaemon, stopDaemon, waitUntilReady } from "../processes";
 import { inNetns } from "../dataplane/command";
 import type { PodObject } from "../dataplane/pod-spec";
 import { podLabelsFile, sidecarEnv, SIDECAR_PORTS } from "./config";
@@ -106,7 +106,12 @@ export async function startPodSidecar(ctx: SidecarContext, pod: PodObject, netns
     logDir: ctx.logDir,
     pidDir: ctx.pidDir,
   });
-  await waitUntilReady(started, async () => (await inNetns(netns, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:${SIDECAR_PORTS.ready}/healthz/ready`], { allowFailure: true })).stdout === "200", { timeoutMs: 90_000, what: `the sidecar of ${namespace}/${name} (/healthz/ready)` });
+  try {
+    await waitUntilReady(started, async () => (await inNetns(netns, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:${SIDECAR_PORTS.ready}/healthz/ready`], { allowFailure: true })).stdout === "200", { timeoutMs: 90_000, what: `the sidecar of ${namespace}/${name} (/healthz/ready)` });
+  } catch (error) {
+    await stopDaemon(started.pidFile, 5_000);
+    throw error;
+  }
   return daemon;
 }
 
