@@ -8,7 +8,9 @@
 // - `planPairClasses`: for the platform's own objects (rendered from the spec by the builders).
 //   Classes of *ordered pairs* attacker → victim, keyed by what the builders make relevant to that
 //   direction: the shared services each tenant may call (they render the namespace labels, policies
-//   and Sidecar hosts the spoofing probes meet, and the tenant's own controls) and the grants from
+//   and Sidecar hosts the spoofing probes meet, and the tenant's own controls), whether the tenant
+//   may reach the API server (it renders an egress rule and makes the tenant's API-server control
+//   an allow instead of an attack) and the grants from
 //   the attacker to the victim (they open exactly that path and are probed within and beyond their
 //   scope). Nothing else the builders render for a tenant reaches another tenant's probes:
 //   - quotas, limits and admin groups render ResourceQuota, LimitRange and RBAC, which no layer reads;
@@ -70,9 +72,13 @@ export function planTenantClasses(classes: TenantClass[]): PlatformPlan {
   return { classes, cells };
 }
 
-/** The spec fields of a tenant that reach other tenants' probes (see the header). */
+/**
+ * The spec fields of a tenant that reach its own controls or other tenants' probes (see the header).
+ * A class's controls are evaluated on its representative, so every field that changes a tenant's
+ * controls belongs here: apiServerAccess turns its API-server probe from an attack into an allow.
+ */
 export function tenantShape(spec: PlatformSpec, tenant: TenantSpec): string {
-  return JSON.stringify({ sharedServices: usableSharedServices(spec, tenant).map((s) => s.name).sort() });
+  return JSON.stringify({ sharedServices: usableSharedServices(spec, tenant).map((s) => s.name).sort(), apiServerAccess: tenant.apiServerAccess });
 }
 
 const pairKey = (a: string, v: string): string => `${a}\u0000${v}`;

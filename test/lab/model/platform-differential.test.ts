@@ -1,7 +1,7 @@
 // The platform verdict's shortcuts against brute force. On seeded random platforms (grants with
-// different scopes, shared-service subsets, labels, quotas, gateway exposure, names that are
-// prefixes of each other, layer switches, base ablations and the article's misconfigurations) the
-// reduced verdict (classes of pairs or of tenants, one evaluation per probe with every ablation
+// different scopes, shared-service subsets, labels, quotas, gateway exposure, API-server access,
+// names that are prefixes of each other, layer switches, base ablations and the article's
+// misconfigurations) the reduced verdict (classes of pairs or of tenants, one evaluation per probe with every ablation
 // derived, a --tenants subset rendered as a platform of its own) must equal, for every ordered
 // pair and every tenant's controls, a brute-force evaluation of every probe with
 // lab/model/probe.ts: one evaluator per ablation, every layer alone and every layer removed for
@@ -84,6 +84,7 @@ function randomPlatform(seed: number): { config: PlatformConfig; ablate: LayerId
     customQuotaShare: 0.3,
     customLabelShare: 0.3,
     gatewayShare: 0.3,
+    apiServerAccessShare: 0.3,
     maxGrantsPerTenant: pick([0, 1, 2, 3]),
     ...(tricky ? { tenantName: (i: number) => TRICKY_NAMES[i] } : {}),
   });
