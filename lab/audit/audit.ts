@@ -5,6 +5,7 @@
 //   layer was seen: otherwise they are unverified) or drift that widens access; 2: input/access errors — a kind refused or failed, a layer the
 //   platform enables not seen, or no verdict possible.
 import { renderableObjects } from "../../components/render/cli";
+import type { K8sObject } from "../../components/k8s/object";
 import type { PlatformSpec } from "../../components/spec/types";
 import type { LayerId, Probe, ProbeResult } from "../probes/types";
 import { buildClusterModel } from "../model/cluster";
@@ -15,7 +16,7 @@ import type { MatrixJson } from "../model/report";
 import { withProbeStandIns } from "../model/stand-ins";
 import { withKindBuiltins } from "../model/verify-cli";
 import { stackDemoWorkloads } from "../workloads/demo";
-import { computeDrift, type DriftReport } from "./drift";
+import { computeDrift, readableObjects, type DriftReport } from "./drift";
 import { driftImpact, type DriftImpact } from "./impact";
 import type { ClusterRead } from "./read";
 import { visibilityOf, type Visibility } from "./visibility";
@@ -66,6 +67,8 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   }
   const reasons: string[] = [];
   let findings = false;
+  let renderedObjects: K8sObject[] | undefined;
+  const rendered = (): K8sObject[] => (renderedObjects ??= renderableObjects(spec, stackDemoWorkloads));
   const result: Partial<AuditResult> = {};
   if (options.mode.kind === "matrix") {
     result.matrix = connectionMatrix(buildClusterModel(read.objects), { ablate: notCredited }) as MatrixJson;
@@ -74,7 +77,9 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   } else {
     // Probe sources and targets the cluster lacks are stand-ins (the lab's demo workloads); the verdict says so.
     const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, read.objects), labProbeEndpoints);
-    const verdict = verifyPlatform(spec, { objects, standIns, ablate: notCredited, grouping: options.grouping });
+    // Against a stack, tenants whose objects are the stack's are grouped by their spec (lab/model/conformance.ts).
+    const intended = options.drift ? withProbeStandIns(spec, withKindBuiltins(spec, readableObjects(rendered(), read.kinds)), labProbeEndpoints).objects : undefined;
+    const verdict = verifyPlatform(spec, { objects, standIns, ablate: notCredited, grouping: options.grouping, ...(intended ? { intended } : {}) });
     result.verdict = verdict;
     if (!verdict.summary.intentsMet) {
       // With layers unseen a violation may be one the unseen layer stops: unverified, not proven.
@@ -91,7 +96,7 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
     }
   }
   if (options.drift) {
-    const drift = computeDrift(spec, renderableObjects(spec, stackDemoWorkloads), read.objects, read.kinds);
+    const drift = computeDrift(spec, rendered(), read.objects, read.kinds);
     result.drift = drift;
     const live = withProbeStandIns(spec, withKindBuiltins(spec, read.objects), labProbeEndpoints).objects;
     const impact = driftImpact(spec, live, drift.items, notCredited);
