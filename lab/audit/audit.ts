@@ -50,6 +50,8 @@ export interface AuditResult {
   impact?: DriftImpact;
   /** Verdict and drift evaluation time, ms. */
   evaluateMs: number;
+  /** Of which the verdict (or matrix, probes), ms; the rest is drift and its impact. */
+  verdictMs: number;
   status: "clean" | "findings" | "incomplete";
   /** Why the status is what it is, one line each. */
   reasons: string[];
@@ -63,7 +65,7 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   const notCredited = [...new Set([...visibility.unseenLayers, ...options.ablate])];
   const base = { read, visibility, title: options.title, notCredited };
   if (visibility.fatal) {
-    return { ...base, evaluateMs: 0, status: "incomplete", reasons: [visibility.fatal], exitCode: AUDIT_EXIT.incomplete };
+    return { ...base, evaluateMs: 0, verdictMs: 0, status: "incomplete", reasons: [visibility.fatal], exitCode: AUDIT_EXIT.incomplete };
   }
   const reasons: string[] = [];
   let findings = false;
@@ -95,6 +97,7 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
       } else reasons.push(`defense in depth not verifiable: ${verdict.summary.weakAttacks} attack(s) below requirement with ${notCredited.join(", ")} not credited`);
     }
   }
+  const verdictMs = Date.now() - started;
   if (options.drift) {
     const drift = computeDrift(spec, rendered(), read.objects, read.kinds);
     result.drift = drift;
@@ -103,7 +106,7 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
     result.impact = impact;
     if (impact.widensAccess) {
       findings = true;
-      reasons.push(`drift widens access: ${impact.opened.filter((o) => o.intent === "deny").length} attack path(s) open at some layer`);
+      reasons.push(`drift widens access: ${impact.opened.filter((o) => o.intent === "deny").reduce((n, o) => n + (o.pairs ?? 1), 0)} attack path(s) open at some layer`);
     } else if (drift.items.length > 0) reasons.push(`${drift.items.length} drifted object(s), none widening access on the layers seen`);
   }
   const enabledUnseen = visibility.unseenLayers.filter((l) => spec.layers[l]);
@@ -112,5 +115,5 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   if (enabledUnseen.length > 0) reasons.push(`layers the platform enables but the audit could not see (not credited, never passed): ${enabledUnseen.join(", ")}`);
   reasons.push(...visibility.inputGaps);
   const status = findings ? "findings" : incomplete ? "incomplete" : "clean";
-  return { ...base, ...result, evaluateMs: Date.now() - started, status, reasons, exitCode: AUDIT_EXIT[status] };
+  return { ...base, ...result, evaluateMs: Date.now() - started, verdictMs, status, reasons, exitCode: AUDIT_EXIT[status] };
 }
