@@ -18,7 +18,6 @@ import { buildClusterModel } from "../model/cluster";
 import { assessConformance, type Conformance } from "../model/conformance";
 import { readMeshSettings } from "../model/mesh-config";
 import { tenantShape } from "../model/pair-classes";
-import type { ClusterModel } from "../model/types";
 import { evaluateProbes } from "../model/probe";
 import { undo, type DriftItem } from "./drift";
 
@@ -161,16 +160,24 @@ export function driftImpact(spec: PlatformSpec, live: K8sObject[], items: DriftI
   const conformance = local ? assessConformance(scoped, scoped.tenants, liveModel, undoneModel) : undefined;
   const probes = probesFor(scoped, touched, conformance && !conformance.fallback ? conformance : undefined);
   const catalogued = probes.map((p) => p.probe);
-  const evaluate = (objects: K8sObject[], model?: ClusterModel) => evaluateProbes(model ?? modelOf(spec, objects), catalogued, { ablate });
-  const intended = evaluate(undone, undoneModel);
-  const current = evaluate(live, liveModel);
+  const intended = evaluateProbes(undoneModel, catalogued, { ablate });
+  const current = evaluateProbes(liveModel, catalogued, { ablate });
   const { opened, closed } = compare(probes, intended, current);
   const violations = (results: ProbeResult[]) => results.reduce((n, r, i) => n + (probes[i].probe.intent === "deny" && r.verdict !== "deny" ? probes[i].represents : 0), 0);
   const perItem: ItemImpact[] = [];
   if (items.length > 1 && items.length <= ATTRIBUTION_LIMIT && opened.length > 0) {
+    // With the drift in tenant namespaces an item reaches only the probes of its own tenant and of
+    // the tenants whose proxies know its Services (conformance deviations no item touches).
+    const byNamespace = new Map(scoped.tenants.map((t) => [t.namespace, t.name] as const));
+    const isTouched = new Set(touched.map((t) => t.name));
+    const knowers = conformance && !conformance.fallback ? [...conformance.deviations.keys()].filter((name) => !isTouched.has(name)) : undefined;
     for (const it of items) {
-      const alone = evaluate(undo(live, items.filter((other) => other !== it)));
-      perItem.push({ ref: it.ref, type: it.type, opened: compare(probes, intended, alone).opened });
+      const own = it.namespace === undefined ? undefined : byNamespace.get(it.namespace);
+      const reach = knowers && own ? new Set([own, ...knowers]) : undefined;
+      const subset = reach ? probes.flatMap((p, i) => (reach.has(p.probe.attacker) || reach.has(p.probe.victim) ? [i] : [])) : probes.map((_, i) => i);
+      const model = modelOf(spec, undo(live, items.filter((other) => other !== it)));
+      const alone = evaluateProbes(model, subset.map((i) => catalogued[i]), { ablate });
+      perItem.push({ ref: it.ref, type: it.type, opened: compare(subset.map((i) => probes[i]), subset.map((i) => intended[i]), alone).opened });
     }
   } else if (items.length === 1) perItem.push({ ref: items[0].ref, type: items[0].type, opened });
   return {
