@@ -47,7 +47,13 @@ function handEdits(spec: PlatformSpec, count: number): { apply: K8sObject[]; rem
         break;
       case 2:
         apply.push(
-          { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "shop", namespace: t.namespace }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { automountServiceAccountToken: false, containers: [{ name: "shop", image: "example/shop:1", ports: [{ containerPort: 3000 }] }] } } } },
+          {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "shop", namespace: t.namespace },
+            // Pod Security `restricted` admits it (the tenant namespaces enforce it).
+            spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "shop", image: "example/shop:1", ports: [{ containerPort: 3000 }], securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] } } },
+          },
           { apiVersion: "v1", kind: "Service", metadata: { name: "shop", namespace: t.namespace }, spec: { selector: labels, ports: [{ port: 3000, targetPort: 3000 }] } },
         );
         break;
