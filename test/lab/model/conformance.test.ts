@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformConfig } from "../../../components/spec/types";
 import { validatePlatformConfig } from "../../../components/spec/validate";
@@ -6,8 +8,10 @@ import { summarise } from "../../../lab/model/cells";
 import { assessConformance } from "../../../lab/model/conformance";
 import { planPairClasses } from "../../../lab/model/pair-classes";
 import { cellFor, platformModel, platformObjects, verifyPlatform } from "../../../lab/model/platform";
+import { withProbeStandIns } from "../../../lab/model/stand-ins";
 import type { LayerId } from "../../../lab/probes/types";
 import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
+import { heterogeneousConfig } from "../../fixtures/heterogeneous-platform";
 import { syntheticConfig } from "../../fixtures/platform";
 import { serverRead } from "../../fixtures/server-read";
 import { bruteForce, comparable } from "./brute-force";
@@ -33,7 +37,26 @@ function applied(edit: (live: K8sObject[]) => K8sObject[], options: { config?: P
 const authorizationPolicy = (ns: string, name: string, spec: Json): K8sObject => ({ apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name, namespace: ns }, spec });
 const withoutObject = (kind: string, ns: string, name: string) => (live: K8sObject[]) => live.filter((o) => !(o.kind === kind && o.metadata.namespace === ns && o.metadata.name === name));
 
+/** A real read (test/fixtures/recorded/heterogeneous-read.json): three tenants of heterogeneousConfig(1000, { seed: 1 }) on the local backend. */
+function recordedRead(): { spec: ReturnType<typeof validatePlatformConfig>; objects: K8sObject[]; namespaces: string[] } {
+  const recorded = JSON.parse(readFileSync(join(__dirname, "../../fixtures/recorded/heterogeneous-read.json"), "utf8")) as { objects: K8sObject[] };
+  return { spec: validatePlatformConfig(heterogeneousConfig(1000, { seed: 1 })), objects: recorded.objects, namespaces: ["tenant-t0002", "tenant-t0003", "tenant-t0004"] };
+}
+
 describe("conformance: grouping a live cluster by the stack it runs", () => {
+  it("finds three tenants of a real read conforming: what the API server and its controllers add is set aside", () => {
+    const { spec, objects, namespaces } = recordedRead();
+    const intended = platformObjects(spec, labProbeEndpoints);
+    const mine = (o: K8sObject) => namespaces.includes(o.metadata.namespace ?? "") || (o.kind === "Namespace" && namespaces.includes(o.metadata.name));
+    // The rest of the cluster as rendered; these three namespaces as the API server returned them.
+    const live = withProbeStandIns(spec, [...intended.filter((o) => !mine(o)), ...objects], labProbeEndpoints).objects;
+    assert.ok(objects.some((o) => o.kind === "Pod" && o.metadata.labels?.["pod-template-hash"]) && objects.some((o) => o.kind === "Service" && typeof (o.spec as Json).clusterIP === "string"));
+    const verified = spec.tenants.filter((t) => namespaces.includes(t.namespace));
+    const conformance = assessConformance(spec, verified, platformModel(spec, live), platformModel(spec, intended));
+    assert.equal(conformance.fallback, undefined);
+    assert.deepEqual([...conformance.deviations.keys()], []);
+  });
+
   it("finds a freshly applied platform conforming (uids, clusterIPs, ReplicaSets, hashed Pods and pod IPs aside): the spec's classes, no deviant cell", () => {
     const { spec, verdict, conformance, assertEqualsBruteForce } = applied((live) => live);
     assert.deepEqual([...conformance.deviations.keys()], []);

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { K8sObject } from "../../../components/k8s/object";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { fieldChanges } from "../../../lab/audit/diff";
@@ -6,6 +8,9 @@ import { platformObjects } from "../../../lab/model/platform";
 import { normaliseServerPopulated, policyNormalForm, withServerDefaults } from "../../../lab/model/server-populated";
 import { tenantClasses } from "../../../lab/model/tenant-classes";
 import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
+import { renderableObjects } from "../../../components/render/cli";
+import { stackDemoWorkloads } from "../../../lab/workloads/demo";
+import { heterogeneousConfig } from "../../fixtures/heterogeneous-platform";
 import { syntheticConfig } from "../../fixtures/platform";
 import { serverRead } from "../../fixtures/server-read";
 
@@ -56,6 +61,28 @@ describe("server-populated fields", () => {
       const l = live.get(`${d.kind}/${d.metadata.namespace}/${d.metadata.name}`)!;
       assert.deepEqual(fieldChanges(d as unknown as Json, l as unknown as Json), [], `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`);
     }
+  });
+
+  it("is what drift ignores on a real read too (three tenants' namespaces from the local backend's API server)", () => {
+    const recorded = JSON.parse(readFileSync(join(__dirname, "../../fixtures/recorded/heterogeneous-read.json"), "utf8")) as { objects: K8sObject[] };
+    const big = validatePlatformConfig(heterogeneousConfig(1000, { seed: 1 }));
+    const namespaces = new Set(recorded.objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+    const desired = renderableObjects(big, stackDemoWorkloads).filter((o) => namespaces.has(o.metadata.namespace ?? "") || (o.kind === "Namespace" && namespaces.has(o.metadata.name)));
+    const live = new Map(recorded.objects.map((o) => [`${o.apiVersion}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o]));
+    let compared = 0;
+    for (const d of desired) {
+      const l = live.get(`${d.apiVersion}/${d.kind}/${d.metadata.namespace}/${d.metadata.name}`);
+      if (!l) continue;
+      compared += 1;
+      assert.deepEqual(fieldChanges(d as unknown as Json, l as unknown as Json), [], `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`);
+    }
+    assert.ok(compared > 40, `${compared} objects compared`);
+    // Two tenants' echo Pods as read differ in every server-assigned value; normalised, only in the tenant's name.
+    const echo = (ns: string) => recorded.objects.find((o) => o.kind === "Pod" && o.metadata.namespace === ns && o.metadata.name.startsWith("echo-"))!;
+    const [a, b] = [echo("tenant-t0002"), echo("tenant-t0003")];
+    const named = (o: K8sObject, t: string) => JSON.stringify(normaliseServerPopulated(o)).split(t).join("<tenant>");
+    assert.notEqual(JSON.stringify(a).split("t0002").join("<tenant>"), JSON.stringify(b).split("t0003").join("<tenant>"));
+    assert.equal(named(a, "t0002"), named(b, "t0003"));
   });
 
   it("reports a live policyTypes that differs from the default a manifest without one gets", () => {
