@@ -218,16 +218,19 @@ export function assessConformance(spec: PlatformSpec, tenants: readonly TenantSp
 
   // Listener ports that differ reach every tenant whose proxies know the Services concerned.
   const scope = sidecarScopeLayer(live);
+  const known = new Map<string, string[]>();
   for (const ns of new Set([...liveViews.keys(), ...intendedViews.keys()])) {
     const l = liveViews.get(ns);
     const i = intendedViews.get(ns);
     if ((l?.listenerPorts ?? "[]") === (i?.listenerPorts ?? "[]")) continue;
-    for (const t of listenerKnowers(tenants, live, l, i, scope)) {
-      const d = deviations.get(t.name) ?? { tenant: t.name, ingress: false, egress: false, reasons: [], objects: [] };
-      d.egress = true;
-      d.reasons.push(`its proxies know Services in ${ns} whose HTTP listener ports differ from the stack's`);
-      deviations.set(t.name, d);
-    }
+    for (const t of listenerKnowers(tenants, live, l, i, scope)) known.set(t.name, [...(known.get(t.name) ?? []), ns]);
+  }
+  for (const [name, namespaces] of known) {
+    const d = deviations.get(name) ?? { tenant: name, ingress: false, egress: false, reasons: [], objects: [] };
+    d.egress = true;
+    const listed = namespaces.length > 3 ? `${namespaces.slice(0, 3).join(", ")} and ${namespaces.length - 3} more` : namespaces.join(", ");
+    d.reasons.push(`its proxies know Services whose HTTP listener ports differ from the stack's (in ${listed})`);
+    deviations.set(name, d);
   }
 
   // Labels and pod IPs join the key only where something that differs from the stack could tell
