@@ -5,6 +5,7 @@
 //   layer was seen: otherwise they are unverified) or drift that widens access; 2: input/access errors — a kind refused or failed, a layer the
 //   platform enables not seen, or no verdict possible.
 import { renderableObjects } from "../../components/render/cli";
+import type { K8sObject } from "../../components/k8s/object";
 import type { PlatformSpec } from "../../components/spec/types";
 import type { LayerId, Probe, ProbeResult } from "../probes/types";
 import { buildClusterModel } from "../model/cluster";
@@ -15,7 +16,7 @@ import type { MatrixJson } from "../model/report";
 import { withProbeStandIns } from "../model/stand-ins";
 import { withKindBuiltins } from "../model/verify-cli";
 import { stackDemoWorkloads } from "../workloads/demo";
-import { computeDrift, type DriftReport } from "./drift";
+import { computeDrift, readableObjects, type DriftReport } from "./drift";
 import { driftImpact, type DriftImpact } from "./impact";
 import type { ClusterRead } from "./read";
 import { visibilityOf, type Visibility } from "./visibility";
@@ -49,6 +50,8 @@ export interface AuditResult {
   impact?: DriftImpact;
   /** Verdict and drift evaluation time, ms. */
   evaluateMs: number;
+  /** Of which the verdict (or matrix, probes), ms; the rest is drift and its impact. */
+  verdictMs: number;
   status: "clean" | "findings" | "incomplete";
   /** Why the status is what it is, one line each. */
   reasons: string[];
@@ -62,10 +65,12 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   const notCredited = [...new Set([...visibility.unseenLayers, ...options.ablate])];
   const base = { read, visibility, title: options.title, notCredited };
   if (visibility.fatal) {
-    return { ...base, evaluateMs: 0, status: "incomplete", reasons: [visibility.fatal], exitCode: AUDIT_EXIT.incomplete };
+    return { ...base, evaluateMs: 0, verdictMs: 0, status: "incomplete", reasons: [visibility.fatal], exitCode: AUDIT_EXIT.incomplete };
   }
   const reasons: string[] = [];
   let findings = false;
+  let renderedObjects: K8sObject[] | undefined;
+  const rendered = (): K8sObject[] => (renderedObjects ??= renderableObjects(spec, stackDemoWorkloads));
   const result: Partial<AuditResult> = {};
   if (options.mode.kind === "matrix") {
     result.matrix = connectionMatrix(buildClusterModel(read.objects), { ablate: notCredited }) as MatrixJson;
@@ -74,7 +79,9 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   } else {
     // Probe sources and targets the cluster lacks are stand-ins (the lab's demo workloads); the verdict says so.
     const { objects, standIns } = withProbeStandIns(spec, withKindBuiltins(spec, read.objects), labProbeEndpoints);
-    const verdict = verifyPlatform(spec, { objects, standIns, ablate: notCredited, grouping: options.grouping });
+    // Against a stack, tenants whose objects are the stack's are grouped by their spec (lab/model/conformance.ts).
+    const intended = options.drift ? withProbeStandIns(spec, withKindBuiltins(spec, readableObjects(rendered(), read.kinds)), labProbeEndpoints).objects : undefined;
+    const verdict = verifyPlatform(spec, { objects, standIns, ablate: notCredited, grouping: options.grouping, ...(intended ? { intended } : {}) });
     result.verdict = verdict;
     if (!verdict.summary.intentsMet) {
       // With layers unseen a violation may be one the unseen layer stops: unverified, not proven.
@@ -90,15 +97,16 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
       } else reasons.push(`defense in depth not verifiable: ${verdict.summary.weakAttacks} attack(s) below requirement with ${notCredited.join(", ")} not credited`);
     }
   }
+  const verdictMs = Date.now() - started;
   if (options.drift) {
-    const drift = computeDrift(spec, renderableObjects(spec, stackDemoWorkloads), read.objects, read.kinds);
+    const drift = computeDrift(spec, rendered(), read.objects, read.kinds);
     result.drift = drift;
     const live = withProbeStandIns(spec, withKindBuiltins(spec, read.objects), labProbeEndpoints).objects;
     const impact = driftImpact(spec, live, drift.items, notCredited);
     result.impact = impact;
     if (impact.widensAccess) {
       findings = true;
-      reasons.push(`drift widens access: ${impact.opened.filter((o) => o.intent === "deny").length} attack path(s) open at some layer`);
+      reasons.push(`drift widens access: ${impact.opened.filter((o) => o.intent === "deny").reduce((n, o) => n + (o.pairs ?? 1), 0)} attack path(s) open at some layer`);
     } else if (drift.items.length > 0) reasons.push(`${drift.items.length} drifted object(s), none widening access on the layers seen`);
   }
   const enabledUnseen = visibility.unseenLayers.filter((l) => spec.layers[l]);
@@ -107,5 +115,5 @@ export function runAudit(read: ClusterRead, options: AuditOptions): AuditResult 
   if (enabledUnseen.length > 0) reasons.push(`layers the platform enables but the audit could not see (not credited, never passed): ${enabledUnseen.join(", ")}`);
   reasons.push(...visibility.inputGaps);
   const status = findings ? "findings" : incomplete ? "incomplete" : "clean";
-  return { ...base, ...result, evaluateMs: Date.now() - started, status, reasons, exitCode: AUDIT_EXIT[status] };
+  return { ...base, ...result, evaluateMs: Date.now() - started, verdictMs, status, reasons, exitCode: AUDIT_EXIT[status] };
 }

@@ -1,7 +1,8 @@
 // The one place that talks to @kubernetes/client-node (an ES module, loaded with import() from this
-// CommonJS package). Built-in kinds are listed through the typed APIs and turned back into the
-// wire JSON with the client's own serializer (typed models rename fields, e.g. `from` → `_from`,
-// and turn timestamps into Dates); CRD kinds come as plain JSON from the custom-objects API.
+// CommonJS package). Core kinds are listed through the typed API and turned back into the wire JSON
+// with the client's own serializer (typed models rename fields, e.g. `from` → `_from`, and turn
+// timestamps into Dates); every grouped kind comes as plain JSON from the custom-objects API, which
+// is a plain GET on /apis/<group>/<version>/<plural> for built-in groups too (kinds.ts says why).
 // Every failure surfaces as ApiError with the HTTP status, so callers can tell 403 from 404.
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { apiVersionOf, type AuditKind } from "./kinds";
@@ -79,12 +80,7 @@ export async function connect(options: ConnectOptions): Promise<ClusterApi> {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ApiError(undefined, `${options.kubeconfig ?? "kubeconfig"}: no current context/cluster; pass --context NAME`);
-  const typedApis = {
-    CoreV1Api: kc.makeApiClient(k8s.CoreV1Api),
-    AppsV1Api: kc.makeApiClient(k8s.AppsV1Api),
-    BatchV1Api: kc.makeApiClient(k8s.BatchV1Api),
-    NetworkingV1Api: kc.makeApiClient(k8s.NetworkingV1Api),
-  };
+  const typedApis = { CoreV1Api: kc.makeApiClient(k8s.CoreV1Api) };
   const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
   const apis = kc.makeApiClient(k8s.ApisApi);
   const core = kc.makeApiClient(k8s.CoreApi);
@@ -110,7 +106,10 @@ export async function connect(options: ConnectOptions): Promise<ClusterApi> {
           return { items, ...(list.metadata?._continue ? { continue: list.metadata._continue } : {}) };
         }
         const list = (await customObjects.listClusterCustomObject({ group: kind.group, version, plural: kind.plural, limit, ...(continueToken ? { _continue: continueToken } : {}) })) as { items?: Json[]; metadata?: { continue?: string } };
-        return { items: list.items ?? [], ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}) };
+        // Items of a built-in kind's list carry no apiVersion/kind on the wire.
+        const apiVersion = apiVersionOf(kind.group, version);
+        const items = (list.items ?? []).map((item) => ({ ...item, apiVersion, kind: kind.kind }));
+        return { items, ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}) };
       } catch (err) {
         throw toApiError(err, what);
       }

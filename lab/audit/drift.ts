@@ -106,6 +106,18 @@ export function computeDrift(spec: PlatformSpec, desired: K8sObject[], live: K8s
   };
 }
 
+/**
+ * The rendered objects of the kinds that were read: what the live objects can be compared with
+ * (the model of both then lacks the same kinds, as if those layers were ablated on both sides).
+ */
+export function readableObjects(desired: K8sObject[], reads: KindRead[]): K8sObject[] {
+  const readIds = new Set(reads.filter((r) => r.status === "read").map((r) => r.id));
+  return desired.filter((d) => {
+    const kind = auditKindOf(d);
+    return kind !== undefined && readIds.has(kindId(kind));
+  });
+}
+
 /** The live objects with one drift item undone (missing put back, changed restored, extra removed). */
 export function undo(objects: K8sObject[], items: DriftItem[]): K8sObject[] {
   const drop = new Set(items.filter((i) => i.live).map((i) => driftKey(i.live!)));

@@ -4,13 +4,20 @@
 // that still deny it are listed (e.g. a tenant NetworkPolicy admitting another tenant that the
 // Calico tier or the AuthorizationPolicy still stops). Each item is also weighed on its own
 // (intended + that item alone), so the report names which object opens which path.
+// When the drift stays in tenant namespaces, the untouched tenants that neither world can tell
+// apart (lab/model/conformance.ts between the live and the intended objects: same class key, and
+// nothing a touched tenant's objects can tell of them, no grant with a touched tenant of a
+// different scope) are one group: one representative's pairs with each touched tenant stand for
+// the group's, and an opened path says how many pairs it stands for.
 import type { K8sObject } from "../../components/k8s/object";
 import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { pairProbes, tenantControlProbes } from "../probes/catalogue";
 import type { CataloguedProbe, LayerId, LayerVerdict, ProbeResult, Verdict } from "../probes/types";
 import { buildClusterModel } from "../model/cluster";
+import { assessConformance, type Conformance } from "../model/conformance";
 import { readMeshSettings } from "../model/mesh-config";
+import { tenantShape } from "../model/pair-classes";
 import { evaluateProbes } from "../model/probe";
 import { undo, type DriftItem } from "./drift";
 
@@ -21,6 +28,8 @@ export const ATTRIBUTION_LIMIT = 12;
 
 export interface OpenedPath {
   probe: string;
+  /** Tenant pairs this probe's pair stands for (its group of untouched tenants), when more than one. */
+  pairs?: number;
   category: string;
   intent: "allow" | "deny";
   before: Verdict;
@@ -38,8 +47,10 @@ export interface ItemImpact {
 }
 
 export interface DriftImpact {
-  /** Probes evaluated (tenants touched by drift, as attacker or victim). */
+  /** Probes the comparison covers (tenants touched by drift, as attacker or victim), counted for every pair. */
   probes: number;
+  /** Probes evaluated (on each side): one representative pair per group of untouched tenants. */
+  evaluated: number;
   /** Tenants whose probes were evaluated; `limited` when capped at IMPACT_TENANT_LIMIT. */
   tenants: string[];
   limited: boolean;
@@ -72,11 +83,42 @@ function touchedTenants(spec: PlatformSpec, items: DriftItem[]): TenantSpec[] {
   return spec.tenants.filter((t) => touched.has(t));
 }
 
-function probesFor(spec: PlatformSpec, touched: TenantSpec[]): CataloguedProbe[] {
-  const probes: CataloguedProbe[] = [];
+interface ImpactProbe {
+  probe: CataloguedProbe;
+  /** Tenant pairs (or tenants) it stands for. */
+  represents: number;
+}
+
+/**
+ * The touched tenants' controls, and their pairs with every tenant: untouched tenants grouped when
+ * the drift stays in tenant namespaces and `grouping` (the conformance of live against intended).
+ */
+function probesFor(spec: PlatformSpec, touched: TenantSpec[], grouping: Conformance | undefined): ImpactProbe[] {
+  const probes: ImpactProbe[] = [];
+  const push = (list: CataloguedProbe[], represents: number) => list.forEach((probe) => probes.push({ probe, represents }));
   const isTouched = new Set(touched.map((t) => t.name));
-  for (const t of touched) probes.push(...tenantControlProbes(spec, t));
-  for (const a of spec.tenants) for (const v of spec.tenants) if (a !== v && (isTouched.has(a.name) || isTouched.has(v.name))) probes.push(...pairProbes(spec, a, v));
+  for (const t of touched) push(tenantControlProbes(spec, t), 1);
+  const groups = new Map<string, TenantSpec[]>();
+  const scopes = (from: string, to: string) => spec.grants.filter((g) => g.from === from && g.to === to).map((g) => [g.workload, g.port, g.methods, g.paths]);
+  for (const u of spec.tenants) {
+    if (isTouched.has(u.name)) continue;
+    const key = !grouping || grouping.deviations.has(u.name)
+      ? `tenant:${u.name}`
+      : JSON.stringify([tenantShape(spec, u), grouping.keys.get(u.name) ?? "", touched.map((t) => {
+          const d = grouping.deviations.get(t.name);
+          return [d ? grouping.tellApart(d, u) : "", scopes(u.name, t.name), scopes(t.name, u.name)];
+        })]);
+    const group = groups.get(key);
+    if (group) group.push(u);
+    else groups.set(key, [u]);
+  }
+  for (const a of touched) for (const v of touched) if (a !== v) push(pairProbes(spec, a, v), 1);
+  for (const group of groups.values()) {
+    for (const t of touched) {
+      push(pairProbes(spec, group[0], t), group.length);
+      push(pairProbes(spec, t, group[0]), group.length);
+    }
+  }
   return probes;
 }
 
@@ -84,46 +126,63 @@ function layersWith(result: ProbeResult, verdict: LayerVerdict): LayerId[] {
   return (Object.entries(result.layers) as [LayerId, LayerVerdict][]).filter(([, v]) => v === verdict).map(([l]) => l);
 }
 
-function compare(probes: CataloguedProbe[], before: ProbeResult[], after: ProbeResult[]): { opened: OpenedPath[]; closed: string[] } {
+function compare(probes: ImpactProbe[], before: ProbeResult[], after: ProbeResult[]): { opened: OpenedPath[]; closed: string[] } {
   const opened: OpenedPath[] = [];
   const closed: string[] = [];
-  probes.forEach((p, i) => {
+  probes.forEach(({ probe: p, represents }, i) => {
     const b = before[i];
     const a = after[i];
     const openedLayers = layersWith(b, "deny").filter((l) => a.layers[l] === "allow");
     if ((b.verdict === "deny" && a.verdict === "allow") || openedLayers.length > 0) {
-      opened.push({ probe: p.id, category: p.category, intent: p.intent, before: b.verdict, after: a.verdict, openedLayers, stillDeniedBy: layersWith(a, "deny") });
-    } else if (b.verdict === "allow" && a.verdict === "deny") closed.push(p.id);
+      opened.push({ probe: p.id, ...(represents > 1 ? { pairs: represents } : {}), category: p.category, intent: p.intent, before: b.verdict, after: a.verdict, openedLayers, stillDeniedBy: layersWith(a, "deny") });
+    } else if (b.verdict === "allow" && a.verdict === "deny") closed.push(represents > 1 ? `${p.id} (×${represents} pairs)` : p.id);
   });
   return { opened, closed };
 }
 
 /**
  * `live`: the live objects as the model sees them (with stand-ins and built-ins); `items`: the drift.
- * `ablate`: layers not credited (unseen or ablated by the user).
+ * `ablate`: layers not credited (unseen or ablated by the user). `groupUntouched` false: every pair
+ * evaluated (the differential test's reference).
  */
-export function driftImpact(spec: PlatformSpec, live: K8sObject[], items: DriftItem[], ablate: LayerId[]): DriftImpact {
-  const empty: DriftImpact = { probes: 0, tenants: [], limited: false, opened: [], closed: [], violationsIntended: 0, violationsLive: 0, perItem: [], widensAccess: false };
+export function driftImpact(spec: PlatformSpec, live: K8sObject[], items: DriftItem[], ablate: LayerId[], options: { groupUntouched?: boolean } = {}): DriftImpact {
+  const empty: DriftImpact = { probes: 0, evaluated: 0, tenants: [], limited: false, opened: [], closed: [], violationsIntended: 0, violationsLive: 0, perItem: [], widensAccess: false };
   if (items.length === 0) return empty;
   let touched = touchedTenants(spec, items);
   const limited = touched.length > IMPACT_TENANT_LIMIT;
   if (limited) touched = touched.slice(0, IMPACT_TENANT_LIMIT);
   const scoped: PlatformSpec = limited ? { ...spec, tenants: touched } : spec;
-  const probes = probesFor(scoped, touched);
-  const evaluate = (objects: K8sObject[]) => evaluateProbes(modelOf(spec, objects), probes, { ablate });
-  const intended = evaluate(undo(live, items));
-  const current = evaluate(live);
+  const undone = undo(live, items);
+  const liveModel = modelOf(spec, live);
+  const undoneModel = modelOf(spec, undone);
+  // Grouping untouched tenants is sound only while the drift stays in tenant namespaces (conformance.ts).
+  const local = (options.groupUntouched ?? true) && touched.length < scoped.tenants.length;
+  const conformance = local ? assessConformance(scoped, scoped.tenants, liveModel, undoneModel) : undefined;
+  const probes = probesFor(scoped, touched, conformance && !conformance.fallback ? conformance : undefined);
+  const catalogued = probes.map((p) => p.probe);
+  const intended = evaluateProbes(undoneModel, catalogued, { ablate });
+  const current = evaluateProbes(liveModel, catalogued, { ablate });
   const { opened, closed } = compare(probes, intended, current);
-  const violations = (results: ProbeResult[]) => results.filter((r, i) => probes[i].intent === "deny" && r.verdict !== "deny").length;
+  const violations = (results: ProbeResult[]) => results.reduce((n, r, i) => n + (probes[i].probe.intent === "deny" && r.verdict !== "deny" ? probes[i].represents : 0), 0);
   const perItem: ItemImpact[] = [];
   if (items.length > 1 && items.length <= ATTRIBUTION_LIMIT && opened.length > 0) {
+    // With the drift in tenant namespaces an item reaches only the probes of its own tenant and of
+    // the tenants whose proxies know its Services (conformance deviations no item touches).
+    const byNamespace = new Map(scoped.tenants.map((t) => [t.namespace, t.name] as const));
+    const isTouched = new Set(touched.map((t) => t.name));
+    const knowers = conformance && !conformance.fallback ? [...conformance.deviations.keys()].filter((name) => !isTouched.has(name)) : undefined;
     for (const it of items) {
-      const alone = evaluate(undo(live, items.filter((other) => other !== it)));
-      perItem.push({ ref: it.ref, type: it.type, opened: compare(probes, intended, alone).opened });
+      const own = it.namespace === undefined ? undefined : byNamespace.get(it.namespace);
+      const reach = knowers && own ? new Set([own, ...knowers]) : undefined;
+      const subset = reach ? probes.flatMap((p, i) => (reach.has(p.probe.attacker) || reach.has(p.probe.victim) ? [i] : [])) : probes.map((_, i) => i);
+      const model = modelOf(spec, undo(live, items.filter((other) => other !== it)));
+      const alone = evaluateProbes(model, subset.map((i) => catalogued[i]), { ablate });
+      perItem.push({ ref: it.ref, type: it.type, opened: compare(subset.map((i) => probes[i]), subset.map((i) => intended[i]), alone).opened });
     }
   } else if (items.length === 1) perItem.push({ ref: items[0].ref, type: items[0].type, opened });
   return {
-    probes: probes.length,
+    probes: probes.reduce((n, p) => n + p.represents, 0),
+    evaluated: probes.length,
     tenants: touched.map((t) => t.name),
     limited,
     opened,

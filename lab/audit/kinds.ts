@@ -1,14 +1,17 @@
 // The kinds the audit reads from a live cluster: exactly what the isolation model reads
 // (lab/model/cluster.ts, workload-extract.ts, layers/*), each tied to the enforcement layers it
 // feeds, so that a kind the auditor cannot read marks those layers as not seen.
-// Built-in kinds are read through the typed client (`typed`: API class, list method, model type);
-// CRD-backed kinds through the custom-objects API, in the first version the model understands.
+// Core kinds (the "" group) are read through the typed client (`typed`: API class, list method,
+// model type); every grouped kind — apps, batch and networking.k8s.io as well as CRD-backed kinds —
+// as plain JSON through the custom-objects API (a GET on /apis/<group>/<version>/<plural>), in the
+// first version the model understands: deserialising into typed models and serialising back costs
+// more CPU than the rest of the read on big clusters, and gives nothing the model reads.
 import type { LayerId } from "../probes/types";
 
 /** What a kind feeds: enforcement layers, or the model's inputs (namespaces, workloads, services). */
 export type KindRole = "namespaces" | "workloads" | "services" | "layer";
 
-export type TypedApi = "CoreV1Api" | "AppsV1Api" | "BatchV1Api" | "NetworkingV1Api";
+export type TypedApi = "CoreV1Api";
 
 export interface AuditKind {
   kind: string;
@@ -25,8 +28,13 @@ export interface AuditKind {
 
 const MESH_LAYERS: LayerId[] = ["peerAuthentication", "authorization"];
 
-function builtin(kind: string, group: string, plural: string, role: KindRole, layers: LayerId[], api: TypedApi, method: string, namespaced = true): AuditKind {
-  return { kind, group, versions: ["v1"], plural, namespaced, role, layers, typed: { api, method, model: `V1${kind}` } };
+function core(kind: string, plural: string, role: KindRole, method: string, namespaced = true): AuditKind {
+  return { kind, group: "", versions: ["v1"], plural, namespaced, role, layers: [], typed: { api: "CoreV1Api", method, model: `V1${kind}` } };
+}
+
+/** A built-in kind of an API group, read as plain JSON. */
+function grouped(kind: string, group: string, plural: string, role: KindRole, layers: LayerId[] = []): AuditKind {
+  return { kind, group, versions: ["v1"], plural, namespaced: true, role, layers };
 }
 
 function custom(kind: string, group: string, versions: string[], plural: string, namespaced: boolean, layers: LayerId[]): AuditKind {
@@ -34,17 +42,17 @@ function custom(kind: string, group: string, versions: string[], plural: string,
 }
 
 export const AUDIT_KINDS: readonly AuditKind[] = [
-  builtin("Namespace", "", "namespaces", "namespaces", [], "CoreV1Api", "listNamespace", false),
-  builtin("Pod", "", "pods", "workloads", [], "CoreV1Api", "listPodForAllNamespaces"),
-  builtin("Service", "", "services", "services", [], "CoreV1Api", "listServiceForAllNamespaces"),
+  core("Namespace", "namespaces", "namespaces", "listNamespace", false),
+  core("Pod", "pods", "workloads", "listPodForAllNamespaces"),
+  core("Service", "services", "services", "listServiceForAllNamespaces"),
   // Pods' owners: a Pod joins the workload of its top controller (workload-extract.ts).
-  builtin("Deployment", "apps", "deployments", "workloads", [], "AppsV1Api", "listDeploymentForAllNamespaces"),
-  builtin("ReplicaSet", "apps", "replicasets", "workloads", [], "AppsV1Api", "listReplicaSetForAllNamespaces"),
-  builtin("StatefulSet", "apps", "statefulsets", "workloads", [], "AppsV1Api", "listStatefulSetForAllNamespaces"),
-  builtin("DaemonSet", "apps", "daemonsets", "workloads", [], "AppsV1Api", "listDaemonSetForAllNamespaces"),
-  builtin("Job", "batch", "jobs", "workloads", [], "BatchV1Api", "listJobForAllNamespaces"),
-  builtin("CronJob", "batch", "cronjobs", "workloads", [], "BatchV1Api", "listCronJobForAllNamespaces"),
-  builtin("NetworkPolicy", "networking.k8s.io", "networkpolicies", "layer", ["networkPolicy"], "NetworkingV1Api", "listNetworkPolicyForAllNamespaces"),
+  grouped("Deployment", "apps", "deployments", "workloads"),
+  grouped("ReplicaSet", "apps", "replicasets", "workloads"),
+  grouped("StatefulSet", "apps", "statefulsets", "workloads"),
+  grouped("DaemonSet", "apps", "daemonsets", "workloads"),
+  grouped("Job", "batch", "jobs", "workloads"),
+  grouped("CronJob", "batch", "cronjobs", "workloads"),
+  grouped("NetworkPolicy", "networking.k8s.io", "networkpolicies", "layer", ["networkPolicy"]),
   // policy.networking.k8s.io: the model reads CNP in v1alpha2 and ANP/BANP in v1alpha1.
   custom("ClusterNetworkPolicy", "policy.networking.k8s.io", ["v1alpha2"], "clusternetworkpolicies", false, ["clusterNetworkPolicy"]),
   custom("AdminNetworkPolicy", "policy.networking.k8s.io", ["v1alpha1"], "adminnetworkpolicies", false, ["clusterNetworkPolicy"]),

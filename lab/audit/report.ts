@@ -15,7 +15,7 @@ const short = (v: unknown): string => {
 function pathLine(o: OpenedPath): string {
   const layers = o.openedLayers.length ? ` opened at ${o.openedLayers.join(", ")}` : "";
   const still = o.stillDeniedBy.length ? `; still denied by ${o.stillDeniedBy.join(", ")}` : "; nothing denies it";
-  return `${o.probe} (intent ${o.intent}): ${o.before} -> ${o.after}${layers}${still}`;
+  return `${o.probe}${o.pairs ? ` (and like it for ${o.pairs - 1} more pair(s) of tenants alike)` : ""} (intent ${o.intent}): ${o.before} -> ${o.after}${layers}${still}`;
 }
 
 function driftLines(r: AuditResult): string[] {
@@ -30,7 +30,8 @@ function driftLines(r: AuditResult): string[] {
   }
   const impact = r.impact;
   if (impact && d.items.length > 0) {
-    lines.push(`Impact on isolation (${impact.probes} probes of ${impact.limited ? `the first ${impact.tenants.length}` : impact.tenants.length} touched tenant(s), intended vs live): violations ${impact.violationsIntended} -> ${impact.violationsLive}, ${impact.opened.length} path(s) opened, ${impact.closed.length} closed`);
+    const evaluated = impact.evaluated < impact.probes ? `, ${impact.evaluated} evaluated for tenants alike` : "";
+    lines.push(`Impact on isolation (${impact.probes} probes of ${impact.limited ? `the first ${impact.tenants.length}` : impact.tenants.length} touched tenant(s)${evaluated}, intended vs live): violations ${impact.violationsIntended} -> ${impact.violationsLive}, ${impact.opened.length} path(s) opened, ${impact.closed.length} closed`);
     for (const o of impact.opened) lines.push(`  + ${pathLine(o)}`);
     for (const c of impact.closed) lines.push(`  - ${c}: allow -> deny`);
     for (const it of impact.perItem) lines.push(`  ${it.ref} (${it.type}) on its own opens ${it.opened.length} path(s)${it.opened.length ? `: ${it.opened.map((o) => o.probe).join(", ")}` : ""}`);

@@ -19,7 +19,8 @@ export function isNonHttpPortName(name: string | undefined): boolean {
   return name !== undefined && NON_HTTP_PORT_PREFIXES.some((p) => name === p || name.startsWith(`${p}-`));
 }
 
-function servicePortIsHttp(port: ServicePort & { appProtocol?: string }): boolean {
+/** Does Istio give this Service port a wildcard HTTP (or sniffing) outbound listener? */
+export function servicePortIsHttp(port: ServicePort & { appProtocol?: string }): boolean {
   if (port.protocol !== "TCP") return false;
   if (port.appProtocol !== undefined) return !isNonHttpPortName(port.appProtocol.toLowerCase());
   return !isNonHttpPortName(port.name);

@@ -103,7 +103,8 @@ export function evaluatePlan(spec: PlatformSpec, cluster: ClusterModel, plan: Pl
   const out: PlanEvaluation = { cells: [], outcomes: [], violations: [], positiveControlFailures: [], weakAttacks: [], totals: new SummaryTotals(), probesEvaluated: 0 };
   plan.cells.forEach((planned, i) => {
     const classPair = `${planned.attackerClass}>${planned.victimClass}`;
-    const reusable = plan.spoofingFollowsClasses && planned.pairs ? spoofing.get(classPair) : undefined;
+    // A deviant cell's pairs are not its class pair's: nothing is reused for them.
+    const reusable = plan.spoofingFollowsClasses && planned.pairs && !planned.deviant ? spoofing.get(classPair) : undefined;
     const outcomes: ProbeOutcome[] = probesOf(spec, planned, meshAbsent).map((probe) => {
       const reused = probe.category === "shared-service-spoof" ? reusable?.outcomes.get(probeKind(probe)) : undefined;
       if (reused && reusable) {
@@ -122,7 +123,7 @@ export function evaluatePlan(spec: PlatformSpec, cluster: ClusterModel, plan: Pl
       spoofing.set(classPair, { cell: planned, outcomes: new Map(outcomes.filter((o) => o.probe.category === "shared-service-spoof").map((o) => [probeKind(o.probe), o])) });
     }
     const cell = internProbes(buildCellVerdict(outcomes), interned);
-    out.cells.push({ attackerClass: planned.attackerClass, victimClass: planned.victimClass, self: planned.self, attacker: planned.attacker.name, victim: planned.victim.name, represents: planned.represents, ...(planned.pairs ? { pairs: planned.pairs } : {}), cell });
+    out.cells.push({ attackerClass: planned.attackerClass, victimClass: planned.victimClass, self: planned.self, attacker: planned.attacker.name, victim: planned.victim.name, represents: planned.represents, ...(planned.pairs ? { pairs: planned.pairs } : {}), ...(planned.deviant ? { deviant: true } : {}), cell });
     for (const o of outcomes) {
       out.totals.add(o);
       options.onOutcome?.(o);

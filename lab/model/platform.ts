@@ -14,12 +14,15 @@ import { buildClusterModel } from "./cluster";
 import { activeLayers, isAttack } from "./defense";
 import { kindBuiltins } from "./kind-builtins";
 import { MESH_LAYERS, NO_MESH_REASON, type MeshPresence } from "./mesh";
-import { planPairClasses, planTenantClasses } from "./pair-classes";
+import { assessConformance, probeEndpoints } from "./conformance";
+import { bodyStrings, ipBlocksIn, ipSignature, matchesNamesPartially } from "./conformance-signals";
+import { planPairClasses, planTenantClasses, type PlatformPlan } from "./pair-classes";
+import { normaliseServerPopulated } from "./server-populated";
 import { defaultHeapBudget, evaluatePlan, mib, VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
 import { evaluateProbes } from "./probe";
-import { singletonClasses, tenantClasses } from "./tenant-classes";
+import { singletonClasses, tenantClasses, type TenantClass } from "./tenant-classes";
 import type { ClusterModel } from "./types";
-import type { ClassCell, PlatformVerdict, ProbeOutcome } from "./verdict-types";
+import type { ClassCell, ConformanceNote, PlatformVerdict, ProbeOutcome } from "./verdict-types";
 
 export type { PlatformVerdict } from "./verdict-types";
 export { VerdictBudgetError, type VerdictProgress } from "./platform-evaluation";
@@ -41,6 +44,13 @@ export interface PlatformEvaluationOptions {
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
+  /**
+   * With `objects` from a live cluster (or its dump): the objects the stack renders for this
+   * platform, with stand-ins and built-ins as for `objects`. Grouped, the verdict then takes its
+   * classes from the spec for the tenants whose objects conform and evaluates the paths a deviation
+   * reaches apart (conformance.ts); without, tenants are grouped by their objects (tenant-classes.ts).
+   */
+  intended?: K8sObject[];
   /** true: group interchangeable tenants (pairs); false: every pair; default: group above GROUPING_THRESHOLD tenants. */
   grouping?: boolean;
   /** Verify only these tenants: their controls and the pairs among them (the platform keeps every tenant). */
@@ -69,6 +79,7 @@ export interface VerdictPlan {
   pairClasses: boolean;
   classes: { tenants: string[]; signature: string }[];
   cells: number;
+  conformance?: ConformanceNote;
 }
 
 /**
@@ -170,11 +181,9 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
   const active = activeLayers(meshAbsent ? [...new Set([...ablate, ...MESH_LAYERS])] : ablate);
   const absent = meshAbsent ? { absent: { layers: [...MESH_LAYERS], reason: NO_MESH_REASON } } : {};
   const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
-  const pairClasses = grouped && options.objects === undefined;
-  const plan = pairClasses
-    ? planPairClasses(spec, tenants)
-    : planTenantClasses(grouped ? tenantClasses({ ...spec, tenants }, objects) : singletonClasses({ ...spec, tenants }));
   const model = platformModel(spec, objects);
+  const { plan, conformance } = planVerdict(spec, tenants, grouped, model, options.objects === undefined ? undefined : { objects, ...(options.intended ? { intended: options.intended } : {}) });
+  const pairClasses = plan.spoofingFollowsClasses === true;
   options.onPlan?.({
     tenants: tenants.map((t) => t.name),
     platformTenants,
@@ -186,6 +195,7 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
     pairClasses,
     classes: plan.classes.map((c) => ({ tenants: c.tenants.map((t) => t.name), signature: c.signature })),
     cells: plan.cells.length,
+    ...(conformance ? { conformance } : {}),
   });
   const defenseInDepthEvaluated = options.defenseInDepth ?? true;
   const keepOutcomes = options.keepOutcomes ?? true;
@@ -230,8 +240,47 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
     violations: evaluation.violations,
     positiveControlFailures: evaluation.positiveControlFailures,
     summary: evaluation.totals.summary(tenants.length),
+    ...(conformance ? { conformance } : {}),
     warnings: [...new Set(model.warnings)],
   };
+}
+
+/**
+ * The plan: every pair (not grouped); pair classes of the spec (the platform's own objects); for
+ * given objects with the stack's rendering, pair classes by conformance (conformance.ts); else
+ * classes of tenants whose objects are alike once server-populated values are set aside.
+ */
+function planVerdict(spec: PlatformSpec, tenants: TenantSpec[], grouped: boolean, model: ClusterModel, given?: { objects: K8sObject[]; intended?: K8sObject[] }): { plan: PlatformPlan; conformance?: ConformanceNote } {
+  if (!grouped) return { plan: planTenantClasses(singletonClasses({ ...spec, tenants })) };
+  if (!given) return { plan: planPairClasses(spec, tenants) };
+  let fallback: string | undefined;
+  if (given.intended) {
+    const conformance = assessConformance(spec, tenants, model, platformModel(spec, given.intended));
+    if (!conformance.fallback) {
+      const deviating = [...conformance.deviations.values()].map((d) => ({ tenant: d.tenant, ingress: d.ingress, egress: d.egress, reasons: d.reasons }));
+      return { plan: planPairClasses(spec, tenants, conformance), conformance: { conforming: tenants.length - deviating.length, deviating } };
+    }
+    fallback = conformance.fallback;
+  }
+  const classes = objectClasses(spec, tenants, model, given.objects);
+  const note = fallback ? { conformance: { conforming: 0, deviating: [], fallback: classes.ungroupedBecause ? `${fallback}: every pair evaluated` : fallback } } : {};
+  return { plan: planTenantClasses(classes.classes), ...note };
+}
+
+/**
+ * Tenants whose objects are equal up to their names and to what the server populates, with equal
+ * pod-IP signatures. No grouping when an object matches names partially (a prefix could tell two
+ * such tenants apart, and nothing here says which pairs it reaches).
+ */
+function objectClasses(spec: PlatformSpec, tenants: TenantSpec[], model: ClusterModel, objects: K8sObject[]): { classes: TenantClass[]; ungroupedBecause?: string } {
+  const partial = model.policies.find((o) => bodyStrings(o).some(matchesNamesPartially));
+  if (partial) {
+    const why = `${partial.kind} ${partial.metadata.namespace ? `${partial.metadata.namespace}/` : ""}${partial.metadata.name} matches names partially: every pair evaluated`;
+    model.warnings.push(`tenants not grouped: ${why}`);
+    return { classes: singletonClasses({ ...spec, tenants }), ungroupedBecause: why };
+  }
+  const blocks = ipBlocksIn(model.policies);
+  return { classes: tenantClasses({ ...spec, tenants }, objects.map(normaliseServerPopulated), (t) => ipSignature(model, probeEndpoints(spec, t), blocks)) };
 }
 
 /** How to make a verdict smaller, for error messages. */
@@ -259,7 +308,8 @@ export function cellFor(verdict: PlatformVerdict, attacker: string, victim: stri
     throw new Error(`cellFor: "${unknown}" is not a tenant of this verdict; tenants: ${verdict.tenants.slice(0, 10).join(", ")}`);
   }
   const self = attacker === victim;
-  const related = self ? undefined : verdict.cells.find((c) => c.pairs?.some(([x, y]) => x === attacker && y === victim));
+  // Pairs with a grant, and the pairs and controls of deviating tenants, are listed by their cells.
+  const related = verdict.cells.find((c) => c.self === self && c.pairs?.some(([x, y]) => x === attacker && y === victim));
   const found = related ?? verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && c.self === self && !c.pairs);
   if (!found) throw new Error(`cellFor: no evaluated cell for ${attacker} -> ${victim}`);
   return found;

@@ -54,7 +54,7 @@ function matrixLines(verdict: PlatformVerdict): string[] {
   const cross = (a: number, v: number): ClassCell | undefined =>
     verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self && !c.pairs) ??
     verdict.cells.find((c) => c.attackerClass === a && c.victimClass === v && !c.self);
-  const self = (a: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.self);
+  const self = (a: number): ClassCell | undefined => verdict.cells.find((c) => c.attackerClass === a && c.self && !c.deviant) ?? verdict.cells.find((c) => c.attackerClass === a && c.self);
   const rows = titles.map((title, a) =>
     [title, ...titles.map((_, v) => {
       const parts: string[] = [];
@@ -78,7 +78,7 @@ const MAX_GRANTED_PAIR_LINES = 40;
 
 /** With pair classes, pairs with a grant have cells of their own: listed under the matrix, which shows the other pairs. */
 function grantedPairLines(verdict: PlatformVerdict): string[] {
-  const related = verdict.cells.filter((c) => c.pairs);
+  const related = verdict.cells.filter((c) => c.pairs && !c.deviant);
   if (related.length === 0 || verdict.classes.length > MAX_MATRIX_COLUMNS) return [];
   const lines = ["", "Pairs with a grant from attacker to victim (the matrix shows every other pair):"];
   for (const c of related.slice(0, MAX_GRANTED_PAIR_LINES)) {
@@ -86,6 +86,23 @@ function grantedPairLines(verdict: PlatformVerdict): string[] {
     lines.push(`  ${cellLabel(c, verdict.defenseInDepthEvaluated)}  ${pairs.slice(0, 3).join(", ")}${pairs.length > 3 ? ` (+${pairs.length - 3} more)` : ""}`);
   }
   if (related.length > MAX_GRANTED_PAIR_LINES) lines.push(`  … ${related.length - MAX_GRANTED_PAIR_LINES} more cells (--format json lists every one)`);
+  return lines;
+}
+
+/** Most deviating tenants the table names. */
+const MAX_DEVIATING_LINES = 20;
+
+/** How a live cluster's tenants were grouped: by the stack they conform to, and which deviate (evaluated apart where it matters). */
+function conformanceLines(verdict: PlatformVerdict): string[] {
+  const c = verdict.conformance;
+  if (!c) return [];
+  if (c.fallback) return [`Grouping: not by conformance with the stack (${c.fallback}); tenants grouped by their objects`];
+  const lines = [`Grouping: ${c.conforming} tenant(s) conform to the stack and are grouped by their spec; ${c.deviating.length} deviate, their pairs evaluated apart where the deviation reaches (${verdict.cells.filter((x) => x.deviant).length} cells)`];
+  for (const d of c.deviating.slice(0, MAX_DEVIATING_LINES)) {
+    const paths = [d.ingress ? "into it" : "", d.egress ? "out of it" : ""].filter(Boolean).join(" and ");
+    lines.push(`  ${d.tenant} (paths ${paths}): ${d.reasons.slice(0, 3).join("; ")}${d.reasons.length > 3 ? `; +${d.reasons.length - 3} more` : ""}`);
+  }
+  if (c.deviating.length > MAX_DEVIATING_LINES) lines.push(`  … ${c.deviating.length - MAX_DEVIATING_LINES} more (--format json lists every one)`);
   return lines;
 }
 
@@ -152,6 +169,7 @@ export function formatVerdictTable(verdict: PlatformVerdict, title = "platform")
   if (verdict.absent) lines.push(meshAbsentNotice(verdict.absent));
   if (verdict.probeStandIns) lines.push(standInNotice(verdict));
   if (verdict.schema) lines.push(verdict.schema);
+  lines.push(...conformanceLines(verdict));
   for (const m of verdict.missingLayers ?? []) {
     lines.push(`MISSING LAYER: ${m.layer} is switched on in the configuration, but no ${m.layer} object in the manifests applies to ${m.tenants.join(", ")}: not checked there`);
   }
@@ -226,6 +244,7 @@ export function verdictToJson(verdict: PlatformVerdict): Record<string, unknown>
     ablated: verdict.ablated,
     activeLayers: verdict.activeLayers,
     ...(verdict.absent ? { absent: verdict.absent } : {}),
+    ...(verdict.conformance ? { conformance: verdict.conformance } : {}),
     summary: verdict.summary,
     probes: verdict.outcomes.map(probeToJson),
     cells: verdict.cells.map((c) => cellToJson(c, verdict.defenseInDepthEvaluated)),
@@ -253,7 +272,7 @@ export function probeToJson(o: ProbeOutcome): Record<string, unknown> {
 /** One cell's figures in the JSON report (its probes are listed under `probes`). */
 export function cellToJson(c: ClassCell, defenseEvaluated = true): Record<string, unknown> {
   const { probes: _probes, ...figures } = c.cell;
-  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), label: cellLabel(c, defenseEvaluated), ...figures };
+  return { attacker: c.attacker, victim: c.victim, attackerClass: c.attackerClass, victimClass: c.victimClass, self: c.self, represents: c.represents, ...(c.pairs ? { pairs: c.pairs } : {}), ...(c.deviant ? { deviant: true } : {}), label: cellLabel(c, defenseEvaluated), ...figures };
 }
 
 /** Probe results (`verify --probes`) as a table. */

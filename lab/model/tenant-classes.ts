@@ -29,11 +29,14 @@ export function singletonClasses(spec: PlatformSpec): TenantClass[] {
   return spec.tenants.map((tenant) => ({ tenants: [tenant], signature: "" }));
 }
 
-/** Groups tenants whose rendered objects are equal up to their own name and namespace. */
-export function tenantClasses(spec: PlatformSpec, objects: K8sObject[]): TenantClass[] {
+/**
+ * Groups tenants whose objects are equal up to their own name and namespace. `extraKey`: more that
+ * must be equal for two tenants to share a class (e.g. conformance.ts's pod-IP signature).
+ */
+export function tenantClasses(spec: PlatformSpec, objects: K8sObject[], extraKey?: (tenant: TenantSpec) => string): TenantClass[] {
   const index = new TenantTokenIndex(spec.tenants);
   const namespaceOwner = new Map(spec.tenants.map((t, i) => [t.namespace, i] as const));
-  const parts: string[][] = spec.tenants.map((t) => [`spec:${canonicalFor(JSON.stringify(t), t)}`]);
+  const parts: string[][] = spec.tenants.map((t) => [`spec:${canonicalFor(JSON.stringify(t), t)}`, ...(extraKey ? [`key:${extraKey(t)}`] : [])]);
   const exceptions = new Set<number>();
   for (const grant of spec.grants) {
     for (const name of [grant.from, grant.to]) {
@@ -79,6 +82,24 @@ export function tenantClasses(spec: PlatformSpec, objects: K8sObject[]): TenantC
 }
 
 /**
+ * What shared or cluster-scoped objects say about each tenant: per tenant (index in `tenants`), the
+ * canonical parts that mention it alone; `together`: tenants named together in one string (their
+ * parts cannot be told apart, so no other tenant is interchangeable with them).
+ */
+export function sharedFragments(objects: readonly K8sObject[], tenants: TenantSpec[], index = new TenantTokenIndex(tenants)): { parts: string[][]; together: Set<number> } {
+  const parts: string[][] = tenants.map(() => []);
+  const together = new Set<number>();
+  const noteTogether = (mentioned: Set<number>): void => {
+    if (mentioned.size > 1) for (const i of mentioned) together.add(i);
+  };
+  for (const object of objects) {
+    const text = JSON.stringify(object);
+    attributeShared(object, "", text, index.mentionsIn(text), index, tenants, parts, noteTogether);
+  }
+  return { parts, together };
+}
+
+/**
  * A shared or cluster-scoped object: the part that mentions exactly one tenant is attributed to
  * it (whole object, or the array element / field below the point where tenants diverge); text
  * naming several tenants in one string makes them exceptions. Unmentioned parts are the same for
@@ -119,7 +140,7 @@ function attributeShared(
 }
 
 /** Replaces the tenant's namespace and name wherever they stand as whole words (`-` counts as a separator). */
-function canonicalFor(text: string, tenant: TenantSpec): string {
+export function canonicalFor(text: string, tenant: TenantSpec): string {
   return text.replace(tenantPattern(tenant), (match) => (match === tenant.namespace ? NAMESPACE_PLACEHOLDER : NAME_PLACEHOLDER));
 }
 
@@ -141,7 +162,7 @@ export function escapeRegExp(s: string): string {
 }
 
 /** Finds which tenants a text mentions: any run of `-`-joined words equal to a tenant's name or namespace. */
-class TenantTokenIndex {
+export class TenantTokenIndex {
   private readonly byWord = new Map<string, number>();
   private readonly cache = new Map<string, number[]>();
 

@@ -41,6 +41,7 @@ function headerJson(plan: VerdictPlan): string {
     ablated: plan.ablated,
     activeLayers: plan.activeLayers,
     ...(plan.absent ? { absent: plan.absent } : {}),
+    ...(plan.conformance ? { conformance: plan.conformance } : {}),
   };
   return JSON.stringify(fields).slice(1, -1);
 }

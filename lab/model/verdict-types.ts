@@ -79,6 +79,8 @@ export interface ClassCell {
    * every pair of the two classes that no cell with `pairs` lists.
    */
   pairs?: [string, string][];
+  /** The pairs (or a tenant's controls) a deviation from the stack reaches (conformance.ts): `pairs` lists them. */
+  deviant?: boolean;
   cell: CellVerdict;
 }
 
@@ -116,6 +118,16 @@ export interface StandInSummary {
   attacks: number;
 }
 
+/** How a live cluster's tenants were grouped (conformance.ts). */
+export interface ConformanceNote {
+  /** Tenants whose objects are what the stack renders for them (grouped by their spec). */
+  conforming: number;
+  /** Tenants that deviate, with the directions their changes govern (those pairs are evaluated apart). */
+  deviating: { tenant: string; ingress: boolean; egress: boolean; reasons: string[] }[];
+  /** Why grouping by conformance was not sound here: tenants were grouped by their objects instead. */
+  fallback?: string;
+}
+
 export interface PlatformVerdict {
   tenants: string[];
   /**
@@ -137,6 +149,8 @@ export interface PlatformVerdict {
   grouped: boolean;
   /** Grouped by classes of ordered pairs (pair-classes.ts) rather than by tenant classes alone. */
   pairClasses: boolean;
+  /** A live cluster compared with the stack's rendering: how its tenants were grouped. */
+  conformance?: ConformanceNote;
   /** Attacks were evaluated with each layer alone and each removed (false: --no-ablation). */
   defenseInDepthEvaluated: boolean;
   /** Tenants of the platform; `tenants` lists the verified subset when it is smaller. */

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { K8sObject } from "../../components/k8s/object";
 import { objectKey } from "../../components/k8s/object";
+import { renderableObjects } from "../../components/render/cli";
 import { refusePseudoFilesystem } from "../../components/render/input-path";
 import { ConfigError, formatProblem } from "../../components/spec/problems";
 import { loadStackSpec } from "../../components/spec/stack-config";
@@ -59,6 +60,8 @@ export const USAGE = `Usage:
       One result per probe of the JSON array in FILE, in order.
   npm run verify -- --manifests DIR [--stack NAME | --config FILE]
       The platform's catalogue evaluated against the manifests in DIR (e.g. a dump of a live cluster).
+      With --stack/--config named, tenants whose objects are what that stack renders are grouped
+      by their spec and deviating ones evaluated apart where their changes reach (as the audit does).
 
 Options:
   --stack NAME       the platform of stacks/Pulumi.<NAME>.yaml (default: lab)
@@ -283,6 +286,13 @@ export function withKindBuiltins(spec: PlatformSpec, objects: K8sObject[]): K8sO
   return [...objects, ...kindBuiltins(spec).filter((o) => !present.has(objectKey(o)))];
 }
 
+/** What the stack renders, with the stand-ins and built-ins the manifests get, of the kinds the manifests hold. */
+function intendedFor(spec: PlatformSpec, manifests: K8sObject[], endpoints: ProbeEndpoints): K8sObject[] {
+  const kinds = new Set(manifests.map((o) => `${o.apiVersion}/${o.kind}`));
+  const rendered = renderableObjects(spec, (s) => endpoints.deployed(s)).filter((o) => kinds.has(`${o.apiVersion}/${o.kind}`));
+  return withProbeStandIns(spec, withKindBuiltins(spec, rendered), endpoints).objects;
+}
+
 /** Renders a verdict as the HTML report (lab/report/html); passed in so the model depends on no report code. */
 export type HtmlRenderer = (input: { verdict: PlatformVerdict; title: string; generatedAt: string }) => string;
 
@@ -304,10 +314,14 @@ function runCatalogue(args: VerifyArgs, { endpoints, renderHtml }: VerifyContext
   let given: Pick<VerifyOptions, "objects" | "standIns"> = {};
   let loadWarnings: string[] = [];
   let decorate: ((verdict: PlatformVerdict) => void) | undefined;
+  let intended: K8sObject[] | undefined;
   if (args.manifests !== undefined) {
     const loaded = loadManifests(args.manifests, args.strict);
     // A dump has no probe sources or targets unless the lab's demo workloads run there.
     given = withProbeStandIns(spec, withKindBuiltins(spec, loaded.objects), endpoints);
+    // With a stack named, tenants whose objects are what it renders are grouped by their spec
+    // (conformance.ts), as the live audit does; compared on the kinds the manifests hold.
+    if (args.stack !== undefined || args.config !== undefined) intended = intendedFor(spec, loaded.objects, endpoints);
     loadWarnings = loaded.warnings;
     decorate = (verdict) => {
       verdict.missingLayers = missingLayers(spec, loaded.objects);
@@ -316,6 +330,7 @@ function runCatalogue(args: VerifyArgs, { endpoints, renderHtml }: VerifyContext
   }
   const options: VerifyOptions = {
     ...(given.objects ? given : { endpoints }),
+    ...(intended ? { intended } : {}),
     ablate: args.ablate,
     grouping: args.grouping,
     defenseInDepth: args.defenseInDepth,

@@ -21,6 +21,7 @@ interface AuditJson {
   kinds: { id: string; status: string }[];
   drift: { items: { type: string; ref: string; changes?: { path: string; desired?: unknown; live?: unknown }[] }[] };
   impact: { opened: { probe: string; openedLayers: string[]; stillDeniedBy: string[] }[]; perItem: { ref: string; opened: unknown[] }[] };
+  verdict: { summary: unknown; conformance?: { conforming: number; deviating: { tenant: string; ingress: boolean; egress: boolean }[] } };
 }
 
 describe("audit of a live cluster (local backend, lab stack)", function () {
@@ -53,6 +54,9 @@ describe("audit of a live cluster (local backend, lab stack)", function () {
     assert.equal(json.status, "incomplete");
     assert.equal(code, 2);
     assert.ok(readdirSync(dump).includes("NetworkPolicy.networking.k8s.io.yaml"));
+    // What the API server and its controllers added (uids, clusterIPs, ReplicaSets, hashed Pods) is no deviation.
+    const grouped = await audit("--grouping", "on");
+    assert.deepEqual(grouped.json.verdict.conformance, { conforming: 3, deviating: [] });
   });
 
   describe("after (a) an edited default-deny, (b) a deleted cross-tenant DENY, (c) NetworkPolicies admitting another tenant", () => {
@@ -106,6 +110,13 @@ spec:
       for (const ref of ["AuthorizationPolicy.security.istio.io tenant-globex/deny-cross-tenant", "NetworkPolicy.networking.k8s.io tenant-initech/default-deny"]) {
         assert.deepEqual(result.json.impact.perItem.find((p) => p.ref === ref)?.opened, [], ref);
       }
+    });
+
+    it("groups by conformance with the stack: acme deviates outbound, globex inbound, initech both ways; the verdict is every pair's", async () => {
+      const grouped = await audit("--grouping", "on");
+      assert.deepEqual(grouped.json.verdict.conformance?.deviating.map((d) => `${d.tenant} ${d.ingress ? "in" : ""}${d.egress ? "out" : ""}`), ["acme out", "globex in", "initech inout"]);
+      const everyPair = await audit("--grouping", "off");
+      assert.deepEqual(grouped.json.verdict.summary, everyPair.json.verdict.summary);
     });
 
     it("fails the audit (exit 1): drift that widens access", () => {

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { planPairClasses, planTenantClasses, tenantShape } from "../../../lab/model/pair-classes";
+import { verifyPlatform } from "../../../lab/model/platform";
 import { singletonClasses } from "../../../lab/model/tenant-classes";
+import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 import { heterogeneousConfig } from "../../fixtures/heterogeneous-platform";
 import { syntheticConfig } from "../../fixtures/platform";
 
@@ -17,6 +19,18 @@ describe("pair classes", () => {
     assert.equal(shapes[0], shapes[2]);
     assert.notEqual(shapes[0], shapes[3]);
     assert.deepEqual(planPairClasses(spec).classes.map((c) => c.tenants.map((t) => t.name)), [["t0001", "t0002", "t0003"], ["t0004"]]);
+  });
+
+  it("never merges two tenants that differ only in apiServerAccess: their API-server controls have opposite intents", () => {
+    const config = syntheticConfig(3, { grants: [] });
+    config.tenants[1].apiServerAccess = true;
+    const spec = validatePlatformConfig(config);
+    assert.notEqual(tenantShape(spec, spec.tenants[0]), tenantShape(spec, spec.tenants[1]));
+    assert.deepEqual(planPairClasses(spec).classes.map((c) => c.tenants.map((t) => t.name)), [["t0001", "t0003"], ["t0002"]]);
+    const grouped = verifyPlatform(spec, { endpoints: labProbeEndpoints, grouping: true });
+    const everyPair = verifyPlatform(spec, { endpoints: labProbeEndpoints, grouping: false });
+    assert.deepEqual(grouped.summary, everyPair.summary);
+    assert.equal(grouped.summary.positiveControls, 10);
   });
 
   it("stands every ordered pair for exactly one cell: class pairs count their pairs without a grant, granted pairs are listed", () => {

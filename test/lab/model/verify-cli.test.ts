@@ -12,6 +12,7 @@ import { preloadIstioSchemas } from "../../../lab/model/schema/unknown-fields";
 import { runVerify } from "../../../lab/model/verify-cli";
 import { findScenario } from "../../../lab/scenarios";
 import { labConfig } from "../../fixtures/platform";
+import { serverRead } from "../../fixtures/server-read";
 import { labProbeEndpoints } from "../../../lab/workloads/probe-endpoints";
 
 describe("verify CLI", () => {
@@ -169,6 +170,17 @@ describe("verify CLI", () => {
     const complete = runVerify(["--manifests", writeManifests("complete", platformObjects(lab, labProbeEndpoints))], { endpoints: labProbeEndpoints });
     assert.doesNotMatch(complete.stdout, /MISSING LAYER/);
     assert.equal(complete.exitCode, 0, complete.stdout);
+  });
+
+  it("groups a dump replayed with --stack by conformance, as the audit does: the deviating tenant named, the verdict of every pair", () => {
+    const admit: K8sObject = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "admit-acme", namespace: "tenant-globex" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tenant-acme" } } }] }] } };
+    const manifests = writeManifests("dump-with-stack", [...serverRead(platformObjects(lab, labProbeEndpoints)), admit]);
+    const grouped = JSON.parse(runVerify(["--manifests", manifests, "--stack", "lab", "--grouping", "on", "--format", "json"], { endpoints: labProbeEndpoints }).stdout);
+    assert.deepEqual(grouped.conformance, { conforming: 2, deviating: [{ tenant: "globex", ingress: true, egress: false, reasons: ["extra NetworkPolicy/admit-acme (ingress)"] }] });
+    const everyPair = JSON.parse(runVerify(["--manifests", manifests, "--stack", "lab", "--grouping", "off", "--format", "json"], { endpoints: labProbeEndpoints }).stdout);
+    assert.deepEqual(grouped.summary, everyPair.summary);
+    // Without a stack named the dump is grouped by its objects alone.
+    assert.equal(JSON.parse(runVerify(["--manifests", manifests, "--grouping", "on", "--format", "json"], { endpoints: labProbeEndpoints }).stdout).conformance, undefined);
   });
 
   it("prints each warning once", () => {
