@@ -5,8 +5,8 @@
 // "network"); a family mismatch is reported but does not fail the run: it means the model and the
 // cluster disagree on WHICH layer held, which is worth a look, not a breach.
 //
-// Without a mesh (the local backend, judged against the model with the mesh absent): the gate is
-// observed = predicted (verdict and symptom family). An attack observed getting through where the
+// Against the prediction (the local backend, with or without its sidecars): the gate is observed =
+// predicted (verdict and symptom). Without a mesh, an attack observed getting through where the
 // no-mesh model predicts it (only the mesh would stop it) is `mesh-only`: neither a pass nor a
 // breach, counted and named on its own. An observation the model did not predict is a `mismatch`
 // (inconclusive), unless it is a breach or a failed control, which count as such.
@@ -21,8 +21,8 @@ import type { PlannedProbe } from "./targets";
  * mesh where there is none); reported, never counted as passed.
  * `mesh-only` (no mesh): an attack observed getting through, as the model without the mesh
  * predicts: only the mesh stops it, and it is absent here.
- * `mismatch` (no mesh): the observation is not what the model predicts (neither a breach nor a
- * failed control): the model or the backend is wrong somewhere.
+ * `mismatch` (judged against the prediction): the observation is not what the model predicts
+ * (neither a breach nor a failed control): the model or the backend is wrong somewhere.
  */
 export type ProbeStatus = "pass" | "breach" | "control-failed" | "unknown" | "skipped" | "mesh-only" | "mismatch";
 
@@ -63,6 +63,17 @@ export interface ProbeOutcome {
 export interface JudgeOptions {
   /** "absent": judge against the model without a mesh (see the header). Default "present". */
   mesh?: MeshPresence;
+  /**
+   * "prediction": observed = predicted is the gate, with the mesh present too (the local backend's
+   * real sidecars); "intent" (default with the mesh present): observed = intent, the prediction
+   * only reported. Without a mesh the gate is always the prediction.
+   */
+  gate?: "intent" | "prediction";
+}
+
+/** Whether observed = predicted gates the run (always without a mesh). */
+export function gatedByPrediction(options: JudgeOptions): boolean {
+  return options.mesh === "absent" || options.gate === "prediction";
 }
 
 function classify(planned: PlannedProbe, raw: RawObservation, client: ClientMode, meshAbsent: boolean): Classification {
@@ -73,26 +84,27 @@ function classify(planned: PlannedProbe, raw: RawObservation, client: ClientMode
 }
 
 /**
- * The status of a probe judged against the model without a mesh (observed = predicted is the gate).
- * A block must show the very symptom predicted, not just its family: Felix drops denied packets (its
- * deny action defaults to DROP: curl exit 28) and kube-proxy rejects a Service without endpoints
- * (exit 7), so a refusal where a drop is predicted is a server that is not listening (killed
- * mid-run, never started) or a broken route, not a policy: a mismatch, never counted as blocked.
+ * Observed = predicted, the gate of a run judged against the prediction. A block must show the very
+ * symptom predicted, not just its family: Felix drops denied packets (its deny action defaults to
+ * DROP: curl exit 28) and kube-proxy rejects a Service without endpoints (exit 7), so a refusal
+ * where a drop is predicted is a server that is not listening (killed mid-run, never started) or a
+ * broken route, not a policy; a 403 where a reset is predicted is the wrong layer holding. Either
+ * is a mismatch, never counted as blocked.
  */
-function observedAsPredictedWithoutMesh(classification: Classification, prediction: ProbeResult): boolean {
+function observedAsPredicted(classification: Classification, prediction: ProbeResult): boolean {
   const sameSymptom = classification.verdict === "allow" || prediction.observation === classification.observation;
   return prediction.verdict === classification.verdict && observationFamily(prediction.observation) === classification.family && sameSymptom;
 }
 
-function statusWithoutMesh(probe: CataloguedProbe, classification: Classification, prediction: ProbeResult | undefined): ProbeStatus {
+function statusAgainstPrediction(probe: CataloguedProbe, classification: Classification, prediction: ProbeResult | undefined, meshAbsent: boolean): ProbeStatus {
   const observed = classification.verdict;
   if (observed === "unknown") return "unknown";
-  const asPredicted = prediction === undefined || observedAsPredictedWithoutMesh(classification, prediction);
+  const asPredicted = prediction === undefined || observedAsPredicted(classification, prediction);
   if (probe.intent === "allow") {
     if (observed !== "allow") return "control-failed";
     return asPredicted ? "pass" : "mismatch";
   }
-  if (observed === "allow") return prediction?.verdict === "allow" ? "mesh-only" : "breach";
+  if (observed === "allow") return meshAbsent && prediction?.verdict === "allow" ? "mesh-only" : "breach";
   return asPredicted ? "pass" : "mismatch";
 }
 
@@ -100,9 +112,10 @@ export function judgeProbe(planned: PlannedProbe, raw: RawObservation, predictio
   const { probe } = planned;
   const client = probe.client ?? "sidecar";
   const meshAbsent = options.mesh === "absent";
+  const byPrediction = gatedByPrediction(options);
   const classification = classify(planned, raw, client, meshAbsent);
   let status: ProbeStatus;
-  if (meshAbsent) status = statusWithoutMesh(probe, classification, prediction);
+  if (byPrediction) status = statusAgainstPrediction(probe, classification, prediction, meshAbsent);
   else if (classification.verdict === probe.intent) status = "pass";
   else if (probe.intent === "allow") status = "control-failed";
   else if (classification.verdict === "allow") status = "breach";
@@ -115,7 +128,7 @@ export function judgeProbe(planned: PlannedProbe, raw: RawObservation, predictio
     classification,
     prediction,
     status,
-    observationMatchesPrediction: prediction ? (meshAbsent ? observedAsPredictedWithoutMesh(classification, prediction) : observationFamily(prediction.observation) === classification.family) : null,
+    observationMatchesPrediction: prediction ? (byPrediction ? observedAsPredicted(classification, prediction) : observationFamily(prediction.observation) === classification.family) : null,
     predictionMatchesIntent: prediction ? prediction.verdict === probe.intent : null,
     blockingLayers: classification.verdict === "deny" ? attributeLayers(classification, prediction) : [],
   };
@@ -175,7 +188,7 @@ export function judgeRun(probes: readonly ProbeOutcome[], controlPlane: readonly
   if (breaches.length > 0) reasons.push(describe("attack(s) got through", breaches));
   if (unknown.length > 0) reasons.push(describe("probe(s) without a clear answer", unknown));
   const mismatches = count("mismatch");
-  if (mismatches.length > 0) reasons.push(describe(`probe(s) ${STATUS_WORDS.mismatch} (the model without a mesh)`, mismatches));
+  if (mismatches.length > 0) reasons.push(describe(`probe(s) ${STATUS_WORDS.mismatch} (the model)`, mismatches));
   const skipped = count("skipped");
   const meshOnly = count("mesh-only");
   const caveats = [

@@ -5,14 +5,20 @@
 // writes the `-w` output even when the transfer fails, which is what lets one line describe a
 // timeout, a refused connection or a reset.
 
+import { DEFAULT_CLIENT_TIMEOUT_SECONDS } from "../model/observation";
+
 /** Marks the `-w` line so a parser never mistakes body text for it. */
 export const WRITE_OUT_PREFIX = "ht-w";
 
 /** `-w` format: http code, curl's own exit code, total time, then the error message (may contain spaces, so last). */
 export const CURL_WRITE_OUT = `${WRITE_OUT_PREFIX} http=%{http_code} exit=%{exitcode} time=%{time_total} error=%{errormsg}\\n`;
 
-/** Default per-request ceiling in seconds (`--max-time`): longer than Envoy's 10 s connect timeout would be needed to see its 503, so 5 s usually yields exit 28 for a dropped packet behind a sidecar; both classify as network. */
-export const DEFAULT_MAX_TIME_SECONDS = 5;
+/**
+ * Default per-request ceiling in seconds (`--max-time`): shorter than Envoy's 10 s connect timeout,
+ * so a dropped packet behind a sidecar yields exit 28, not Envoy's 503 (the model predicts which:
+ * lab/model/observation.ts).
+ */
+export const DEFAULT_MAX_TIME_SECONDS = DEFAULT_CLIENT_TIMEOUT_SECONDS;
 
 /** One HTTP request a probe makes. `url` is complete (scheme, host, port, path). */
 export interface CurlRequest {

@@ -90,7 +90,7 @@ export interface LocalUpOptions {
   engine?: "apply" | "pulumi";
   /** "auto" (default): run the dataplane when this host can (root, ip netns, iptables, ipset); "off": control plane only. */
   dataplane?: "auto" | "off";
-  /** "sidecars": every meshed pod gets a real sidecar (needs the dataplane and the mesh tools); default "off". */
+  /** "sidecars": every meshed pod gets a real sidecar (needs the dataplane and the mesh tools); default: sidecars when the mesh tools are built, else "off". */
   mesh?: "off" | "sidecars";
 }
 
@@ -120,6 +120,9 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
     if (options.mesh === "sidecars" && (cannot || !mesh.binaries)) {
       throw new Error(`--mesh sidecars needs the dataplane and the mesh tools: ${cannot ? `the dataplane cannot run (${cannot})` : "run `npm run tools -- --group mesh` first"}`);
     }
+    // Sidecars by default wherever they can run: the check then judges every layer on real Envoys.
+    const sidecars = mesh.binaries !== undefined && options.mesh !== "off";
+    if (!cannot) io.log(sidecars ? "sidecars: every meshed pod gets pilot-agent and Envoy (--mesh off: none)" : `sidecars: none (${options.mesh === "off" ? "--mesh off" : "the mesh tools are not built"}): the check judges the L3/4 probes against the model without a mesh`);
     const dataplaneContext: DataplaneContext = {
       paths,
       spec,
@@ -127,7 +130,7 @@ export async function localUp(io: LabIO, settings: LabSettings, options: LocalUp
       caFile: controlPlane.pki.ca.cert,
       tools: { kubectl: bin("kubectl"), calicoctl: bin("calicoctl"), felix: bin("calico-felix"), kubeProxy: bin("kube-proxy"), coredns: bin("coredns"), ...(mesh.binaries ? { mesh: mesh.binaries } : {}) },
       log: (line) => io.log(line),
-      ...(options.mesh === "sidecars" && mesh.binaries ? { sidecars: { binaries: mesh.binaries, spec } } : {}),
+      ...(sidecars && mesh.binaries ? { sidecars: { binaries: mesh.binaries, spec } } : {}),
     };
     let start: CalicoStart | undefined;
     if (!cannot) {

@@ -53,6 +53,8 @@ export interface ClusterModelOptions {
   pathNormalization?: PathNormalization;
   /** Warnings to start from (e.g. the loader's). */
   warnings?: string[];
+  /** How long each probe's client waits (curl --max-time); default the lab's. */
+  clientTimeoutSeconds?: number;
 }
 
 /**
@@ -111,6 +113,8 @@ export function buildClusterModel(objects: K8sObject[], options: ClusterModelOpt
     rootNamespace: options.rootNamespace ?? mesh?.rootNamespace ?? "istio-system",
     trustDomain: options.trustDomain ?? mesh?.trustDomain ?? "cluster.local",
     ...(pathNormalization ? { pathNormalization } : {}),
+    ...(mesh?.connectTimeoutSeconds !== undefined ? { envoyConnectTimeoutSeconds: mesh.connectTimeoutSeconds } : {}),
+    ...(options.clientTimeoutSeconds !== undefined ? { clientTimeoutSeconds: options.clientTimeoutSeconds } : {}),
     warnings,
   };
 }

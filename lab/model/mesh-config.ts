@@ -17,6 +17,17 @@ export interface MeshSettings {
   rootNamespace: string;
   trustDomain: string;
   pathNormalization: PathNormalization;
+  /** `connectTimeout` (Envoy's upstream connect timeout), in seconds, when the mesh config sets one. */
+  connectTimeoutSeconds?: number;
+}
+
+/** A protobuf Duration as MeshConfig YAML writes it ("10s", "1.5s", "500ms", "1m"), in seconds; undefined when unreadable. */
+export function durationSeconds(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
+  if (!match) return undefined;
+  const scale = { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2] as "ms" | "s" | "m" | "h"];
+  return Number(match[1]) * scale;
 }
 
 function record(v: unknown): Record<string, unknown> | undefined {
@@ -68,10 +79,15 @@ export function readMeshSettings(objects: K8sObject[], warnings: string[], inNam
   else if (normalization !== undefined && normalization !== null) {
     warnings.push(`ConfigMap ${source}: mesh.pathNormalization.normalization ${JSON.stringify(normalization)} is not one of ${PATH_NORMALIZATIONS.join(", ")}; assuming BASE`);
   }
+  const connectTimeoutSeconds = durationSeconds(mesh.connectTimeout);
+  if (mesh.connectTimeout !== undefined && mesh.connectTimeout !== null && connectTimeoutSeconds === undefined) {
+    warnings.push(`ConfigMap ${source}: mesh.connectTimeout ${JSON.stringify(mesh.connectTimeout)} is not a duration such as "10s"; assuming Istio's default (10s)`);
+  }
   return {
     source,
     rootNamespace: text("rootNamespace") ?? defaults.rootNamespace,
     trustDomain: text("trustDomain") ?? defaults.trustDomain,
     pathNormalization,
+    ...(connectTimeoutSeconds !== undefined ? { connectTimeoutSeconds } : {}),
   };
 }

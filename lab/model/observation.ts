@@ -3,7 +3,10 @@
 // - Network layers (NetworkPolicy, Calico, ClusterNetworkPolicy) drop packets. A client without
 //   its own Envoy (no sidecar, or bypassing it as UID 1337) times out: curl exit 28. A client
 //   behind its sidecar talks to its local Envoy, which answers 503 "upstream connect error" after
-//   its own connect timeout (HTTP) or closes the accepted stream (TCP).
+//   its own connect timeout (HTTP) or closes the accepted stream (TCP) — unless the client gives up
+//   first: Istio's connectTimeout defaults to 10 s (MeshConfig reference), the lab's curl waits 5 s,
+//   so with the defaults the meshed client times out too (curl exit 28), as observed on the local
+//   backend's real Envoys.
 // - A STRICT server resets a plaintext connection: curl exit 56 for a client without Envoy; a
 //   sidecar client whose Envoy sent plaintext through the PassthroughCluster sees its Envoy's 503
 //   when the dialled port has an HTTP outbound listener, else the TCP passthrough's reset (curl exit 56).
@@ -15,6 +18,18 @@
 // - An unresolvable Service name fails in DNS (curl exit 6), reported as "dns failure".
 // Istio sidecars do not intercept UDP, so UDP always behaves as from a client without Envoy.
 import type { ClientMode, ProbeProtocol } from "../probes/types";
+import type { ClusterModel } from "./types";
+
+/** How long the lab's probe clients wait by default (curl --max-time, lab/check/curl.ts). */
+export const DEFAULT_CLIENT_TIMEOUT_SECONDS = 5;
+
+/** MeshConfig `connectTimeout` when unset (Istio's MeshConfig reference: "Default timeout is 10s"). */
+export const ISTIO_DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+/** Whether a client behind its sidecar gives up on a dropped connection before its Envoy's connect timeout answers 503. */
+export function clientGivesUpFirst(model: Pick<ClusterModel, "envoyConnectTimeoutSeconds" | "clientTimeoutSeconds">): boolean {
+  return (model.envoyConnectTimeoutSeconds ?? ISTIO_DEFAULT_CONNECT_TIMEOUT_SECONDS) >= (model.clientTimeoutSeconds ?? DEFAULT_CLIENT_TIMEOUT_SECONDS);
+}
 
 export type ProbeOutcome =
   | "allow"
@@ -40,6 +55,8 @@ export interface ObservationInput {
    * a 503. Absent: assumed (the common case of a meshed HTTP port).
    */
   clientHttpListener?: boolean;
+  /** A sidecar client's own timeout ends a dropped connection before its Envoy's connect timeout does (clientGivesUpFirst). */
+  clientGivesUpFirst?: boolean;
 }
 
 export const OBSERVATIONS = {
@@ -69,7 +86,7 @@ export function observationFor(input: ObservationInput): string {
     case "allow":
       return http ? OBSERVATIONS.http200 : OBSERVATIONS.connected;
     case "network-deny":
-      if (!viaOwnEnvoy) return OBSERVATIONS.timeout;
+      if (!viaOwnEnvoy || input.clientGivesUpFirst) return OBSERVATIONS.timeout;
       return http ? OBSERVATIONS.http503Connect : OBSERVATIONS.tcpReset;
     case "mtls-reject":
       if (!viaOwnEnvoy) return OBSERVATIONS.reset;

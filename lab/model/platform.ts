@@ -6,7 +6,7 @@ import { renderableObjects } from "../../components/render/cli";
 import { MESH_PATH_NORMALIZATION } from "../../components/spec/defaults";
 import type { PlatformSpec, TenantSpec } from "../../components/spec/types";
 import { buildProbeCatalogue } from "../probes/catalogue";
-import { l34Catalogue, type NotRunProbe } from "../probes/l34-catalogue";
+import { l34Catalogue, withL34TenantProbes, type NotRunProbe } from "../probes/l34-catalogue";
 import type { CataloguedProbe, LayerId, ProbeResult } from "../probes/types";
 import { readMeshSettings } from "./mesh-config";
 import { NO_STAND_INS, touchesStandIn, withProbeStandIns, type ProbeEndpoints, type StandIns } from "./stand-ins";
@@ -41,6 +41,8 @@ export interface PlatformEvaluationOptions {
   ablate?: LayerId[];
   /** "absent": evaluate as a cluster without a mesh (lab/model/mesh.ts). Default "present". */
   mesh?: MeshPresence;
+  /** How long each probe's client waits (the live check's curl --max-time); default the lab's 5 s. */
+  clientTimeoutSeconds?: number;
 }
 
 export interface VerifyOptions extends PlatformEvaluationOptions {
@@ -108,11 +110,12 @@ export function platformObjects(spec: PlatformSpec, endpoints: ProbeEndpoints): 
  * with the settings the cluster really runs, and every difference from the spec is a warning;
  * otherwise the spec's, including the path normalization IstioMesh installs.
  */
-export function platformModel(spec: PlatformSpec, objects: K8sObject[]): ClusterModel {
-  const expected = { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain, pathNormalization: MESH_PATH_NORMALIZATION };
+export function platformModel(spec: PlatformSpec, objects: K8sObject[], clientTimeoutSeconds?: number): ClusterModel {
+  const client = clientTimeoutSeconds !== undefined ? { clientTimeoutSeconds } : {};
+  const expected = { rootNamespace: spec.meshNamespace, trustDomain: spec.cluster.trustDomain, pathNormalization: MESH_PATH_NORMALIZATION, ...client };
   const mesh = readMeshSettings(objects, []);
   if (!mesh) return buildClusterModel(objects, expected);
-  const model = buildClusterModel(objects);
+  const model = buildClusterModel(objects, client);
   for (const field of ["rootNamespace", "trustDomain", "pathNormalization"] as const) {
     if (mesh[field] !== expected[field]) {
       model.warnings.push(`mesh config ${mesh.source} sets ${field} ${mesh[field]} where the platform expects ${expected[field]}; the model follows the mesh config`);
@@ -142,8 +145,17 @@ export function predictL34Catalogue(spec: PlatformSpec, options: Omit<PlatformEv
   return { predictions: predictProbes(spec, probes, { ...options, mesh: "absent" }), notRun };
 }
 
+/**
+ * The full catalogue with each tenant's L3/4 additions (DNS over TCP, istiod's ports, the shared
+ * services it may not use), predicted with every layer present: what the local backend checks when
+ * its meshed pods run real sidecars. O(tenants²).
+ */
+export function predictCatalogueWithL34Additions(spec: PlatformSpec, options: PlatformEvaluationOptions = {}): CataloguePrediction[] {
+  return predictProbes(spec, withL34TenantProbes(spec, buildProbeCatalogue(spec)), options);
+}
+
 function predictProbes(spec: PlatformSpec, probes: CataloguedProbe[], options: PlatformEvaluationOptions): CataloguePrediction[] {
-  const model = platformModel(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects);
+  const model = platformModel(spec, options.objects ?? platformObjectsWithStandIns(spec, options.endpoints).objects, options.clientTimeoutSeconds);
   const results = evaluateProbes(model, probes, { ablate: options.ablate ?? [], ...(options.mesh ? { mesh: options.mesh } : {}) });
   return probes.map((probe, i) => ({ probe, result: results[i], met: results[i].verdict === probe.intent }));
 }
@@ -181,7 +193,7 @@ export function verifyPlatform(platform: PlatformSpec, options: VerifyOptions = 
   const active = activeLayers(meshAbsent ? [...new Set([...ablate, ...MESH_LAYERS])] : ablate);
   const absent = meshAbsent ? { absent: { layers: [...MESH_LAYERS], reason: NO_MESH_REASON } } : {};
   const grouped = options.grouping ?? tenants.length > GROUPING_THRESHOLD;
-  const model = platformModel(spec, objects);
+  const model = platformModel(spec, objects, options.clientTimeoutSeconds);
   const { plan, conformance } = planVerdict(spec, tenants, grouped, model, options.objects === undefined ? undefined : { objects, ...(options.intended ? { intended: options.intended } : {}) });
   const pairClasses = plan.spoofingFollowsClasses === true;
   options.onPlan?.({

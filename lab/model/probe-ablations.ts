@@ -27,7 +27,7 @@ import { networkPolicyLayer } from "./layers/network-policy";
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { modelIndex } from "./model-index";
-import { OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
+import { clientGivesUpFirst, OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
 import { outboundHttpListenerLookup } from "./outbound-listeners";
 import {
   authorizationNotApplicable,
@@ -87,6 +87,7 @@ function chosenIndex(outcomes: readonly ProbeOutcome[]): number {
 
 export function createAblationEvaluator(model: ClusterModel): AblationEvaluator {
   const index = modelIndex(model);
+  const givesUp = clientGivesUpFirst(model);
   const networkPolicies = networkPolicyLayer(model);
   const calico = calicoLayer(model);
   const clusterWithNetworkPolicy = clusterNetworkPolicyLayer(model, { networkPolicies: true });
@@ -235,13 +236,13 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
         return { decisions, effective, outcome: outcomeOf(effective) };
       };
       const own = assemble(base);
-      const observation = observationFor({ outcome: own.outcome, client, protocol: probe.protocol, dns: resolution.dns });
+      const observation = observationFor({ clientGivesUpFirst: givesUp, outcome: own.outcome, client, protocol: probe.protocol, dns: resolution.dns });
       return { result: resultOf(probe, own.decisions, own.effective, own.outcome, observation, base), verdicts: sets.map((s) => verdictOf(assemble(s).outcome)) };
     }
     if (resolution.kind !== "targets") {
       const decisions: Decisions = {};
       for (const id of ENFORCEMENT_LAYERS) if (!base.has(id)) decisions[id] = { verdict: "unknown", reason: resolution.reason };
-      const observation = observationFor({ outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
+      const observation = observationFor({ clientGivesUpFirst: givesUp, outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
       const result = { ...resultOf(probe, decisions, decisions, "unknown", observation, base), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
       return { result, verdicts: sets.map(() => "unknown") };
     }
@@ -252,7 +253,7 @@ export function createAblationEvaluator(model: ClusterModel): AblationEvaluator 
     const serverParsesHttp = probe.protocol === "HTTP" && portParsesHttp(chosenTarget.workload, chosenTarget.port, chosenTarget.portName);
     // Plaintext from a sidecar client is answered by its own Envoy: 503 on an HTTP outbound listener, else a reset.
     const clientHttpListener = client === "sidecar" && chosen.outcome === "mtls-reject" ? hasHttpListener(source, probe.to.port) : undefined;
-    const observation = observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp, dns: resolution.dns, ...(clientHttpListener === undefined ? {} : { clientHttpListener }) });
+    const observation = observationFor({ clientGivesUpFirst: givesUp, outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp, dns: resolution.dns, ...(clientHttpListener === undefined ? {} : { clientHttpListener }) });
     const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observation, base);
     const distinct = new Set(own.map((e) => e.outcome));
     if (distinct.size > 1) {

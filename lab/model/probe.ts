@@ -35,7 +35,7 @@ import { authorizationLayer, type AuthzRequest } from "./layers/authorization-po
 import { peerAuthenticationLayer } from "./layers/peer-authentication";
 import { sidecarScopeLayer } from "./layers/sidecar-scope";
 import { MESH_LAYERS, meshFreeModel, sidecarFreeProbe, withMeshAbsent, type MeshPresence } from "./mesh";
-import { OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
+import { clientGivesUpFirst, OBSERVATIONS, observationFor, type ProbeOutcome } from "./observation";
 import { isNonHttpPortName, outboundHttpListenerLookup } from "./outbound-listeners";
 import type { ClusterModel, Connection, HttpRequest, LayerDecision, NetworkLayerEvaluator, ServiceInfo, Workload } from "./types";
 
@@ -172,6 +172,7 @@ export function createProbeEvaluator(cluster: ClusterModel, options: ProbeEvalua
     return (probe) => withMeshAbsent(evaluate(sidecarFreeProbe(probe)));
   }
   const model = cluster;
+  const givesUp = clientGivesUpFirst(model);
   const ablated = new Set<LayerId>(options.ablate ?? []);
   const clusterPolicies = ablated.has("clusterNetworkPolicy") ? undefined : clusterNetworkPolicyLayer(model, { networkPolicies: !ablated.has("networkPolicy") });
   const calico = ablated.has("calico") ? undefined : calicoLayer(model);
@@ -244,12 +245,12 @@ export function createProbeEvaluator(cluster: ClusterModel, options: ProbeEvalua
     if (resolution.kind === "external") {
       const { decisions, effective } = networkDecisions(externalConnection(probe, source, resolution));
       const outcome = outcomeOf(effective);
-      return resultOf(probe, decisions, effective, outcome, observationFor({ outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
+      return resultOf(probe, decisions, effective, outcome, observationFor({ clientGivesUpFirst: givesUp, outcome, client, protocol: probe.protocol, dns: resolution.dns }), ablated);
     }
     if (resolution.kind !== "targets") {
       const decisions: Partial<Record<LayerId, LayerDecision>> = {};
       for (const id of ENFORCEMENT_LAYERS) if (!ablated.has(id)) decisions[id] = { verdict: "unknown", reason: resolution.reason };
-      const observation = observationFor({ outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
+      const observation = observationFor({ clientGivesUpFirst: givesUp, outcome: resolution.kind === "unknown" ? "unknown" : resolution.kind, client, protocol: probe.protocol, dns: resolution.dns && resolution.kind !== "unresolvable" });
       return { ...resultOf(probe, decisions, decisions, "unknown", observation, ablated), warnings: [`probe ${probe.id}: ${resolution.reason}`] };
     }
     const evaluations = resolution.targets.map((t) => evaluateTarget(probe, source, client, t));
@@ -257,7 +258,7 @@ export function createProbeEvaluator(cluster: ClusterModel, options: ProbeEvalua
     // Plaintext from a sidecar client (an unknown destination) is answered by its Envoy: a 503 on a
     // port with an HTTP outbound listener, a TCP passthrough reset elsewhere (outbound-listeners.ts).
     const clientHttpListener = client === "sidecar" && chosen.outcome === "mtls-reject" ? hasHttpListener(source, probe.to.port) : undefined;
-    const observation = observationFor({ outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns, ...(clientHttpListener === undefined ? {} : { clientHttpListener }) });
+    const observation = observationFor({ clientGivesUpFirst: givesUp, outcome: chosen.outcome, client, protocol: probe.protocol, serverParsesHttp: chosen.serverParsesHttp, dns: resolution.dns, ...(clientHttpListener === undefined ? {} : { clientHttpListener }) });
     const result = resultOf(probe, chosen.decisions, chosen.effective, chosen.outcome, observation, ablated);
     const outcomes = new Set(evaluations.map((e) => e.outcome));
     if (outcomes.size > 1) {

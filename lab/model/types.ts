@@ -62,6 +62,10 @@ export interface ClusterModel {
    * `paths` are matched against. Absent: Istio's default, BASE.
    */
   pathNormalization?: PathNormalization;
+  /** The mesh's `connectTimeout` in seconds; absent: Istio's default, 10 s (observation.ts). */
+  envoyConnectTimeoutSeconds?: number;
+  /** How long a probe's client waits (curl --max-time); absent: the lab's default. Decides who gives up first on a dropped connection. */
+  clientTimeoutSeconds?: number;
   /** Documents skipped or not understood, each with why. */
   warnings: string[];
 }

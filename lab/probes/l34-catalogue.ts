@@ -45,12 +45,7 @@ export interface L34Catalogue {
  * run with why. A tenant gets its added probes when `catalogue` holds its UDP DNS control.
  */
 export function l34Catalogue(spec: PlatformSpec, catalogue: readonly CataloguedProbe[] = buildProbeCatalogue(spec)): L34Catalogue {
-  const entries: { original: CataloguedProbe; sent: CataloguedProbe }[] = [];
-  for (const original of catalogue) {
-    entries.push({ original, sent: sidecarFreeVariant(original) });
-    const tenant = isUdpDnsControl(original) ? spec.tenants.find((t) => t.name === original.attacker) : undefined;
-    if (tenant) for (const added of l34TenantProbes(spec, tenant)) entries.push({ original: added, sent: added });
-  }
+  const entries = catalogueWithAdditions(spec, catalogue).map(({ probe, added }) => ({ original: probe, sent: added ? probe : sidecarFreeVariant(probe) }));
   const groups = new Map<string, typeof entries>();
   for (const entry of entries) {
     const key = requestKey(entry.sent);
@@ -72,6 +67,25 @@ export function l34Catalogue(spec: PlatformSpec, catalogue: readonly CataloguedP
     ids.add(probe.id);
   }
   return { probes, notRun: notRun.sort((a, b) => catalogue.indexOf(a.probe) - catalogue.indexOf(b.probe)) };
+}
+
+/**
+ * `catalogue` with each tenant's L3/4 probes (l34TenantProbes) right after its UDP DNS control:
+ * what the local backend runs with its sidecars (the whole catalogue, and the reach to DNS over
+ * TCP, istiod and the shared services it may not use, which only an L3/4 check adds).
+ */
+export function withL34TenantProbes(spec: PlatformSpec, catalogue: readonly CataloguedProbe[]): CataloguedProbe[] {
+  return catalogueWithAdditions(spec, catalogue).map(({ probe }) => probe);
+}
+
+function catalogueWithAdditions(spec: PlatformSpec, catalogue: readonly CataloguedProbe[]): { probe: CataloguedProbe; added: boolean }[] {
+  const entries: { probe: CataloguedProbe; added: boolean }[] = [];
+  for (const probe of catalogue) {
+    entries.push({ probe, added: false });
+    const tenant = isUdpDnsControl(probe) ? spec.tenants.find((t) => t.name === probe.attacker) : undefined;
+    if (tenant) for (const added of l34TenantProbes(spec, tenant)) entries.push({ probe: added, added: true });
+  }
+  return entries;
 }
 
 /** One tenant's L3/4 probes on the diagonal: its controls and its reach to DNS, istiod and the API server. */

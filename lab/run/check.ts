@@ -45,6 +45,8 @@ export interface LiveCheckOptions {
    * (lab/check/compare.ts); every report says the mesh was absent.
    */
   mesh?: MeshPresence;
+  /** "prediction": observed = predicted gates the run with the mesh present too (lab/check/compare.ts). */
+  gate?: "intent" | "prediction";
   /** Catalogue probes not run here, each with why (e.g. needs the mesh): reported with status skipped. */
   skippedProbes?: readonly { probe: CataloguedProbe; reason: string }[];
   /**
@@ -99,7 +101,7 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
   const lookupIp = (workload: string): string | undefined => podsOf(pods, workload).find((p) => p.podIP)?.podIP;
   const nonce = randomNonce();
   const plan = planCheck({ spec, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp, ...(options.execArgvFor ? { execArgvFor: options.execArgvFor } : {}) });
-  const judge = { ...(options.mesh ? { mesh: options.mesh } : {}) };
+  const judge = { ...(options.mesh ? { mesh: options.mesh } : {}), ...(options.gate ? { gate: options.gate } : {}) };
   const predictionById = new Map(options.predictions.map((p) => [p.probe.id, p.result]));
   io.log(`probing: ${plan.notes[0]}`);
 

@@ -43,9 +43,10 @@ options:
                    private kubeconfig (context ${LOCAL_CONTEXT}); ablate/scenario change the L3/4 layers live
   --dataplane off  with --backend local, up starts the control plane only (default auto: the dataplane runs when
                    this host can: root, ip netns, iptables-nft, ipset)
-  --mesh sidecars  with --backend local and the dataplane, give every meshed pod a real sidecar (pilot-agent +
-                   Envoy built by npm run tools -- --group mesh, traffic redirected by istio-iptables); default off.
-                   The local check still judges only the L3/4 probes: with sidecars, run the mesh live suite
+  --mesh M         with --backend local and the dataplane: sidecars (default when npm run tools -- --group mesh
+                   has built istiod, pilot-agent and Envoy) gives every meshed pod a real sidecar (traffic redirected
+                   by istio-iptables) and the check judges the whole catalogue, every layer, against the model;
+                   off: no sidecars, the check judges the L3/4 probes against the model without a mesh
   --engine pulumi  with --backend local, up deploys with a real \`pulumi up\` (CLI and Kubernetes provider built by
                    npm run tools -- --group pulumi) instead of server-side applying the rendered objects
   --dry-run        print every kind/kubectl/pulumi/docker invocation in order, with what it waits for; run nothing
@@ -71,7 +72,7 @@ export interface LabArgs {
   engine?: "apply" | "pulumi";
   /** --dataplane: whether `up --backend local` runs the dataplane (default auto). */
   dataplane?: "auto" | "off";
-  /** --mesh: whether `up --backend local` gives meshed pods a real sidecar (default off). */
+  /** --mesh: whether `up --backend local` gives meshed pods a real sidecar (default: when the mesh tools are built). */
   mesh?: "off" | "sidecars";
 }
 

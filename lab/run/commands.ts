@@ -95,7 +95,7 @@ export async function labCheck(io: LabIO, spec: PlatformSpec, settings: LabSetti
   const unsafe = await refuseUnlessSafe(io, settings);
   if (unsafe !== undefined) return unsafe;
   return (
-    await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec, { endpoints: labProbeEndpoints }), verdict: verifyPlatform(spec, { endpoints: labProbeEndpoints }), command: "check", predictionStandIns: predictionStandIns(spec) })
+    await runLiveCheck(io, { spec, settings, predictions: predictCatalogue(spec, { endpoints: labProbeEndpoints, clientTimeoutSeconds: settings.maxTimeSeconds }), verdict: verifyPlatform(spec, { endpoints: labProbeEndpoints, clientTimeoutSeconds: settings.maxTimeSeconds }), command: "check", predictionStandIns: predictionStandIns(spec) })
   ).exitCode;
 }
 
@@ -108,8 +108,8 @@ export async function labAblate(io: LabIO, spec: PlatformSpec, settings: LabSett
   try {
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
-    const predictions = predictCatalogue(spec, { ablate: [layer], endpoints: labProbeEndpoints });
-    const verdict = verifyPlatform(spec, { ablate: [layer], endpoints: labProbeEndpoints });
+    const predictions = predictCatalogue(spec, { ablate: [layer], endpoints: labProbeEndpoints, clientTimeoutSeconds: settings.maxTimeSeconds });
+    const verdict = verifyPlatform(spec, { ablate: [layer], endpoints: labProbeEndpoints, clientTimeoutSeconds: settings.maxTimeSeconds });
     exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `ablate ${layer}`, ablated: [layer], predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log(`restoring: redeploying ${workingStackConfigPath(settings)} (${layer} as before)`);
@@ -130,8 +130,8 @@ export async function labScenario(io: LabIO, spec: PlatformSpec, settings: LabSe
   try {
     await executeAll(io, plan.before.filter((s) => !isCurrentContextStep(s)));
     await io.sleep(settings.settleSeconds * 1000);
-    const predictions = predictCatalogue(spec, { objects: change.objects });
-    const verdict = verifyPlatform(spec, { objects: change.objects });
+    const predictions = predictCatalogue(spec, { objects: change.objects, clientTimeoutSeconds: settings.maxTimeSeconds });
+    const verdict = verifyPlatform(spec, { objects: change.objects, clientTimeoutSeconds: settings.maxTimeSeconds });
     exitCode = (await runLiveCheck(io, { spec, settings, predictions, verdict, command: `scenario ${name}`, scenario: name, predictionStandIns: predictionStandIns(spec) })).exitCode;
   } finally {
     io.log("restoring: deleting the scenario's objects and re-deploying the stack with --refresh");

@@ -36,7 +36,8 @@ describe("local backend dataplane: Felix, kube-proxy and CoreDNS enforce the lab
     }
     hostBefore = await hostNetworkState();
   });
-  const lab = useLiveLab("ht-live-dp-");
+  // Without sidecars: the L3/4 layers alone, against the model without a mesh (mesh-dataplane.live.test.ts runs them with sidecars).
+  const lab = useLiveLab("ht-live-dp-", { mesh: "off" });
   after(async () => {
     if (!hostBefore) return;
     const differences = hostStateDifferences(hostBefore, await hostNetworkState());

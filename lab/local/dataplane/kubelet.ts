@@ -38,6 +38,11 @@ export interface PodRecord {
   ip: string;
   /** Daemon names (pid files) of its containers' processes. */
   daemons: string[];
+  /**
+   * Each container's user (its securityContext's runAsUser/runAsGroup): what `kubectl exec` into
+   * that container runs as, so the probes run as it (the bypass client is UID 1337 only this way).
+   */
+  users?: Record<string, { uid: number; gid: number }>;
 }
 
 /** Process names (pid/log files) for one container: unique, and safe as file names. */
@@ -203,7 +208,9 @@ async function bringUpPod(ctx: NodeContext, pod: PodObject, podIp: string, meshe
   const podDir = join(ctx.dir, `${namespace}_${name}`);
   mkdirSync(podDir, { recursive: true });
   makeTraversable(podDir, ctx.labDir);
+  record.users = {};
   for (const container of containerProcesses(pod, podIp, podDir)) {
+    record.users[container.container] = { uid: container.uid, gid: container.gid };
     for (const volume of container.volumes) await materialiseVolume(ctx, namespace, volume, container.uid, container.gid);
     const daemon = containerDaemonName(namespace, name, container.container);
     const argv = processArgv(record.netns, container);

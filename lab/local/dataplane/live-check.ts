@@ -1,8 +1,9 @@
-// `lab check --backend local` with the dataplane: the L3/4 catalogue run from the pods' network
-// namespaces (lab/local/check.ts) against the model of exactly what this cluster holds — the
-// platform's objects, the demo workloads, and this backend's own add-ons (CoreDNS, istiod or its
-// stand-in, Calico's default tiers), never kind's — with every probe whose answer may have come
-// from a dead process marked inconclusive.
+// `lab check --backend local` with the dataplane: the catalogue run from the pods' network
+// namespaces (lab/local/check.ts) — the whole of it when the meshed pods run real sidecars, else
+// its L3/4 part — against the model of exactly what this cluster holds — the platform's objects,
+// the demo workloads, and this backend's own add-ons (CoreDNS, istiod or its stand-in, Calico's
+// default tiers), never kind's — with every probe whose answer may have come from a dead process
+// marked inconclusive.
 import type { K8sObject } from "../../../components/k8s/object";
 import { renderableObjects } from "../../../components/render";
 import type { PlatformSpec } from "../../../components/spec/types";
@@ -12,7 +13,7 @@ import type { CataloguedProbe, LayerId } from "../../probes/types";
 import type { LiveCheckResult } from "../../run/check";
 import type { LabIO } from "../../run/execute";
 import { labProbeEndpoints } from "../../workloads/probe-endpoints";
-import { runLocalL34Check, type NetnsLookup } from "../check";
+import { runLocalCheck, type SandboxLookup } from "../check";
 import type { MeshBinaries } from "../mesh/host-mesh";
 import { builtMeshBinaries } from "../mesh/tools";
 import { localPaths } from "../paths";
@@ -30,11 +31,17 @@ export function localClusterObjects(spec: PlatformSpec, corednsBinary: string, p
 }
 
 /** A Deployment's pod is named <deployment>-<replicaset hash>-<5 characters>. */
-export function netnsLookup(records: readonly PodRecord[]): NetnsLookup {
+export function sandboxLookup(records: readonly PodRecord[]): SandboxLookup {
   return (namespace, workload) => {
     const pattern = new RegExp(`^${workload.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9]+-[a-z0-9]{5}$`);
-    return records.find((r) => r.namespace === namespace && pattern.test(r.name))?.netns;
+    const record = records.find((r) => r.namespace === namespace && pattern.test(r.name));
+    return record ? { netns: record.netns, ...(record.users ? { users: record.users } : {}) } : undefined;
   };
+}
+
+/** Whether `lab up` gave the meshed pods real sidecars (`--mesh sidecars`): some pod runs an istio-proxy process. */
+export function runsSidecars(records: readonly PodRecord[]): boolean {
+  return records.some((r) => r.daemons.some((d) => d.endsWith("_istio-proxy")));
 }
 
 function namespaceOf(ref: string): string {
@@ -63,10 +70,11 @@ export async function runDataplaneCheck(io: LabIO, options: DataplaneCheckOption
   // `up` ran the real istiod when the mesh tools were built (else the stand-in): the same here.
   const mesh = (await builtMeshBinaries(options.settings.repoRoot)).binaries;
   let health: DataplaneHealth | undefined;
-  return runLocalL34Check(io, {
+  return runLocalCheck(io, {
     spec: options.spec,
     settings: options.settings,
-    netnsOf: netnsLookup(records),
+    sandboxOf: sandboxLookup(records),
+    mesh: runsSidecars(records) ? "sidecars" : "absent",
     command: options.command,
     objects: localClusterObjects(options.spec, options.corednsBinary, options.platformObjects, mesh),
     ...(options.ablated ? { ablated: options.ablated } : {}),

@@ -42,7 +42,7 @@ describe("lab check without a mesh: observed = predicted (the model with the mes
     assert.equal(o.status, "mismatch");
     const verdict = judgeRun([o], []);
     assert.equal(verdict.exitCode, EXIT_CODES.inconclusive);
-    assert.match(verdict.reasons[0], /1 probe\(s\) observed ≠ predicted \(the model without a mesh\): p-deny/);
+    assert.match(verdict.reasons[0], /1 probe\(s\) observed ≠ predicted \(the model\): p-deny/);
   });
 
   it("never counts a refusal as a block where the model predicts a drop: a server that is not listening, not a policy", () => {

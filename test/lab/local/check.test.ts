@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import { EXIT_CODES } from "../../../lab/check/compare";
 import { groupBySource } from "../../../lab/check/targets";
-import { meshProbesNotRun, netnsExecArgv, runLocalL34Check, type NetnsLookup } from "../../../lab/local/check";
+import { meshProbesNotRun, netnsExecArgv, runLocalCheck, type SandboxLookup } from "../../../lab/local/check";
 import { platformObjects, predictL34Catalogue } from "../../../lab/model/platform";
 import { labSettings } from "../../../lab/plan/settings";
 import type { CheckReport } from "../../../lab/report/report";
@@ -31,11 +31,12 @@ describe("lab check --backend local: the L3/4 catalogue through ip netns exec, a
   const { predictions, notRun } = predictL34Catalogue(spec, { endpoints: labProbeEndpoints });
   const batches = groupBySource(predictions.map((p) => p.probe), () => undefined);
   const netnsName = (namespace: string, workload: string): string => `ht-${namespace}-${workload}`;
+  const sandboxOf: SandboxLookup = (namespace, workload) => ({ netns: netnsName(namespace, workload) });
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), "ht-local-check-"))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  async function check(options: { overrides?: Record<string, Answer>; netnsOf?: NetnsLookup } = {}): Promise<{ exitCode: number; report: CheckReport; calls: string[][]; dir: string }> {
+  async function check(options: { overrides?: Record<string, Answer>; sandboxOf?: SandboxLookup } = {}): Promise<{ exitCode: number; report: CheckReport; calls: string[][]; dir: string }> {
     const cluster = fakeCluster(spec, [], {});
     const calls: string[][] = [];
     const run: CommandRunner = async (argv, runOptions) => {
@@ -56,7 +57,7 @@ describe("lab check --backend local: the L3/4 catalogue through ip netns exec, a
       return { code: 0, stdout: out.join(""), stderr: "" };
     };
     const io: LabIO = { run, automation: async () => assert.fail("no Pulumi in a check"), log: () => undefined, sleep: async () => undefined, now: () => new Date("2026-12-01T10:00:00Z") };
-    const result = await runLocalL34Check(io, { spec, settings: labSettings(root, { backend: "local", context: "hard-tenancy-local", contextExplicit: true }), netnsOf: options.netnsOf ?? netnsName });
+    const result = await runLocalCheck(io, { spec, settings: labSettings(root, { backend: "local", context: "hard-tenancy-local", contextExplicit: true }), sandboxOf: options.sandboxOf ?? sandboxOf });
     return { exitCode: result.exitCode, report: result.report, calls: [...calls, ...cluster.calls], dir: result.reportDir };
   }
 
@@ -94,7 +95,7 @@ describe("lab check --backend local: the L3/4 catalogue through ip netns exec, a
   });
 
   it("is inconclusive, never blocked, when a source has no network namespace or a server refuses instead of being dropped", async () => {
-    const missing = await check({ netnsOf: (ns, w) => (ns === "tenant-t0002" ? undefined : netnsName(ns, w)) });
+    const missing = await check({ sandboxOf: (ns, w) => (ns === "tenant-t0002" ? undefined : sandboxOf(ns, w)) });
     assert.equal(missing.exitCode, EXIT_CODES.inconclusive);
     const lost = missing.report.probes.filter((p) => p.from === "tenant-t0002/debug");
     assert.ok(lost.length > 0 && lost.every((p) => p.status === "unknown" || p.status === "skipped"));
@@ -108,13 +109,22 @@ describe("lab check --backend local: the L3/4 catalogue through ip netns exec, a
     const objects = platformObjects(spec, labProbeEndpoints).filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.namespace === "tenant-t0003"));
     const cluster = fakeCluster(spec, [], {});
     const io: LabIO = { run: async (argv, o) => (argv[0] === "ip" ? { code: 1, stdout: "", stderr: "not probed in this test" } : cluster.run(argv, o)), automation: async () => assert.fail("no Pulumi"), log: () => undefined, sleep: async () => undefined, now: () => new Date("2026-12-01T10:00:00Z") };
-    const result = await runLocalL34Check(io, { spec, settings: labSettings(root, { backend: "local", context: "hard-tenancy-local", contextExplicit: true }), netnsOf: netnsName, objects, scenario: "missing-default-deny" });
+    const result = await runLocalCheck(io, { spec, settings: labSettings(root, { backend: "local", context: "hard-tenancy-local", contextExplicit: true }), sandboxOf, objects, scenario: "missing-default-deny" });
     const predicted = result.report.probes.find((p) => p.id === "t0003->t0001/by-name/no-sidecar")?.predicted;
     assert.deepEqual([predicted?.layers.networkPolicy, predicted?.layers.calico], ["deny", "deny"], "t0001's own ingress policy still denies");
     const id = "t0003->kube-apiserver/debug";
     assert.equal(predictions.find((p) => p.probe.id === id)?.result.layers.networkPolicy, "deny", "by default t0003's default-deny egress stops its pods reaching the API server");
     assert.equal(result.report.probes.find((p) => p.id === id)?.predicted?.layers.networkPolicy, "not-applicable", "in the given objects t0003 has no NetworkPolicy left");
     assert.equal(result.report.scenario, "missing-default-deny");
+  });
+
+  it("runs each source's script as the user of the container kubectl exec would enter (UID 1337 for the bypass client)", () => {
+    const users = { curl: { uid: 1337, gid: 1337 } };
+    const batch = { ...batches[0], container: "curl" };
+    const argv = netnsExecArgv((ns, w) => ({ netns: netnsName(ns, w), users }))(batch, "echo hi");
+    assert.deepEqual(argv, ["ip", "netns", "exec", netnsName(batch.namespace, batch.workload), "setpriv", "--reuid=1337", "--regid=1337", "--clear-groups", "--", "sh", "-c", "echo hi"]);
+    const unknownContainer = netnsExecArgv((ns, w) => ({ netns: netnsName(ns, w), users }))({ ...batch, container: "other" }, "echo hi");
+    assert.deepEqual(unknownContainer.slice(4), ["sh", "-c", "echo hi"], "a container whose user the node did not record runs as root");
   });
 
   it("makes a source without a network namespace fail with why instead of running anywhere else", () => {

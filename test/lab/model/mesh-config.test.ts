@@ -26,6 +26,15 @@ describe("mesh config from a cluster dump", () => {
     assert.deepEqual(model.warnings, []);
   });
 
+  it("reads Envoy's connectTimeout as seconds (it decides whether a meshed client sees its Envoy's 503 or its own timeout), and warns on one it cannot read", () => {
+    assert.equal(buildClusterModel([meshConfigMap("connectTimeout: 2s")]).envoyConnectTimeoutSeconds, 2);
+    assert.equal(buildClusterModel([meshConfigMap("connectTimeout: 500ms")]).envoyConnectTimeoutSeconds, 0.5);
+    assert.equal(buildClusterModel([meshConfigMap("trustDomain: x")]).envoyConnectTimeoutSeconds, undefined, "unset: Istio's 10 s default applies");
+    const warnings: string[] = [];
+    assert.equal(readMeshSettings([meshConfigMap("connectTimeout: soon")], warnings)?.connectTimeoutSeconds, undefined);
+    assert.match(warnings.join("\n"), /mesh.connectTimeout "soon" is not a duration such as "10s"; assuming Istio's default \(10s\)/);
+  });
+
   it("falls back to Istio's defaults for unset fields: the control plane's namespace as root, cluster.local, BASE", () => {
     const settings = readMeshSettings([meshConfigMap("accessLogFile: /dev/stdout\n", "istio-1-30", "mesh-control")], []);
     assert.deepEqual(settings, { source: "mesh-control/istio-1-30", rootNamespace: "mesh-control", trustDomain: "cluster.local", pathNormalization: "BASE" });

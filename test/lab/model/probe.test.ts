@@ -35,7 +35,7 @@ describe("probe evaluator", () => {
     assert.equal(r.observation, "http 200");
   });
 
-  it("denies a cross-tenant call by name from a sidecar client at every layer; the client's Envoy answers 503", () => {
+  it("denies a cross-tenant call by name from a sidecar client at every layer; the client gives up before its Envoy's connect timeout", () => {
     const r = evaluate(http("by-name", "tenant-a/client", echo("tenant-b")));
     assert.equal(r.verdict, "deny");
     assert.equal(r.layers.networkPolicy, "deny");
@@ -43,7 +43,18 @@ describe("probe evaluator", () => {
     assert.deepEqual(meshLayers(r), { peerAuthentication: "deny", authorization: "deny" });
     assert.equal(r.decidedBy?.kind, "NetworkPolicy");
     assert.equal(r.decidedBy?.namespace, "tenant-b");
+    // Istio's connectTimeout (10 s) outlasts the client's 5 s: curl's own timeout, as observed on real Envoys.
+    assert.equal(r.observation, "curl exit 28");
+  });
+
+  it("predicts the client's Envoy answering 503 when the mesh's connectTimeout is shorter than the client's wait", () => {
+    const quick = buildClusterModel(loaded.objects, { clientTimeoutSeconds: 5 });
+    quick.envoyConnectTimeoutSeconds = 1;
+    const r = evaluateProbes(quick, [http("by-name", "tenant-a/client", echo("tenant-b"))])[0];
+    assert.equal(r.verdict, "deny");
     assert.equal(r.observation, "http 503 upstream connect error");
+    const patient = evaluateProbes(buildClusterModel(loaded.objects, { clientTimeoutSeconds: 15 }), [http("by-name", "tenant-a/client", echo("tenant-b"))])[0];
+    assert.equal(patient.observation, "http 503 upstream connect error", "a client that waits 15 s sees Envoy's answer after its 10 s default");
   });
 
   it("without Sidecar scoping, a cross-tenant sidecar call is mTLS: peerAuthentication allows, authorization denies", () => {
