@@ -100,7 +100,9 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
   const pods = options.pods ? [...options.pods] : parsePodList((await executeStep(io, listPodsStep(settings))).result?.stdout ?? "");
   const lookupIp = (workload: string): string | undefined => podsOf(pods, workload).find((p) => p.podIP)?.podIP;
   const nonce = randomNonce();
-  const plan = planCheck({ spec, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp, ...(options.execArgvFor ? { execArgvFor: options.execArgvFor } : {}) });
+  // An ablated layer's objects do not exist: no attempt to change them is planned (it would only find them missing).
+  const deployed = options.ablated && options.ablated.length > 0 ? { ...spec, layers: { ...spec.layers, ...Object.fromEntries(options.ablated.map((layer) => [layer, false])) } } : spec;
+  const plan = planCheck({ spec: deployed, settings, catalogue: options.predictions.map((p) => p.probe), nonce, lookupIp, ...(options.execArgvFor ? { execArgvFor: options.execArgvFor } : {}) });
   const judge = { ...(options.mesh ? { mesh: options.mesh } : {}), ...(options.gate ? { gate: options.gate } : {}) };
   const predictionById = new Map(options.predictions.map((p) => [p.probe.id, p.result]));
   io.log(`probing: ${plan.notes[0]}`);

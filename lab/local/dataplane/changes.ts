@@ -1,16 +1,44 @@
-// Live changes to an L3/4 layer on the local cluster, for `lab ablate` and `lab scenario`: which
-// deployed objects make up a layer, how an object is written or removed (kubectl for Kubernetes
-// APIs, calicoctl for projectcalico.org/v3, which has no API server here), and how long Felix takes
-// to have programmed the change — observed in its iptables, never assumed after a fixed sleep.
+// Live changes to a layer on the local cluster, for `lab ablate` and `lab scenario`: which deployed
+// objects make up a layer, how an object is written or removed (kubectl for Kubernetes APIs,
+// calicoctl for projectcalico.org/v3, which has no API server here), and how long the enforcer takes
+// to have programmed the change — Felix in its iptables, the sidecars in their accepted listener
+// updates (lab/local/mesh/proxy-sync.ts) — observed, never assumed after a fixed sleep.
 import type { K8sObject } from "../../../components/k8s/object";
-import type { EnforcementLayer } from "../../../components/spec/types";
-import type { DeployPlan } from "../deploy";
+import { objectKey } from "../../../components/k8s/object";
+import type { EnforcementLayer, PlatformSpec } from "../../../components/spec/types";
+import { planDeploy, type DeployPlan } from "../deploy";
 import { inNetns, run, type CommandResult } from "./command";
 import { calicoctlEnv } from "./felix";
 import { NODE_NETNS } from "./topology";
 
 /** The L3/4 layers the local dataplane enforces (or would, for clusterNetworkPolicy: see below). */
 export const LOCAL_ABLATABLE_LAYERS = ["networkPolicy", "calico", "clusterNetworkPolicy"] as const satisfies readonly EnforcementLayer[];
+/** The mesh layers, enforced on the local backend when its pods run real sidecars (`--mesh sidecars`). */
+export const LOCAL_MESH_LAYERS = ["peerAuthentication", "authorization"] as const satisfies readonly EnforcementLayer[];
+
+export interface LayerChange {
+  /** Deployed with the layer on, gone with it off: deleted by the ablation, re-created by the restore. */
+  removed: K8sObject[];
+  /** Deployed either way, but different with the layer off: the ablation writes the off version, the restore the on version. */
+  changed: { on: K8sObject; off: K8sObject }[];
+}
+
+/**
+ * What turning a mesh layer off changes in what the stack deploys, exactly as the builders render it
+ * with `layers.<layer>: false` (the kind lab's ablation redeploys the stack so): the objects only the
+ * layer adds, and the ones it shapes.
+ */
+export function meshLayerChange(spec: PlatformSpec, layer: (typeof LOCAL_MESH_LAYERS)[number]): LayerChange {
+  const deployed = (s: PlatformSpec) => new Map(planDeploy(s, undefined, { calico: "calicoctl" }).phases.flatMap((p) => p.objects).map((o) => [objectKey(o), o] as const));
+  const on = deployed(spec);
+  const off = deployed({ ...spec, layers: { ...spec.layers, [layer]: false } });
+  const removed = [...on].filter(([key]) => !off.has(key)).map(([, o]) => o);
+  const changed = [...on].flatMap(([key, o]) => {
+    const other = off.get(key);
+    return other && JSON.stringify(other) !== JSON.stringify(o) ? [{ on: o, off: other }] : [];
+  });
+  return { removed, changed };
+}
 
 const groupOf = (o: K8sObject): string => (o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "");
 
@@ -27,8 +55,13 @@ export function layerObjects(plan: DeployPlan, layer: EnforcementLayer): K8sObje
     case "clusterNetworkPolicy":
       return all.filter((o) => groupOf(o) === "policy.networking.k8s.io");
     default:
-      throw new Error(`layer: ${layer} is a mesh layer; the local backend runs no mesh, so there is nothing of it to remove (use --backend kind, or ablate one of ${LOCAL_ABLATABLE_LAYERS.join(", ")})`);
+      throw new Error(`layer: ${layer} is a mesh layer: meshLayerChange gives what turning it off changes`);
   }
+}
+
+/** Does a change to these objects change what istiod sends the sidecars (Istio's security and networking APIs)? */
+export function touchesMesh(objects: readonly K8sObject[]): boolean {
+  return objects.some((o) => groupOf(o) === "security.istio.io" || groupOf(o) === "networking.istio.io" || groupOf(o) === "telemetry.istio.io");
 }
 
 /** Does a change to these objects change what Felix programs (NetworkPolicy, Calico, ClusterNetworkPolicy)? */
@@ -74,20 +107,32 @@ export async function nodeFilterRules(): Promise<string> {
     .join("\n");
 }
 
+export interface WaitOptions {
+  timeoutMs?: number;
+  quietMs?: number;
+  expectChange?: boolean;
+  /** What is watched (default: the node's filter rules, i.e. Felix). */
+  snapshot?: () => Promise<string>;
+  /** Who should have changed it, and where to look, for the error. */
+  enforcer?: string;
+}
+
 /**
- * Waits until the node's filter rules differ from `before` and then stay unchanged for `quietMs`
- * (Felix applies a change in one batch; a quiet period means it is done). Returns the milliseconds
- * from the call to the first change, or throws naming what it waited for.
+ * Waits until the snapshot (default: the node's filter rules) differs from `before` and then stays
+ * unchanged for `quietMs` (Felix applies a change in one batch, istiod pushes a change to each
+ * proxy it selects; a quiet period means it is done). Returns the milliseconds from the call to the
+ * first change, or throws naming what it waited for.
  */
-export async function waitForReprogramming(before: string, options: { timeoutMs?: number; quietMs?: number; expectChange?: boolean } = {}): Promise<{ firstChangeMs: number | null; settledMs: number }> {
+export async function waitForReprogramming(before: string, options: WaitOptions = {}): Promise<{ firstChangeMs: number | null; settledMs: number }> {
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 30_000;
   const quietMs = options.quietMs ?? 1_000;
+  const snapshot = options.snapshot ?? nodeFilterRules;
   let last = before;
   let lastChangeAt = started;
   let firstChangeMs: number | null = null;
   for (;;) {
-    const now = await nodeFilterRules();
+    const now = await snapshot();
     if (now !== last) {
       if (firstChangeMs === null) firstChangeMs = Date.now() - started;
       last = now;
@@ -96,7 +141,8 @@ export async function waitForReprogramming(before: string, options: { timeoutMs?
     const changed = firstChangeMs !== null || options.expectChange === false;
     if (changed && Date.now() - lastChangeAt >= quietMs) return { firstChangeMs, settledMs: Date.now() - started };
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`Felix did not reprogram the node's iptables within ${timeoutMs / 1000} s of the policy change (${firstChangeMs === null ? "no change seen" : "still changing"}); see .lab/local/logs/calico-felix.log`);
+      const enforcer = options.enforcer ?? "Felix did not reprogram the node's iptables (see .lab/local/logs/calico-felix.log)";
+      throw new Error(`${enforcer} within ${timeoutMs / 1000} s of the policy change (${firstChangeMs === null ? "no change seen" : "still changing"})`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

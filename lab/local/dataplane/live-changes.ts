@@ -1,8 +1,9 @@
 // `lab ablate <layer>` and `lab scenario <name>` on the local backend: change the cluster for real
-// (remove a layer's objects; apply a scenario's), wait until Felix has reprogrammed the node, check
-// against the model of the changed objects without a mesh, then restore — always, even when the
-// check fails — and wait for Felix again. The time from the change to Felix's first reprogramming
-// is reported (the policy programming latency).
+// (remove a layer's objects, or write what the stack renders with the layer off; apply a
+// scenario's), wait until the enforcers have taken the change — Felix (its iptables) for the L3/4
+// layers, every sidecar (its accepted listener updates) for the mesh layers — check against the
+// model of the changed objects, then restore — always, even when the check fails — and wait again.
+// The time from the change to the first reprogramming is reported (the policy programming latency).
 import type { K8sObject } from "../../../components/k8s/object";
 import { objectKey } from "../../../components/k8s/object";
 import { renderableObjects } from "../../../components/render";
@@ -13,10 +14,11 @@ import type { LabIO } from "../../run/execute";
 import { findScenario } from "../../scenarios";
 import { labProbeEndpoints } from "../../workloads/probe-endpoints";
 import { planDeploy } from "../deploy";
+import { sidecarSnapshot, waitUntilDrained } from "../mesh/proxy-sync";
 import { localPaths } from "../paths";
-import { layerObjects, nodeFilterRules, touchesL34, removeObjects, waitForReprogramming, writeObjects, type ObjectWriter } from "./changes";
-import { kubectlRunner } from "./dataplane";
-import { runDataplaneCheck } from "./live-check";
+import { layerObjects, LOCAL_MESH_LAYERS, meshLayerChange, nodeFilterRules, touchesL34, touchesMesh, removeObjects, waitForReprogramming, writeObjects, type ObjectWriter, type WaitOptions } from "./changes";
+import { kubectlRunner, podTable } from "./dataplane";
+import { runDataplaneCheck, runsSidecars } from "./live-check";
 
 export interface LiveChangeContext {
   spec: PlatformSpec;
@@ -29,37 +31,78 @@ function writerFor(ctx: LiveChangeContext): ObjectWriter {
   return { kubectl: kubectlRunner(ctx.tools, kubeconfig), calicoctl: ctx.tools.calicoctl, kubeconfig };
 }
 
-/** Applies `change`, runs `check`, then `restore` (always), each change followed by Felix's reprogramming. */
-async function guarded(io: LabIO, what: string, change: () => Promise<boolean>, check: () => Promise<LiveCheckResult>, restore: () => Promise<void>): Promise<LiveCheckResult> {
-  const before = await nodeFilterRules();
-  const changed = await change();
-  if (changed) {
-    const programmed = await waitForReprogramming(before);
-    io.log(`  ${what}: Felix reprogrammed the node ${programmed.firstChangeMs} ms after the change (settled after ${programmed.settledMs} ms)`);
+/** Who enforces a change: what to watch, what to call it, and what else must settle before every request sees it. */
+interface Enforcer {
+  name: string;
+  wait: WaitOptions;
+  settle?: { name: string; until: () => Promise<number> };
+}
+
+const FELIX: Enforcer = { name: "Felix reprogrammed the node", wait: {} };
+
+function sidecarsOf(ctx: LiveChangeContext): Enforcer {
+  const records = () => podTable(localPaths(ctx.settings.labDir));
+  // istiod debounces (100 ms, up to 10 s) before a push; the quiet period covers proxies pushed later.
+  return {
+    name: "the sidecars took istiod's new listeners",
+    wait: { snapshot: sidecarSnapshot(records), quietMs: 3_000, timeoutMs: 60_000, enforcer: "no sidecar took a new listener or cluster update (see istiod's and the sidecars' logs under .lab/local/logs)" },
+    settle: { name: "their old filter chains (and the pooled connections on them) drained", until: () => waitUntilDrained(records) },
+  };
+}
+
+/** The enforcers of a change to `objects`: Felix for L3/4 objects, the sidecars (when the pods run them) for Istio's. */
+function enforcersOf(ctx: LiveChangeContext, objects: readonly K8sObject[]): Enforcer[] {
+  const sidecars = runsSidecars(podTable(localPaths(ctx.settings.labDir)));
+  return [...(touchesL34(objects) ? [FELIX] : []), ...(sidecars && touchesMesh(objects) ? [sidecarsOf(ctx)] : [])];
+}
+
+async function snapshots(enforcers: readonly Enforcer[]): Promise<string[]> {
+  return Promise.all(enforcers.map((e) => (e.wait.snapshot ?? nodeFilterRules)()));
+}
+
+async function waitAll(io: LabIO, enforcers: readonly Enforcer[], before: readonly string[], when: string): Promise<void> {
+  for (const [i, enforcer] of enforcers.entries()) {
+    const taken = await waitForReprogramming(before[i], enforcer.wait);
+    io.log(`  ${when}: ${enforcer.name} ${taken.firstChangeMs} ms after the change (settled after ${taken.settledMs} ms)`);
+    if (enforcer.settle) io.log(`  ${when}: ${enforcer.settle.name} ${((await enforcer.settle.until()) / 1000).toFixed(1)} s later`);
   }
+}
+
+/** Applies `change`, runs `check`, then `restore` (always), each followed by waiting for the enforcers of `objects`. */
+async function guarded(io: LabIO, what: string, enforcers: readonly Enforcer[], change: () => Promise<void>, check: () => Promise<LiveCheckResult>, restore: () => Promise<void>): Promise<LiveCheckResult> {
+  const before = await snapshots(enforcers);
+  await change();
+  await waitAll(io, enforcers, before, what);
   try {
     return await check();
   } finally {
-    const changedRules = await nodeFilterRules();
+    const changed = await snapshots(enforcers);
     await restore();
-    if (changed) {
-      const back = await waitForReprogramming(changedRules);
-      io.log(`  restored: Felix reprogrammed the node ${back.firstChangeMs} ms after the restore`);
-    }
+    await waitAll(io, enforcers, changed, "restored");
   }
 }
 
 export async function localAblate(io: LabIO, ctx: LiveChangeContext, layer: EnforcementLayer): Promise<LiveCheckResult> {
-  const objects = layerObjects(planDeploy(ctx.spec, undefined, { calico: "calicoctl" }), layer);
-  if (objects.length === 0) io.log(`  layer ${layer} has no objects in this stack (layers.${layer} is off): nothing to remove, the check equals \`lab check\``);
-  else io.log(`  removing the ${objects.length} object(s) of layer ${layer}: ${objects.map(objectKey).join(", ")}`);
+  const check = () => runDataplaneCheck(io, { spec: ctx.spec, settings: ctx.settings, corednsBinary: ctx.tools.coredns, command: `ablate ${layer} --backend local`, ablated: [layer] });
   const writer = writerFor(ctx);
+  const mesh = (LOCAL_MESH_LAYERS as readonly string[]).includes(layer);
+  if (mesh && !runsSidecars(podTable(localPaths(ctx.settings.labDir)))) {
+    throw new Error(`layer: ${layer} is enforced by the sidecars, and this lab runs none (lab up --backend local --mesh off, or the mesh tools are not built: npm run tools -- --group mesh); ablate one of networkPolicy, calico, clusterNetworkPolicy`);
+  }
+  const { removed, changed } = mesh ? meshLayerChange(ctx.spec, layer as (typeof LOCAL_MESH_LAYERS)[number]) : { removed: layerObjects(planDeploy(ctx.spec, undefined, { calico: "calicoctl" }), layer), changed: [] };
+  if (removed.length + changed.length === 0) io.log(`  layer ${layer} has no objects in this stack (layers.${layer} is off): nothing to remove, the check equals \`lab check\``);
+  else io.log(`  layer ${layer} off: removing ${removed.map(objectKey).join(", ") || "nothing"}${changed.length > 0 ? `; rewriting ${changed.map((c) => objectKey(c.on)).join(", ")}` : ""}`);
+  const touched = [...removed, ...changed.map((c) => c.on)];
   return guarded(
     io,
     `ablate ${layer}`,
-    async () => (objects.length > 0 ? (await removeObjects(writer, objects), true) : false),
-    () => runDataplaneCheck(io, { spec: ctx.spec, settings: ctx.settings, corednsBinary: ctx.tools.coredns, command: `ablate ${layer} --backend local`, ablated: [layer] }),
-    () => writeObjects(writer, objects),
+    enforcersOf(ctx, touched),
+    async () => {
+      await removeObjects(writer, removed);
+      await writeObjects(writer, changed.map((c) => c.off));
+    },
+    check,
+    async () => writeObjects(writer, [...changed.map((c) => c.on), ...removed]),
   );
 }
 
@@ -74,11 +117,11 @@ export async function localScenario(io: LabIO, ctx: LiveChangeContext, name: str
   return guarded(
     io,
     `scenario ${scenario.name}`,
+    // Only NetworkPolicy, Calico and ClusterNetworkPolicy objects reach Felix; Istio's reach the sidecars (when they run).
+    enforcersOf(ctx, [...change.added, ...removedOnly]),
     async () => {
       await removeObjects(writer, removedOnly);
       await writeObjects(writer, change.added, "hard-tenancy-scenario");
-      // Only NetworkPolicy, Calico and ClusterNetworkPolicy objects reach Felix; a mesh-only scenario changes no packet here.
-      return touchesL34([...change.added, ...removedOnly]);
     },
     () => runDataplaneCheck(io, { spec: ctx.spec, settings: ctx.settings, corednsBinary: ctx.tools.coredns, command: `scenario ${scenario.name} --backend local`, platformObjects: change.objects, scenario: scenario.name }),
     async () => {
