@@ -58,6 +58,20 @@ export interface ProbeOutcome {
   predictionMatchesIntent: boolean | null;
   /** Enforcement layers the evidence and the model point at. */
   blockingLayers: LayerId[];
+  /** What the Envoys that handled the request logged for it, when the backend reads their access logs (lab/local/mesh/access-log.ts). */
+  envoy?: EnvoyAccessRecord[];
+}
+
+/** One Envoy's access-log entry for a probe's request (found by the x-request-id the check sets). */
+export interface EnvoyAccessRecord {
+  /** "namespace/pod" whose sidecar logged it. */
+  sidecar: string;
+  /** Envoy's upstream cluster: `inbound|…` on the server's sidecar, `outbound|…` on the client's. */
+  upstreamCluster: string;
+  responseCode: number;
+  responseFlags: string;
+  /** %RESPONSE_CODE_DETAILS%, e.g. `rbac_access_denied_matched_policy[none]` or `via_upstream`. */
+  responseCodeDetails: string;
 }
 
 export interface JudgeOptions {

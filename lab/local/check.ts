@@ -18,7 +18,7 @@ import { platformObjectsWithStandIns, predictCatalogueWithL34Additions, predictL
 import type { ExecArgvFor } from "../plan/check";
 import type { LabSettings } from "../plan/settings";
 import type { CataloguedProbe, LayerId } from "../probes/types";
-import { runLiveCheck, type LiveCheckResult } from "../run/check";
+import { runLiveCheck, type LiveCheckOptions, type LiveCheckResult } from "../run/check";
 import type { LabIO } from "../run/execute";
 import { labProbeEndpoints } from "../workloads/probe-endpoints";
 
@@ -75,6 +75,8 @@ export interface LocalCheckOptions {
   notRun?: string[];
   /** The pods, when the backend knows them (default: listed through kubectl). */
   pods?: readonly PodSummary[];
+  /** The sidecars' access-log entries of the probes' requests (lab/local/mesh/access-log.ts), when they run. */
+  envoyAccessLog?: LiveCheckOptions["envoyAccessLog"];
   /** Why a probe's observation cannot be trusted (a process it depends on died during the run). */
   untrustworthy?: (probe: CataloguedProbe) => string | undefined;
 }
@@ -110,6 +112,7 @@ export async function runLocalCheck(io: LabIO, options: LocalCheckOptions): Prom
     execArgvFor: netnsExecArgv(options.sandboxOf),
     ...(options.pods ? { pods: options.pods } : {}),
     ...(options.untrustworthy ? { untrustworthy: options.untrustworthy } : {}),
+    ...(options.envoyAccessLog ? { envoyAccessLog: options.envoyAccessLog } : {}),
   };
   if (options.mesh === "sidecars") {
     return runLiveCheck(io, {

@@ -1,5 +1,6 @@
-// `lab up|check|down --backend local` (and their --dry-run plans). The same check code as on kind
-// runs the control-plane catalogue; the data-plane probes are reported as not run, with why.
+// `lab up|check|ablate|scenario|down --backend local` (and their --dry-run plans). The same check
+// code as on kind runs the catalogue; without the dataplane the data-plane probes are reported as
+// not run, with why.
 import { join } from "node:path";
 import { loadStackSpec } from "../../components/spec/stack-config";
 import type { PlatformSpec } from "../../components/spec/types";
@@ -49,7 +50,8 @@ export function planLocal(command: LabCommand, settings: LabSettings): Plan {
       command,
       steps: [],
       notes: [
-        "with the dataplane running: the L3/4-observable catalogue from each tenant's debug pod (ip netns exec), judged against the model without a mesh; the probes that need the mesh are listed as not run",
+        "with the dataplane and sidecars running: the whole catalogue from each source pod as its container's user (ip netns exec + setpriv), judged against the model with every layer present, observed = predicted the gate",
+        "with the dataplane but no sidecars (--mesh off, or the mesh tools are not built): the L3/4-observable catalogue from each tenant's debug pod, judged against the model without a mesh; the probes that need the mesh are listed as not run",
         "the control-plane part of `lab check` against the local API server (can-i, dry runs, tenant-admin attempts, token mounts)",
         ...LOCAL_NOT_RUN.map((part) => `without the dataplane, not run: ${part}`),
       ],

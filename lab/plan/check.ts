@@ -71,7 +71,15 @@ export function kubectlExecArgv(settings: LabSettings): ExecArgvFor {
   return (batch, script) => kubectl(settings, "exec", "-n", batch.namespace, `deploy/${batch.workload}`, "-c", batch.container, "--", "sh", "-c", script);
 }
 
-export function execStep(settings: LabSettings, batch: SourceBatch, nonce: string, execArgvFor: ExecArgvFor = kubectlExecArgv(settings)): SourceExec {
+/** The `x-request-id` a probe's request carries: Envoy keeps a client's id on internal requests and logs it, which finds the request in each sidecar's access log. Not a UUID, so Envoy never rewrites its trace-reason digit. */
+export function probeRequestId(nonce: string, batch: Pick<SourceBatch, "namespace" | "workload">, index: number): string {
+  return `ht-${nonce}-${batch.namespace}.${batch.workload}-${index}`;
+}
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+export function execStep(settings: LabSettings, source: SourceBatch, nonce: string, execArgvFor: ExecArgvFor = kubectlExecArgv(settings)): SourceExec {
+  const batch = { ...source, probes: source.probes.map((p, i) => ({ ...p, request: { ...p.request, headers: { ...p.request.headers, [REQUEST_ID_HEADER]: probeRequestId(nonce, source, i) } } })) };
   const script = buildProbeScript(
     batch.probes.map((p) => p.request),
     { nonce, batchSize: settings.batchSize, maxTimeSeconds: settings.maxTimeSeconds },

@@ -20,6 +20,8 @@ interface Case {
   status: string;
   message: string;
   detail: string;
+  /** Evidence printed whatever the status (e.g. what each Envoy logged for the request). */
+  output?: string;
 }
 
 /** Not failures, not passes: unclear, not run, or (no mesh) an attack only the absent mesh stops, seen as predicted. */
@@ -27,9 +29,10 @@ const SKIPPED_STATUSES = new Set(["unknown", "skipped", "mesh-only"]);
 
 function testcase(c: Case): string {
   const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}">`;
-  if (c.status === "pass") return `${open}</testcase>`;
-  if (SKIPPED_STATUSES.has(c.status)) return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
-  return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>\n    </testcase>`;
+  const output = c.output ? `\n      <system-out>${xmlEscape(c.output)}</system-out>` : "";
+  if (c.status === "pass") return output ? `${open}${output}\n    </testcase>` : `${open}</testcase>`;
+  if (SKIPPED_STATUSES.has(c.status)) return `${open}\n      <skipped message="${xmlEscape(c.message)}"/>${output}\n    </testcase>`;
+  return `${open}\n      <failure message="${xmlEscape(c.message)}" type="${xmlEscape(c.status)}">${xmlEscape(c.detail)}</failure>${output}\n    </testcase>`;
 }
 
 function suite(name: string, cases: Case[], properties: Record<string, string> = {}): string {
@@ -47,6 +50,7 @@ export function renderJunit(report: CheckReport): string {
     status: p.status,
     message: probeMessage(p),
     detail: `from ${p.from} to ${p.url}\nobserved: ${p.observed.reason}\npredicted: ${p.predicted ? `${p.predicted.verdict}, ${p.predicted.observation}` : "none"}\nbody: ${p.observed.body}`,
+    ...(p.observed.envoy ? { output: p.observed.envoy.map((e) => `envoy ${e.sidecar} (${e.upstreamCluster}): ${e.responseCode} ${e.responseFlags} ${e.responseCodeDetails}`).join("\n") } : {}),
   }));
   const controlCases: Case[] = report.controlPlane.map((c) => ({
     classname: `lab.control-plane.${c.kind}`,

@@ -17,9 +17,11 @@ export interface ProbeReportEntry {
     exitCode: number | null;
     errorMessage: string;
     body: string;
+    /** The access-log entries of the Envoys that handled the request (server's sidecar first), where the backend reads them. */
+    envoy?: { sidecar: string; upstreamCluster: string; responseCode: number; responseFlags: string; responseCodeDetails: string }[];
   };
   /** `absentLayers`: layers the evaluated cluster does not have, with why (no mesh on this backend). */
-  predicted: { verdict: string; observation: string; layers: Record<string, string>; absentLayers?: Record<string, string> } | null;
+  predicted: { verdict: string; observation: string; layers: Record<string, string>; absentLayers?: Record<string, string>; decidedBy?: { kind: string; namespace?: string; name: string; rule?: number } } | null;
   blockingLayers: string[];
   observationMatchesPrediction: boolean | null;
 }
@@ -100,7 +102,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
       observationMismatches: probes.filter((p) => p.observationMatchesPrediction === false).length,
       controlPlane: controlPlane.length,
       controlPlanePassed: controlPlane.filter((c) => c.status === "pass").length,
-      ...(ctx.meshAbsent ? { meshOnly: count("mesh-only"), mismatches: count("mismatch"), skipped: count("skipped") } : {}),
+      ...(ctx.meshAbsent ? { meshOnly: count("mesh-only"), mismatches: count("mismatch"), skipped: count("skipped") } : count("mismatch") > 0 ? { mismatches: count("mismatch") } : {}),
     },
     probes: probes.map((p) => ({
       id: p.probe.id,
@@ -118,6 +120,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
         exitCode: p.raw.exitCode,
         errorMessage: p.raw.errorMessage,
         body: p.raw.body.slice(0, BODY_IN_REPORT),
+        ...(p.envoy && p.envoy.length > 0 ? { envoy: p.envoy.map((e) => ({ ...e })) } : {}),
       },
       predicted: p.prediction
         ? {
@@ -125,6 +128,7 @@ export function buildReport(ctx: ReportContext, probes: readonly ProbeOutcome[],
             observation: p.prediction.observation,
             layers: { ...p.prediction.layers } as Record<string, string>,
             ...(p.prediction.absentLayers ? { absentLayers: { ...p.prediction.absentLayers } as Record<string, string> } : {}),
+            ...(p.prediction.decidedBy ? { decidedBy: { ...p.prediction.decidedBy } } : {}),
           }
         : null,
       blockingLayers: [...p.blockingLayers],

@@ -1,5 +1,6 @@
 // The terminal table: one row per probe (source, target, intent, observed, layer, predicted, status),
 // then the control-plane checks and the run's verdict.
+import { serverSideEntry } from "../check/envoy-evidence";
 import { meshAbsentSentence, type CheckReport } from "./report";
 
 const STATUS_MARK: Record<string, string> = { pass: "ok", breach: "BREACH", "control-failed": "CONTROL FAILED", unknown: "??", skipped: "skipped", "mesh-only": "MESH ONLY", mismatch: "≠ MODEL" };
@@ -24,6 +25,11 @@ export function renderTable(report: CheckReport, options: { width?: number } = {
     const layers = p.blockingLayers.length > 0 ? p.blockingLayers.join("+") : p.observed.layer === "none" ? "-" : p.observed.layer;
     const predicted = p.predicted ? `${p.predicted.observation}${p.observationMatchesPrediction === false ? " (differs)" : ""}` : "-";
     rows.push(line([p.id, p.intent, p.observed.observation, layers, predicted, STATUS_MARK[p.status] ?? p.status]));
+  }
+  const denials = report.probes.flatMap((p) => (p.observed.httpCode === 403 ? [{ id: p.id, server: serverSideEntry(p.observed.envoy) }] : []));
+  if (denials.some((d) => d.server)) {
+    rows.push("", "Envoy's response_code_details of each 403 (the server's sidecar, from its access log):");
+    for (const d of denials) rows.push(`  ${pad(d.id, 44)} ${d.server ? `${d.server.responseCodeDetails} (${d.server.sidecar})` : "not in the server sidecar's access log"}`);
   }
   if (report.controlPlane.length > 0) {
     rows.push("", "control plane:");

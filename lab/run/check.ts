@@ -3,12 +3,13 @@
 import { randomBytes } from "node:crypto";
 import type { PlatformSpec } from "../../components/spec/types";
 import { parseCanI, parseGuardrailDryRun, parsePodSecurityDryRun, tokenMountViolations } from "../check/control-plane";
-import { judgeProbe, judgeRun, skippedProbe, type ControlPlaneOutcome, type ProbeOutcome, type ProbeStatus } from "../check/compare";
+import { judgeProbe, judgeRun, skippedProbe, type ControlPlaneOutcome, type EnvoyAccessRecord, type ProbeOutcome, type ProbeStatus } from "../check/compare";
 import { parsePodList, podsOf, type PodSummary } from "../check/pods";
+import { rbacDisagreement, serverSideEntry } from "../check/envoy-evidence";
 import { parseProbeOutput, type RawObservation } from "../check/script";
 import { probeMethod, requestFor } from "../check/targets";
 import { MESH_LAYERS, NO_MESH_REASON, type MeshPresence } from "../model/mesh";
-import { planCheck, type ExecArgvFor } from "../plan/check";
+import { planCheck, REQUEST_ID_HEADER, type ExecArgvFor } from "../plan/check";
 import type { LabSettings } from "../plan/settings";
 import { listPodsStep } from "../plan/steps";
 import type { PlatformVerdict } from "../model/verdict-types";
@@ -49,6 +50,11 @@ export interface LiveCheckOptions {
   gate?: "intent" | "prediction";
   /** Catalogue probes not run here, each with why (e.g. needs the mesh): reported with status skipped. */
   skippedProbes?: readonly { probe: CataloguedProbe; reason: string }[];
+  /**
+   * Asked once every probe has run, with every request's x-request-id: the access-log entries of the
+   * Envoys that handled them (the local backend reads its sidecars' logs). Attached to each probe.
+   */
+  envoyAccessLog?: (requests: readonly { requestId: string; httpCode: number | null }[]) => Promise<Map<string, EnvoyAccessRecord[]>>;
   /**
    * Asked once every probe has run: why a probe's observation cannot be trusted (e.g. the process
    * that should have answered, or the node's policy agent, died during the run). Such a probe is
@@ -112,18 +118,28 @@ export async function runLiveCheck(io: LabIO, options: LiveCheckOptions): Promis
     const stdout = outcome.result?.stdout ?? "";
     const observations = parseProbeOutput(stdout, nonce, exec.batch.probes.length);
     const why = `exec in ${exec.batch.source} failed: ${(outcome.result?.stderr ?? "").trim().split("\n")[0] || `exit ${outcome.result?.code}`}`;
-    return exec.batch.probes.map((planned, i): ProbeOutcome => {
+    return exec.batch.probes.map((planned, i): ProbeOutcome & { requestId?: string } => {
       const raw = observations[i].reported ? observations[i] : unreported(i, why);
-      return judgeProbe(planned, raw, predictionById.get(planned.probe.id), judge);
+      return { ...judgeProbe(planned, raw, predictionById.get(planned.probe.id), judge), requestId: planned.request.headers[REQUEST_ID_HEADER] };
     });
   });
+  const envoy = options.envoyAccessLog ? await options.envoyAccessLog(perExec.flat().flatMap((o) => (o.requestId && (o.raw.httpCode ?? 0) > 0 ? [{ requestId: o.requestId, httpCode: o.raw.httpCode }] : []))) : undefined;
   const skipped = (options.skippedProbes ?? []).map(({ probe, reason }) => skippedProbe({ probe, method: probeMethod(probe), request: requestFor(probe, lookupIp) }, reason));
   const distrust = (outcome: ProbeOutcome): ProbeOutcome => {
     const why = options.untrustworthy?.(outcome.probe);
     if (why === undefined) return outcome;
     return { ...outcome, status: "unknown", classification: { ...outcome.classification, verdict: "unknown", reason: `inconclusive: ${why} (observed: ${outcome.classification.observation})` } };
   };
-  const probeOutcomes = [...perExec.flat().map(distrust), ...skipped];
+  const withEnvoy = ({ requestId, ...outcome }: ProbeOutcome & { requestId?: string }): ProbeOutcome => {
+    const entries = requestId ? envoy?.get(requestId) : undefined;
+    if (!entries || entries.length === 0) return outcome;
+    // Gated by the prediction, the policy Envoy names must be the one the model names.
+    const server = serverSideEntry(entries);
+    const disagreement = judge.gate === "prediction" && server && outcome.status === "pass" ? rbacDisagreement(server.responseCodeDetails, outcome.prediction?.decidedBy) : undefined;
+    if (disagreement) return { ...outcome, envoy: entries, status: "mismatch", observationMatchesPrediction: false, classification: { ...outcome.classification, reason: `${outcome.classification.reason}; ${disagreement}` } };
+    return { ...outcome, envoy: entries };
+  };
+  const probeOutcomes = [...perExec.flat().map(withEnvoy).map(distrust), ...skipped];
 
   const canI = await mapLimited(plan.canI, 8, async ({ check, step }): Promise<ControlPlaneOutcome> => {
     const outcome = await executeStep(io, { ...step, mayFail: true });

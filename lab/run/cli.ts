@@ -40,7 +40,8 @@ options:
   --backend B      kind (default): a kind cluster in Docker; local: etcd, kube-apiserver, kube-controller-manager and
                    the dataplane (Calico Felix, kube-proxy, CoreDNS; pods as network namespaces, no containers)
                    built from their Go modules (npm run tools) and run as processes under .lab/local/, with a
-                   private kubeconfig (context ${LOCAL_CONTEXT}); ablate/scenario change the L3/4 layers live
+                   private kubeconfig (context ${LOCAL_CONTEXT}); ablate/scenario change the layers live (the mesh
+                   layers when the pods run sidecars)
   --dataplane off  with --backend local, up starts the control plane only (default auto: the dataplane runs when
                    this host can: root, ip netns, iptables-nft, ipset)
   --mesh M         with --backend local and the dataplane: sidecars (default when npm run tools -- --group mesh

@@ -15,6 +15,7 @@ import type { LabIO } from "../../run/execute";
 import { labProbeEndpoints } from "../../workloads/probe-endpoints";
 import { runLocalCheck, type SandboxLookup } from "../check";
 import type { MeshBinaries } from "../mesh/host-mesh";
+import { sidecarAccessLogs } from "../mesh/access-log";
 import { builtMeshBinaries } from "../mesh/tools";
 import { localPaths } from "../paths";
 import { localNodeAddons, podTable } from "./dataplane";
@@ -75,6 +76,7 @@ export async function runDataplaneCheck(io: LabIO, options: DataplaneCheckOption
     settings: options.settings,
     sandboxOf: sandboxLookup(records),
     mesh: runsSidecars(records) ? "sidecars" : "absent",
+    envoyAccessLog: (requests) => sidecarAccessLogs(records, paths.logs, requests),
     command: options.command,
     objects: localClusterObjects(options.spec, options.corednsBinary, options.platformObjects, mesh),
     ...(options.ablated ? { ablated: options.ablated } : {}),

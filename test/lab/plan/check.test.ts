@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { validatePlatformConfig } from "../../../components/spec/validate";
 import type { PlatformSpec } from "../../../components/spec/types";
-import { kubectlExecArgv, planCheck, EXEC_OVERHEAD_SECONDS } from "../../../lab/plan/check";
+import { kubectlExecArgv, planCheck, probeRequestId, EXEC_OVERHEAD_SECONDS } from "../../../lab/plan/check";
 import { labSettings } from "../../../lab/plan/settings";
 import { buildProbeCatalogue } from "../../../lab/probes/catalogue";
 import { PROBE_SOURCES } from "../../../lab/workloads/names";
@@ -117,6 +117,15 @@ describe("lab check plan", () => {
       assert.equal(exec.step.timeoutSeconds, byDefault.execs[i].step.timeoutSeconds);
     });
     assert.deepEqual(netns.steps.filter((s) => !s.argv.includes("netns")), byDefault.steps.filter((s) => !s.argv.includes("exec")));
+  });
+
+  it("gives every request its own x-request-id, so each Envoy's access-log entry for it can be found", () => {
+    const plan = planCheck({ spec: specWith(2), settings, catalogue: buildProbeCatalogue(specWith(2)), nonce: NONCE });
+    const ids = plan.execs.flatMap((e) => e.batch.probes.map((p) => p.request.headers["x-request-id"]));
+    assert.equal(new Set(ids).size, ids.length, "unique");
+    assert.equal(plan.execs[0].batch.probes[1].request.headers["x-request-id"], probeRequestId(NONCE, plan.execs[0].batch, 1));
+    assert.match(probeRequestId(NONCE, { namespace: "tenant-a", workload: "client" }, 7), /^ht-plannonce01-tenant-a\.client-7$/);
+    assert.ok(plan.execs[0].step.argv.at(-1)!.includes(`'x-request-id: ${ids[0]}'`), "sent by curl");
   });
 
   it("passes an explicit --context to every kubectl call and skips the current-context guard", () => {
