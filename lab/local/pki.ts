@@ -35,7 +35,7 @@ export interface PkiRequest {
 const DAYS_CA = 3650;
 const DAYS_LEAF = 365;
 
-async function openssl(args: string[]): Promise<void> {
+export async function openssl(args: string[]): Promise<void> {
   // zx is ESM-only for TypeScript's CommonJS output: load it with a dynamic import.
   const { $ } = await import("zx");
   const result = await $({ nothrow: true, quiet: true })`openssl ${args}`;
@@ -46,7 +46,7 @@ function pair(dir: string, name: string): { cert: string; key: string } {
   return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }
 
-async function makeCa(dir: string, name: string, commonName: string): Promise<{ cert: string; key: string }> {
+export async function makeCa(dir: string, name: string, commonName: string): Promise<{ cert: string; key: string }> {
   const files = pair(dir, name);
   if (existsSync(files.cert) && existsSync(files.key)) return files;
   await openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", files.key]);
@@ -55,30 +55,34 @@ async function makeCa(dir: string, name: string, commonName: string): Promise<{ 
   return files;
 }
 
-interface LeafRequest {
+export interface LeafRequest {
   name: string;
   /** `/CN=…/O=…` */
   subject: string;
   usage: "server" | "client" | "both";
   dnsNames?: string[];
   ips?: string[];
+  /** URI SANs (a SPIFFE identity). */
+  uris?: string[];
+  /** A subordinate CA (CA:TRUE, pathlen 0, may sign certificates) instead of a leaf. */
+  intermediate?: boolean;
 }
 
-async function makeLeaf(dir: string, ca: { cert: string; key: string }, request: LeafRequest): Promise<{ cert: string; key: string }> {
+export async function makeLeaf(dir: string, ca: { cert: string; key: string }, request: LeafRequest): Promise<{ cert: string; key: string }> {
   const files = pair(dir, request.name);
   if (existsSync(files.cert) && existsSync(files.key)) return files;
   const csr = join(dir, `${request.name}.csr`);
   const ext = join(dir, `${request.name}.ext`);
-  const sans = [...(request.dnsNames ?? []).map((d) => `DNS:${d}`), ...(request.ips ?? []).map((ip) => `IP:${ip}`)];
+  const sans = [...(request.dnsNames ?? []).map((d) => `DNS:${d}`), ...(request.ips ?? []).map((ip) => `IP:${ip}`), ...(request.uris ?? []).map((uri) => `URI:${uri}`)];
   const usage = request.usage === "server" ? "serverAuth" : request.usage === "client" ? "clientAuth" : "serverAuth,clientAuth";
   writeFileSync(
     ext,
-    [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      `extendedKeyUsage=${usage}`,
+    (request.intermediate
+      ? ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]
+      : ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment", `extendedKeyUsage=${usage}`]
+    ).concat([
       ...(sans.length > 0 ? [`subjectAltName=${sans.join(",")}`] : []),
-    ].join("\n") + "\n",
+    ]).join("\n") + "\n",
   );
   await openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", files.key]);
   await openssl(["req", "-new", "-key", files.key, "-subj", request.subject, "-out", csr]);

@@ -3,6 +3,7 @@
 // stand-in) as pods, then every pod of the stack
 // started by the local "kubelet", and a wait until Felix has programmed each pod's policy chains.
 // `down` removes every process, namespace, veth, route and resolver file it created.
+import { ensureMeshCa, meshCaDir, pluginCaSecret } from "../mesh/plugin-ca";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
@@ -119,6 +120,8 @@ export async function applyNodeAddons(ctx: DataplaneContext, caPem: string): Pro
   const kubectl = kubectlRunner(ctx.tools, ctx.paths.kubeconfig);
   const addons = localNodeAddons(ctx.spec, ctx.tools.coredns, ctx.tools.mesh);
   await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], addons.map((o) => stringify(o)).join("---\n"));
+  // istiod's plug-in CA, in the layout the platform ships, before istiod's pod starts (it reads it only at start).
+  if (ctx.tools.mesh) await kubectl(["apply", "--server-side", "--field-manager=hard-tenancy-lab", "-f", "-"], stringify(pluginCaSecret(ctx.spec.meshNamespace, await ensureMeshCa(meshCaDir(ctx.paths)))));
   const kubeconfigs = [{ serviceAccount: "coredns", namespace: ctx.spec.cluster.dns.namespace, secret: COREDNS_KUBECONFIG_SECRET }];
   if (ctx.tools.mesh) kubeconfigs.push({ serviceAccount: "istiod", namespace: ctx.spec.meshNamespace, secret: ISTIOD_KUBECONFIG_SECRET });
   for (const { serviceAccount, namespace, secret: name } of kubeconfigs) {

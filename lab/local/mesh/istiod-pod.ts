@@ -6,6 +6,7 @@
 // Lab simplifications, said where they apply: istiod's ServiceAccount is bound to cluster-admin
 // (the chart's ClusterRole is a Helm template this lab does not render), and its API credentials
 // are a token kubeconfig in a Secret (as for CoreDNS) instead of an in-cluster mount.
+import { PLUGIN_CA_MOUNT, PLUGIN_CA_SECRET } from "./plugin-ca";
 import { stringify } from "yaml";
 import type { K8sObject } from "../../../components/k8s/object";
 import type { PlatformSpec } from "../../../components/spec/types";
@@ -47,6 +48,8 @@ export function istiodPodObjects(spec: PlatformSpec, mesh: Pick<MeshBinaries, "p
             volumes: [
               { name: "config-volume", configMap: { name: "istio" } },
               { name: "kubeconfig", secret: { secretName: ISTIOD_KUBECONFIG_SECRET } },
+              // The chart's optional plug-in CA; the lab always creates it (plugin-ca.ts).
+              { name: "cacerts", secret: { secretName: PLUGIN_CA_SECRET, optional: true } },
             ],
             containers: [
               {
@@ -75,6 +78,7 @@ export function istiodPodObjects(spec: PlatformSpec, mesh: Pick<MeshBinaries, "p
                 volumeMounts: [
                   { name: "config-volume", mountPath: "/etc/istio/config" },
                   { name: "kubeconfig", mountPath: "/var/run/secrets/istiod-kubeconfig" },
+                  { name: "cacerts", mountPath: PLUGIN_CA_MOUNT, readOnly: true },
                 ],
                 securityContext: { runAsNonRoot: true, runAsUser: ISTIOD_UID, runAsGroup: ISTIOD_UID, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
               },
