@@ -64,6 +64,7 @@ export interface MintedCertificate {
  * intermediate appended to the chain as istiod does), or any other CA (forged or foreign).
  */
 export async function mintWorkloadCertificate(dir: string, name: string, signer: { cert: string; key: string }, identity: string, chainWithSigner: boolean): Promise<MintedCertificate> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const leaf = await makeLeaf(dir, signer, { name, subject: "/O=hard-tenancy-lab", usage: "both", uris: [identity] });
   const chain = join(dir, `${name}.chain.pem`);
   writeFileSync(chain, readFileSync(leaf.cert, "utf8") + (chainWithSigner ? readFileSync(signer.cert, "utf8") : ""));
@@ -72,5 +73,6 @@ export async function mintWorkloadCertificate(dir: string, name: string, signer:
 
 /** A CA the mesh does not trust: what a tenant could run itself. */
 export async function foreignCa(dir: string): Promise<{ cert: string; key: string }> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return makeCa(dir, "foreign-root", "not-the-mesh-root");
 }
