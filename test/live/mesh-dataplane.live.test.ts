@@ -19,7 +19,7 @@ import type { PodRecord } from "../../lab/local/dataplane/kubelet";
 import { dataplanePrerequisites } from "../../lab/local/dataplane/node";
 import { parseEnvoyXdsCounters, parseIstiodXdsRejects } from "../../lab/local/mesh/counters";
 import { serverSideEntry, rbacDecision } from "../../lab/check/envoy-evidence";
-import { localAblate } from "../../lab/local/dataplane/live-changes";
+import { localAblate, localSpecChange } from "../../lab/local/dataplane/live-changes";
 import { ensureMeshCa, foreignCa, meshCaDir, mintWorkloadCertificate, spiffeId } from "../../lab/local/mesh/plugin-ca";
 import { runDataplaneCheck } from "../../lab/local/dataplane/live-check";
 import { predictCatalogueWithL34Additions } from "../../lab/model/platform";
@@ -231,6 +231,24 @@ describe("real sidecars in the local dataplane: STRICT mTLS and AuthorizationPol
       await assertNoRejection(`after ablating ${layer}`);
     });
   }
+
+  it("propagates the tenant identity with the Lua filter on real Envoy: the catalogue observed = predicted, and the collector reads the caller's verified URI from x-tenant-identity", async () => {
+    const spec = lab().up.spec;
+    const lua = { ...spec, sharedServices: { ...spec.sharedServices, identityPropagation: "lua" as const } };
+    const bin = (await locateTools(REPO)).layout.bin;
+    const collector = spec.sharedServices.services[0];
+    let seen: { tenantIdentity: string | null; xfccUris: string[] } | undefined;
+    const result = await localSpecChange(lab().io, { spec, settings: lab().settings, tools: { kubectl: `${bin}/kubectl`, calicoctl: `${bin}/calicoctl`, coredns } }, lua, "identity-propagation-lua", async () => {
+      const url = `http://${collector.name}.${spec.sharedServices.namespace}.svc.cluster.local:${collector.port}${collector.pathPrefix}/acme/probe`;
+      const answer = await curl(pod(tenantNs("acme"), "client"), IMAGE_USERS.curl, url, ["-X", "POST", "--data-binary", ""]);
+      assert.equal(answer.code, "200", JSON.stringify(answer));
+      seen = (JSON.parse(answer.body) as { caller: { tenantIdentity: string | null; xfccUris: string[] } }).caller;
+    });
+    const off = result.report.probes.filter((p) => p.status !== "pass" || p.observationMatchesPrediction !== true);
+    assert.deepEqual(off.map((p) => `${p.id}: ${p.status} observed ${p.observed.observation}, predicted ${p.predicted?.observation}`), []);
+    assert.equal(seen?.tenantIdentity, `spiffe://${spec.cluster.trustDomain}/ns/${tenantNs("acme")}/sa/client`, "the Lua filter set x-tenant-identity from the verified peer certificate");
+    await assertNoRejection("with the Lua filter and after its removal");
+  });
 
   it("after the restore, the catalogue is back to every probe observed = predicted with every layer present", async () => {
     const again = await runDataplaneCheck(lab().io, { spec: lab().up.spec, settings: lab().settings, corednsBinary: coredns, command: "check --backend local" });

@@ -16,11 +16,27 @@ export const LOCAL_ABLATABLE_LAYERS = ["networkPolicy", "calico", "clusterNetwor
 /** The mesh layers, enforced on the local backend when its pods run real sidecars (`--mesh sidecars`). */
 export const LOCAL_MESH_LAYERS = ["peerAuthentication", "authorization"] as const satisfies readonly EnforcementLayer[];
 
-export interface LayerChange {
-  /** Deployed with the layer on, gone with it off: deleted by the ablation, re-created by the restore. */
+export interface RenderedChange {
+  /** Deployed before, gone after: deleted by the change, re-created by the restore. */
   removed: K8sObject[];
-  /** Deployed either way, but different with the layer off: the ablation writes the off version, the restore the on version. */
-  changed: { on: K8sObject; off: K8sObject }[];
+  /** Deployed after only: created by the change, deleted by the restore. */
+  added: K8sObject[];
+  /** Deployed either way, but different after: the change writes `after`, the restore `before`. */
+  changed: { before: K8sObject; after: K8sObject }[];
+}
+
+/** What the stack deploys for `after` that differs from what it deploys for `before`, object by object. */
+export function renderedChange(before: PlatformSpec, after: PlatformSpec): RenderedChange {
+  const deployed = (s: PlatformSpec) => new Map(planDeploy(s, undefined, { calico: "calicoctl" }).phases.flatMap((p) => p.objects).map((o) => [objectKey(o), o] as const));
+  const was = deployed(before);
+  const now = deployed(after);
+  const removed = [...was].filter(([key]) => !now.has(key)).map(([, o]) => o);
+  const added = [...now].filter(([key]) => !was.has(key)).map(([, o]) => o);
+  const changed = [...was].flatMap(([key, o]) => {
+    const other = now.get(key);
+    return other && JSON.stringify(other) !== JSON.stringify(o) ? [{ before: o, after: other }] : [];
+  });
+  return { removed, added, changed };
 }
 
 /**
@@ -28,16 +44,8 @@ export interface LayerChange {
  * with `layers.<layer>: false` (the kind lab's ablation redeploys the stack so): the objects only the
  * layer adds, and the ones it shapes.
  */
-export function meshLayerChange(spec: PlatformSpec, layer: (typeof LOCAL_MESH_LAYERS)[number]): LayerChange {
-  const deployed = (s: PlatformSpec) => new Map(planDeploy(s, undefined, { calico: "calicoctl" }).phases.flatMap((p) => p.objects).map((o) => [objectKey(o), o] as const));
-  const on = deployed(spec);
-  const off = deployed({ ...spec, layers: { ...spec.layers, [layer]: false } });
-  const removed = [...on].filter(([key]) => !off.has(key)).map(([, o]) => o);
-  const changed = [...on].flatMap(([key, o]) => {
-    const other = off.get(key);
-    return other && JSON.stringify(other) !== JSON.stringify(o) ? [{ on: o, off: other }] : [];
-  });
-  return { removed, changed };
+export function meshLayerChange(spec: PlatformSpec, layer: (typeof LOCAL_MESH_LAYERS)[number]): RenderedChange {
+  return renderedChange(spec, { ...spec, layers: { ...spec.layers, [layer]: false } });
 }
 
 const groupOf = (o: K8sObject): string => (o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "");

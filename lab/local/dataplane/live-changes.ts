@@ -16,7 +16,7 @@ import { labProbeEndpoints } from "../../workloads/probe-endpoints";
 import { planDeploy } from "../deploy";
 import { sidecarSnapshot, waitUntilDrained } from "../mesh/proxy-sync";
 import { localPaths } from "../paths";
-import { layerObjects, LOCAL_MESH_LAYERS, meshLayerChange, nodeFilterRules, touchesL34, touchesMesh, removeObjects, waitForReprogramming, writeObjects, type ObjectWriter, type WaitOptions } from "./changes";
+import { layerObjects, LOCAL_MESH_LAYERS, meshLayerChange, nodeFilterRules, renderedChange, touchesL34, touchesMesh, removeObjects, waitForReprogramming, writeObjects, type ObjectWriter, type RenderedChange, type WaitOptions } from "./changes";
 import { kubectlRunner, podTable } from "./dataplane";
 import { runDataplaneCheck, runsSidecars } from "./live-check";
 
@@ -84,26 +84,49 @@ async function guarded(io: LabIO, what: string, enforcers: readonly Enforcer[], 
 
 export async function localAblate(io: LabIO, ctx: LiveChangeContext, layer: EnforcementLayer): Promise<LiveCheckResult> {
   const check = () => runDataplaneCheck(io, { spec: ctx.spec, settings: ctx.settings, corednsBinary: ctx.tools.coredns, command: `ablate ${layer} --backend local`, ablated: [layer] });
-  const writer = writerFor(ctx);
   const mesh = (LOCAL_MESH_LAYERS as readonly string[]).includes(layer);
   if (mesh && !runsSidecars(podTable(localPaths(ctx.settings.labDir)))) {
     throw new Error(`layer: ${layer} is enforced by the sidecars, and this lab runs none (lab up --backend local --mesh off, or the mesh tools are not built: npm run tools -- --group mesh); ablate one of networkPolicy, calico, clusterNetworkPolicy`);
   }
-  const { removed, changed } = mesh ? meshLayerChange(ctx.spec, layer as (typeof LOCAL_MESH_LAYERS)[number]) : { removed: layerObjects(planDeploy(ctx.spec, undefined, { calico: "calicoctl" }), layer), changed: [] };
-  if (removed.length + changed.length === 0) io.log(`  layer ${layer} has no objects in this stack (layers.${layer} is off): nothing to remove, the check equals \`lab check\``);
-  else io.log(`  layer ${layer} off: removing ${removed.map(objectKey).join(", ") || "nothing"}${changed.length > 0 ? `; rewriting ${changed.map((c) => objectKey(c.on)).join(", ")}` : ""}`);
-  const touched = [...removed, ...changed.map((c) => c.on)];
+  const change = mesh ? meshLayerChange(ctx.spec, layer as (typeof LOCAL_MESH_LAYERS)[number]) : { removed: layerObjects(planDeploy(ctx.spec, undefined, { calico: "calicoctl" }), layer), added: [], changed: [] };
+  if (change.removed.length + change.changed.length === 0) io.log(`  layer ${layer} has no objects in this stack (layers.${layer} is off): nothing to remove, the check equals \`lab check\``);
+  return applyRenderedChange(io, ctx, `ablate ${layer}`, `layer ${layer} off`, change, check);
+}
+
+/** Writes a rendered change, waits for its enforcers, runs `check`, then restores (always) and waits again. */
+async function applyRenderedChange(io: LabIO, ctx: LiveChangeContext, what: string, title: string, change: RenderedChange, check: () => Promise<LiveCheckResult>): Promise<LiveCheckResult> {
+  const writer = writerFor(ctx);
+  const { removed, added, changed } = change;
+  const keys = (objects: readonly K8sObject[]) => objects.map(objectKey).join(", ") || "nothing";
+  if (removed.length + added.length + changed.length > 0) io.log(`  ${title}: removing ${keys(removed)}; adding ${keys(added)}; rewriting ${keys(changed.map((c) => c.before))}`);
   return guarded(
     io,
-    `ablate ${layer}`,
-    enforcersOf(ctx, touched),
+    what,
+    enforcersOf(ctx, [...removed, ...added, ...changed.map((c) => c.before)]),
     async () => {
       await removeObjects(writer, removed);
-      await writeObjects(writer, changed.map((c) => c.off));
+      await writeObjects(writer, [...changed.map((c) => c.after), ...added]);
     },
     check,
-    async () => writeObjects(writer, [...changed.map((c) => c.on), ...removed]),
+    async () => {
+      await removeObjects(writer, added);
+      await writeObjects(writer, [...changed.map((c) => c.before), ...removed]);
+    },
   );
+}
+
+/**
+ * The stack redeployed live as `after` renders it (e.g. the shared services' identity propagated by
+ * the Lua filter instead of XFCC), checked against the model of exactly those objects, then restored.
+ */
+export async function localSpecChange(io: LabIO, ctx: LiveChangeContext, after: PlatformSpec, name: string, whileChanged?: () => Promise<void>): Promise<LiveCheckResult> {
+  const change = renderedChange(ctx.spec, after);
+  const platformObjects = renderableObjects(after, (s) => labProbeEndpoints.deployed(s));
+  return applyRenderedChange(io, ctx, name, name, change, async () => {
+    const result = await runDataplaneCheck(io, { spec: after, settings: ctx.settings, corednsBinary: ctx.tools.coredns, command: `${name} --backend local`, platformObjects, scenario: name });
+    await whileChanged?.();
+    return result;
+  });
 }
 
 export async function localScenario(io: LabIO, ctx: LiveChangeContext, name: string): Promise<LiveCheckResult> {
